@@ -1,0 +1,59 @@
+"""The FastAPI application: ``create_app()`` builds it; the lifespan loads the engine."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI, Request, Response
+from fastapi.responses import JSONResponse
+
+from api import errors
+from api.routes import feedback, health, mentees, mentors, suggestions
+from recommender.engine import Engine, build_engine
+from recommender.settings import Settings
+
+log = logging.getLogger(__name__)
+
+
+def create_app(settings: Settings | None = None, engine: Engine | None = None) -> FastAPI:
+    """The API over ``engine`` (built from ``settings`` at start-up when not given)."""
+    settings = settings or (engine.settings if engine else Settings())
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        app.state.engine = engine or build_engine(settings)
+        report = app.state.engine.refresh()
+        log.info(
+            "engine ready: %d mentors indexed (%d embedded now)",
+            len(app.state.engine.index),
+            report.embedded_items,
+        )
+        yield
+        if engine is None:
+            app.state.engine.store.close()
+
+    app = FastAPI(
+        title="mentor-match",
+        version="0.1.0",
+        summary="Ranked, explained mentor suggestions for trainees in medicine.",
+        lifespan=lifespan,
+    )
+    errors.install(app)
+
+    @app.middleware("http")
+    async def limit_body(
+        request: Request, call_next: Callable[[Request], Awaitable[Response]]
+    ) -> Response:
+        length = request.headers.get("content-length")
+        if length is not None and (not length.isdigit() or int(length) > settings.max_body_bytes):
+            return JSONResponse(
+                {"detail": f"request body larger than {settings.max_body_bytes} bytes"},
+                status_code=413,
+            )
+        return await call_next(request)
+
+    for module in (health, suggestions, mentors, mentees, feedback):
+        app.include_router(module.router)
+    return app

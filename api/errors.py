@@ -1,0 +1,55 @@
+"""The one place domain errors become HTTP statuses."""
+
+from __future__ import annotations
+
+import logging
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from pydantic import ValidationError
+
+from recommender.errors import InvalidProfile, MentorMatchError, ModelUnavailable, NotFound
+
+log = logging.getLogger(__name__)
+
+
+def _validation_detail(error: ValidationError, prefix: tuple[str, ...] = ("body",)) -> list[object]:
+    return [
+        {"loc": [*prefix, *err["loc"]], "msg": err["msg"], "type": err["type"]}
+        for err in error.errors()
+    ]
+
+
+def install(app: FastAPI) -> None:
+    """Register exception handlers mapping library errors to 404/422/503."""
+
+    @app.exception_handler(NotFound)
+    async def _not_found(_: Request, exc: NotFound) -> JSONResponse:
+        return JSONResponse({"detail": str(exc)}, status_code=404)
+
+    @app.exception_handler(InvalidProfile)
+    async def _invalid(_: Request, exc: InvalidProfile) -> JSONResponse:
+        detail = [{"loc": ["body", exc.field], "msg": exc.problem, "type": "value_error"}]
+        return JSONResponse({"detail": detail}, status_code=422)
+
+    @app.exception_handler(ValidationError)
+    async def _pydantic(_: Request, exc: ValidationError) -> JSONResponse:
+        return JSONResponse({"detail": _validation_detail(exc)}, status_code=422)
+
+    @app.exception_handler(ModelUnavailable)
+    async def _model(_: Request, exc: ModelUnavailable) -> JSONResponse:
+        return JSONResponse({"detail": str(exc)}, status_code=503)
+
+    @app.exception_handler(MentorMatchError)
+    async def _other(_: Request, exc: MentorMatchError) -> JSONResponse:
+        log.error("unhandled library error: %s", type(exc).__name__)
+        return JSONResponse({"detail": str(exc)}, status_code=400)
+
+    @app.exception_handler(RequestValidationError)
+    async def _request(_: Request, exc: RequestValidationError) -> JSONResponse:
+        detail = [
+            {"loc": list(err.get("loc", [])), "msg": err.get("msg", ""), "type": err.get("type")}
+            for err in exc.errors()
+        ]
+        return JSONResponse({"detail": detail}, status_code=422)

@@ -1,0 +1,9 @@
+"""``/v1/mentees``."""
+
+from __future__ import annotations
+
+from api.routes.records import record_router
+from api.schemas import MenteeIn, MenteesPublic
+from recommender.profiles import Mentee
+
+router = record_router("mentees", "mentee", Mentee, MenteeIn, MenteesPublic)

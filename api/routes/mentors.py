@@ -1,0 +1,9 @@
+"""``/v1/mentors``."""
+
+from __future__ import annotations
+
+from api.routes.records import record_router
+from api.schemas import MentorIn, MentorsPublic
+from recommender.profiles import Mentor
+
+router = record_router("mentors", "mentor", Mentor, MentorIn, MentorsPublic)

@@ -1,0 +1,253 @@
+"""The ``mentor-match`` command line."""
+
+from __future__ import annotations
+
+import logging
+import statistics
+import time
+from functools import partial
+from pathlib import Path
+from typing import Annotated, Any, Optional
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from recommender.errors import MentorMatchError
+from recommender.ingest import IngestError, count_rows, parse_file
+from recommender.profiles import Mentee
+from recommender.settings import Settings
+
+app = typer.Typer(
+    help="Suggest mentors to trainees in medicine: ingest profiles, serve the API, recommend.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+)
+index_app = typer.Typer(help="Build or inspect the FAISS index.", no_args_is_help=True)
+app.add_typer(index_app, name="index")
+console = Console()
+err = Console(stderr=True)
+
+
+def _progress() -> Progress:
+    return Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=err,
+        transient=False,
+    )
+
+
+def _engine(settings: Settings | None = None) -> Any:
+    from recommender.engine import build_engine
+
+    try:
+        return build_engine(settings or Settings())
+    except MentorMatchError as exc:
+        err.print(f"[red]error:[/red] {exc}")
+        raise typer.Exit(2) from exc
+
+
+def _sync_index(engine: Any) -> None:
+    todo = max(0, engine.store.counts()["mentors"] - len(engine.index))
+    with _progress() as bar:
+        task = bar.add_task("embedding mentor items", total=None if todo else 0)
+        report = engine.refresh(progress=lambda n: bar.advance(task, n))
+        bar.update(task, total=bar.tasks[0].completed)
+    console.print(
+        f"index: {len(engine.index)} mentors, {engine.index.n_items} items "
+        f"({report.added} added, {report.updated} updated, {report.removed} removed, "
+        f"{report.embedded_items} items embedded)"
+    )
+
+
+@app.command()
+def ingest(
+    files: Annotated[list[Path], typer.Argument(help="JSONL or CSV files, in order.")],
+    kind: Annotated[
+        Optional[str],  # noqa: UP045 - typer needs Optional on 3.11
+        typer.Option(help="mentors, mentees or feedback; default: from each file's name."),
+    ] = None,
+    strict: Annotated[
+        bool, typer.Option(help="Write nothing from a file that has any bad row.")
+    ] = False,
+) -> None:
+    """Upsert records by id; report rejected rows (line, field, problem).
+
+    Each file is written in one transaction. Exit code 1 if any row was rejected.
+    """
+    engine = _engine()
+    any_rejected = False
+    for path in files:
+        try:
+            total = count_rows(path) if path.is_file() else None
+            with _progress() as bar:
+                task = bar.add_task(f"reading {path.name}", total=total)
+                parsed = parse_file(path, kind, partial(bar.advance, task))  # type: ignore[arg-type]
+        except IngestError as exc:
+            err.print(f"[red]error:[/red] {exc}")
+            raise typer.Exit(2) from exc
+        for rejection in parsed.rejected[:50]:
+            err.print(f"[yellow]rejected[/yellow] {path.name}: {rejection}")
+        if len(parsed.rejected) > 50:
+            err.print(f"... and {len(parsed.rejected) - 50} more rejections")
+        any_rejected |= bool(parsed.rejected)
+        if strict and parsed.rejected:
+            err.print(
+                f"{path.name}: nothing written (--strict and {len(parsed.rejected)} bad rows)"
+            )
+            continue
+        try:
+            result = engine.store.upsert(parsed.kind, parsed.records)
+        except MentorMatchError as exc:
+            err.print(f"[red]error:[/red] {path.name}: {exc}; nothing written from this file")
+            any_rejected = True
+            continue
+        console.print(
+            f"{path.name}: {parsed.kind}: {result.inserted} new, {result.updated} updated, "
+            f"{result.unchanged} unchanged, {len(parsed.rejected)} rejected rows"
+        )
+    _sync_index(engine)
+    raise typer.Exit(1 if any_rejected else 0)
+
+
+@index_app.command("build")
+def index_build() -> None:
+    """Bring the index up to date with the store (embedding only new or changed text)."""
+    _sync_index(_engine())
+
+
+@index_app.command("status")
+def index_status() -> None:
+    """Show counts, model id and whether the index matches the store."""
+    engine = _engine()
+    health = engine.health()
+    table = Table("what", "value")
+    for key, value in {**health["counts"], "model": health["model_id"], **health["index"]}.items():
+        table.add_row(str(key), str(value))
+    console.print(table)
+
+
+@app.command()
+def serve(
+    host: Annotated[str, typer.Option(help="Interface to bind.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="TCP port.")] = 8000,
+    workers: Annotated[int, typer.Option(help="Worker processes.")] = 1,
+) -> None:
+    """Serve the HTTP API (OpenAPI at /docs and /openapi.json)."""
+    import uvicorn
+
+    logging.basicConfig(
+        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
+    console.print(f"serving on http://{host}:{port} (docs at /docs)")
+    uvicorn.run("api.main:app", host=host, port=port, workers=workers, log_level="info")
+
+
+def _inline_mentee(text: str, stage: str, targets: list[str]) -> Mentee:
+    from pydantic import ValidationError
+
+    try:
+        return Mentee.model_validate(
+            {"id": "cli", "stage": stage, "interests": [text], "target_specialties": targets}
+        )
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        err.print(f"[red]error:[/red] {'.'.join(map(str, first['loc']))}: {first['msg']}")
+        raise typer.Exit(2) from exc
+
+
+@app.command()
+def recommend(
+    mentee: Annotated[Optional[str], typer.Option(help="A stored mentee's id.")] = None,  # noqa: UP045
+    text: Annotated[Optional[str], typer.Option(help="Free text of interests.")] = None,  # noqa: UP045
+    stage: Annotated[str, typer.Option(help="Stage for --text (MS1, PGY2, ...).")] = "MS3",
+    target: Annotated[list[str], typer.Option(help="Target specialty for --text.")] = [],  # noqa: B006
+    k: Annotated[int, typer.Option(min=1, max=100, help="How many.")] = 10,
+    explain: Annotated[bool, typer.Option(help="Print each explanation.")] = True,
+) -> None:
+    """Print ranked mentor suggestions for a stored mentee or a free-text profile."""
+    if (mentee is None) == (text is None):
+        err.print("[red]error:[/red] give exactly one of --mentee or --text")
+        raise typer.Exit(2)
+    engine = _engine()
+    try:
+        found = (
+            engine.suggest_for(mentee, k)
+            if mentee is not None
+            else engine.suggest(_inline_mentee(text or "", stage, target), k)
+        )
+    except MentorMatchError as exc:
+        err.print(f"[red]error:[/red] {exc}")
+        raise typer.Exit(1) from exc
+    table = Table("rank", "mentor", "specialty", "score", *[c[:5] for c in _SIGNAL_NAMES])
+    for s in found:
+        table.add_row(
+            str(s.rank),
+            f"{s.mentor_name} ({s.mentor_id})",
+            s.specialty,
+            f"{s.score:.3f}",
+            *[f"{s.components[c].value:.2f}" for c in _SIGNAL_NAMES],
+        )
+    console.print(table)
+    if explain:
+        for s in found:
+            console.print(f"[bold]{s.rank}. {s.mentor_name}[/bold]: {s.explanation}")
+
+
+_SIGNAL_NAMES = ("similarity", "accessibility", "credibility", "feedback", "stage_fit")
+
+
+@app.command()
+def sample(
+    out: Annotated[Path, typer.Option(help="Folder to write into.")] = Path("data/sample"),
+    seed: Annotated[int, typer.Option(help="Random seed.")] = 7,
+) -> None:
+    """Regenerate the synthetic sample cohort (deterministic for a seed)."""
+    from recommender.samplegen import generate, write
+
+    for path in write(generate(seed), out):
+        console.print(f"wrote {path}")
+
+
+@app.command()
+def bench(
+    requests: Annotated[int, typer.Option(help="Suggestion requests to time.")] = 100,
+    k: Annotated[int, typer.Option(help="Suggestions per request.")] = 10,
+) -> None:
+    """Time suggestions in process over the stored mentees: median, p95, throughput."""
+    engine = _engine()
+    engine.refresh()
+    mentees = engine.store.records("mentees", 0, requests)
+    if not mentees:
+        err.print("[red]error:[/red] no mentees stored; run `mentor-match ingest` first")
+        raise typer.Exit(2)
+    engine.suggest(mentees[0], k)  # warm-up
+    timings = []
+    start = time.perf_counter()
+    for i in range(requests):
+        t = time.perf_counter()
+        engine.suggest(mentees[i % len(mentees)], k)
+        timings.append((time.perf_counter() - t) * 1000)
+    wall = time.perf_counter() - start
+    timings.sort()
+    table = Table("measure", "value")
+    table.add_row("mentors indexed", str(len(engine.index)))
+    table.add_row("requests", str(requests))
+    table.add_row("median ms", f"{statistics.median(timings):.1f}")
+    table.add_row("p95 ms", f"{timings[int(0.95 * (len(timings) - 1))]:.1f}")
+    table.add_row("max ms", f"{timings[-1]:.1f}")
+    table.add_row("requests/s (1 thread)", f"{requests / wall:.1f}")
+    console.print(table)
+
+
+def main() -> None:  # pragma: no cover
+    """Entry point for ``python -m recommender.cli``."""
+    app(prog_name="mentor-match")
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

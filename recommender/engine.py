@@ -1,0 +1,355 @@
+"""The engine: ``suggest(mentee, k) → list[Suggestion]``, the one code path every client uses.
+
+It owns the store, the cached embedder, the FAISS index and the ranker, keeps the index in
+step with the store (by the store's change sequence), and applies hard filters, ranking,
+diversification and explanations.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+
+import numpy as np
+
+from recommender.embedding import CachedEmbedder, Embedder, Progress, SentenceTransformerEmbedder
+from recommender.errors import UnknownMentee
+from recommender.explain import best_matches, explanation_text, signal_reasons
+from recommender.index import MentorIndex, SyncReport
+from recommender.items import Item, mentee_items, mentor_items
+from recommender.profiles import Feedback, Kind, Mentee, Mentor, Record
+from recommender.ranking import LinearRanker, signal_matrix
+from recommender.settings import Settings
+from recommender.signals import (
+    SIGNALS,
+    FeedbackStats,
+    SignalContext,
+    SignalValue,
+    compute_signals,
+    mentor_specialties,
+)
+from recommender.specialties import canonical
+from recommender.store import Store, UpsertResult
+from recommender.suggestion import Component, Suggestion
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class SuggestionFilters:
+    """Optional restrictions on a request (all empty: none).
+
+    Attributes:
+        specialties: keep mentors practising one of these.
+        meeting_modes: keep mentors offering one of these.
+        languages: keep mentors speaking one of these.
+        offers: keep mentors offering one of these.
+        exclude: mentor ids to leave out.
+        include_full: also suggest mentors with no free place.
+        diversify: spread the list across specialties; None decides by stage (early and
+            undecided mentees get a diverse list).
+    """
+
+    specialties: tuple[str, ...] = ()
+    meeting_modes: tuple[str, ...] = ()
+    languages: tuple[str, ...] = ()
+    offers: tuple[str, ...] = ()
+    exclude: tuple[str, ...] = ()
+    include_full: bool = False
+    diversify: bool | None = None
+
+
+@dataclass
+class _State:
+    seq: int = -1
+    mentors: dict[str, Mentor] = field(default_factory=dict)
+    items: dict[str, list[Item]] = field(default_factory=dict)
+    feedback: list[Feedback] = field(default_factory=list)
+
+
+def excluded_reason(mentee: Mentee, mentor: Mentor, filters: SuggestionFilters) -> str | None:
+    """Why a mentor may not be suggested to this mentee, or None if they may."""
+    if mentor.id == mentee.id:
+        return "self"
+    if mentor.id in mentee.conflicts or mentee.id in mentor.conflicts:
+        return "declared conflict"
+    if mentor.free_places <= 0 and not filters.include_full:
+        return "no free place"
+    if mentee.require_meeting_mode and not set(mentee.meeting_modes) & set(mentor.meeting_modes):
+        return "required meeting mode not offered"
+    if mentee.require_language and not set(mentee.languages) & set(mentor.languages):
+        return "required language not spoken"
+    if mentor.id in filters.exclude:
+        return "excluded by request"
+    if filters.specialties and not {canonical(s) for s in filters.specialties} & (
+        mentor_specialties(mentor)
+    ):
+        return "specialty filter"
+    if filters.meeting_modes and not set(filters.meeting_modes) & set(mentor.meeting_modes):
+        return "meeting mode filter"
+    if filters.languages and not {s.lower() for s in filters.languages} & set(mentor.languages):
+        return "language filter"
+    if filters.offers and not set(filters.offers) & set(mentor.offers):
+        return "offers filter"
+    return None
+
+
+def diversify(
+    order: Sequence[int], scores: np.ndarray, groups: Sequence[str], lam: float
+) -> list[int]:
+    """Maximal marginal relevance over groups (specialties).
+
+    Greedily picks ``argmax lam·score − (1−lam)·[group already picked]`` so an undecided
+    mentee sees several fields before a second mentor of the same one.
+    """
+    remaining = list(order)
+    picked: list[int] = []
+    seen: set[str] = set()
+    while remaining:
+        best = max(
+            remaining,
+            key=lambda i: lam * scores[i] - (1 - lam) * float(groups[i] in seen),
+        )
+        picked.append(best)
+        seen.add(groups[best])
+        remaining.remove(best)
+    return picked
+
+
+class Engine:
+    """Ranked, explained mentor suggestions over a store.
+
+    Args:
+        store: where records live.
+        embedder: text → unit vectors (wrap in ``CachedEmbedder`` to cache by text hash).
+        ranker: combines signals into a score.
+        settings: tunables (candidate pool, feedback prior, MMR lambda, index path).
+        index: a loaded index snapshot, or None to build one.
+        today: the date signals are computed at; None means the current date.
+    """
+
+    def __init__(
+        self,
+        store: Store,
+        embedder: Embedder,
+        ranker: LinearRanker,
+        settings: Settings,
+        index: MentorIndex | None = None,
+        today: Callable[[], date] = date.today,
+    ) -> None:
+        self.store = store
+        self.embedder = embedder
+        self.ranker = ranker
+        self.settings = settings
+        self.index = index or MentorIndex(embedder.model_id, embedder.dim)
+        self.today = today
+        self._state = _State()
+        self._lock = threading.RLock()
+
+    # -- keeping in step with the store --------------------------------------------------
+
+    def refresh(self, progress: Progress | None = None) -> SyncReport:
+        """Reload from the store if it changed, and bring the index up to date."""
+        with self._lock:
+            seq = self.store.seq()
+            if seq == self._state.seq:
+                return SyncReport(unchanged=len(self.index))
+            mentors = {m.id: m for m in self.store.mentors()}
+            items = {
+                m.id: self._state.items[m.id]
+                if m.id in self._state.items and self._state.mentors.get(m.id) == m
+                else mentor_items(m)
+                for m in mentors.values()
+            }
+            report = self.index.sync(items, self.embedder, progress)
+            self._state = _State(seq, mentors, items, self.store.feedback())
+            if report.changed or self.index.store_seq != seq:
+                self.index.store_seq = seq
+                self.index.save(self.settings.index_path)
+            if report.changed:
+                log.info(
+                    "index synced: %d added, %d updated, %d removed, %d items embedded",
+                    report.added,
+                    report.updated,
+                    report.removed,
+                    report.embedded_items,
+                )
+            return report
+
+    # -- writes (through the engine so the index follows) --------------------------------
+
+    def write(self, kind: Kind, records: Sequence[Record]) -> UpsertResult:
+        """Upsert records and bring the index up to date."""
+        result = self.store.upsert(kind, records)
+        if result.changed:
+            self.refresh()
+        return result
+
+    def delete(self, kind: Kind, record_id: str) -> bool:
+        """Delete a record (and, for a mentor, its vectors). True if it existed."""
+        found = self.store.delete(kind, record_id)
+        if found:
+            self.refresh()
+        return found
+
+    # -- suggestions ----------------------------------------------------------------------
+
+    def suggest_for(
+        self, mentee_id: str, k: int = 10, filters: SuggestionFilters | None = None
+    ) -> list[Suggestion]:
+        """Suggestions for a stored mentee. Raises ``UnknownMentee``."""
+        return self.suggest(self.store.get_mentee(mentee_id), k, filters)
+
+    def suggest(
+        self, mentee: Mentee, k: int = 10, filters: SuggestionFilters | None = None
+    ) -> list[Suggestion]:
+        """The top ``k`` mentors for ``mentee``, best first, explained."""
+        filters = filters or SuggestionFilters()
+        self.refresh()
+        queries = mentee_items(mentee)
+        if not queries:
+            raise UnknownMentee(mentee.id)  # pragma: no cover - Mentee validation forbids it
+        q_vecs = self.embedder.encode([q.text for q in queries])
+        with self._lock:
+            state = self._state
+            kept = self._candidates(mentee, q_vecs, k, filters, state)
+            sims = self.index.item_similarities(q_vecs, kept).sims
+        ctx = SignalContext(
+            as_of=self.today(),
+            feedback=FeedbackStats.from_feedback(
+                state.feedback, self.today(), self.settings.feedback_half_life_days
+            ),
+            prior_strength=self.settings.feedback_prior_strength,
+            activity_half_life_days=self.settings.activity_half_life_days,
+        )
+        signals = [compute_signals(mentee, state.mentors[m], sims.get(m), ctx) for m in kept]
+        X = signal_matrix([{s: sig[s].value for s in SIGNALS} for sig in signals])
+        scores = self.ranker.predict(X) if len(kept) else np.zeros(0)
+        order = sorted(range(len(kept)), key=lambda i: (-scores[i], kept[i]))
+        if (
+            filters.diversify
+            if filters.diversify is not None
+            else (mentee.early and mentee.undecided)
+        ):
+            groups = [canonical(state.mentors[m].specialty) for m in kept]
+            order = diversify(order[: max(4 * k, 40)], scores, groups, self.settings.mmr_lambda)
+        contributions = self.ranker.contributions(X) if len(kept) else X
+        weights = self.ranker.effective_weights
+        out = []
+        for rank, i in enumerate(order[:k], start=1):
+            mentor = state.mentors[kept[i]]
+            out.append(
+                self._suggestion(
+                    mentee,
+                    mentor,
+                    rank,
+                    float(scores[i]),
+                    signals[i],
+                    X[i],
+                    contributions[i],
+                    weights,
+                    queries,
+                    state.items[mentor.id],
+                    sims.get(mentor.id),
+                )
+            )
+        return out
+
+    def _candidates(
+        self,
+        mentee: Mentee,
+        q_vecs: np.ndarray,
+        k: int,
+        filters: SuggestionFilters,
+        state: _State,
+    ) -> list[str]:
+        """Mentors passing the hard filters among the nearest by text (pool widened if short)."""
+        pool = self.settings.candidate_pool
+        while True:
+            found = self.index.candidates(q_vecs, pool)
+            kept = [
+                m
+                for m in found
+                if m in state.mentors and excluded_reason(mentee, state.mentors[m], filters) is None
+            ]
+            if len(kept) >= min(k, len(state.mentors)) or pool >= len(self.index):
+                return kept
+            pool *= 4
+
+    @staticmethod
+    def _suggestion(
+        mentee: Mentee,
+        mentor: Mentor,
+        rank: int,
+        score: float,
+        signals: dict[str, SignalValue],
+        values: np.ndarray,
+        contributions: np.ndarray,
+        weights: dict[str, float],
+        queries: list[Item],
+        items: list[Item],
+        sims: np.ndarray | None,
+    ) -> Suggestion:
+        components = {
+            name: Component(
+                value=round(float(values[j]), 6),
+                weight=round(weights[name], 6),
+                contribution=round(float(contributions[j]), 6),
+                neutral=signals[name].value is None,
+            )
+            for j, name in enumerate(SIGNALS)
+        }
+        matches = best_matches(queries, items, sims)
+        reasons = signal_reasons(mentee, mentor, signals)
+        return Suggestion(
+            mentor_id=mentor.id,
+            rank=rank,
+            score=round(score, 6),
+            components=components,
+            explanation=explanation_text(matches, reasons),
+            matches=matches,
+            reasons=reasons,
+            mentor_name=mentor.name,
+            specialty=mentor.specialty,
+        )
+
+    # -- status ---------------------------------------------------------------------------
+
+    def health(self) -> dict[str, object]:
+        """Counts, model id and index state."""
+        counts = self.store.counts()
+        seq = self.store.seq()
+        return {
+            "status": "ok",
+            "counts": counts,
+            "model_id": self.embedder.model_id,
+            "index": {
+                "mentors": len(self.index),
+                "items": self.index.n_items,
+                "store_seq": self.index.store_seq,
+                "in_sync": self.index.store_seq == seq and len(self.index) == counts["mentors"],
+            },
+        }
+
+
+def build_engine(
+    settings: Settings | None = None,
+    embedder: Embedder | None = None,
+    today: Callable[[], date] = date.today,
+) -> Engine:
+    """Turn settings into a ready engine: store, cached embedder, ranker, loaded index."""
+    settings = settings or Settings()
+    store = Store(settings.sqlalchemy_url)
+    inner = embedder or SentenceTransformerEmbedder(
+        settings.model_path, settings.embed_batch_size, settings.torch_threads
+    )
+    cached = CachedEmbedder(inner, store)
+    ranker = (
+        LinearRanker.load(Path(settings.ranker_path)) if settings.ranker_path else LinearRanker()
+    )
+    index = MentorIndex.load(settings.index_path, cached.model_id, cached.dim)
+    return Engine(store, cached, ranker, settings, index, today)

@@ -1,0 +1,191 @@
+"""The engine end to end on a small faculty whose right answers are known."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pytest
+
+from recommender.engine import Engine, SuggestionFilters
+from recommender.profiles import Feedback
+from tests.conftest import FACULTY, mentee, mentor
+
+
+def ids(found: list) -> list[str]:  # type: ignore[type-arg]
+    return [s.mentor_id for s in found]
+
+
+@pytest.mark.parametrize(
+    ("interest", "expected"),
+    [
+        ("stiff heart failure where the heart still pumps normally", "card1"),
+        ("irregular heartbeat treated by burning the heart tissue", "card2"),
+        ("torn knee ligament repair for football players", "orth1"),
+        ("teenagers with low mood and self-harm", "psy1"),
+        ("catching skin cancer before it spreads", "derm1"),
+        ("clot removal when a stroke blocks a brain artery", "neu1"),
+        ("wheezing kids living in the inner city", "peds1"),
+    ],
+)
+def test_paraphrase_of_research_finds_mentor_in_top3(
+    faculty_engine: Engine, interest: str, expected: str
+) -> None:
+    found = faculty_engine.suggest(mentee("e1", "MS3", interests=[interest]), k=3)
+    assert expected in ids(found)
+
+
+def test_suggestions_are_ranked_and_explained(faculty_engine: Engine) -> None:
+    found = faculty_engine.suggest(
+        mentee("e1", "PGY2", interests=["heart failure with preserved ejection fraction"]), k=5
+    )
+    assert [s.rank for s in found] == [1, 2, 3, 4, 5]
+    assert [s.score for s in found] == sorted((s.score for s in found), reverse=True)
+    top = found[0]
+    assert top.mentor_id == "card1"
+    assert set(top.components) == {
+        "similarity", "accessibility", "credibility", "feedback", "stage_fit"
+    }
+    assert sum(c.contribution for c in top.components.values()) == pytest.approx(top.score, abs=1e-4)
+    assert "heart failure with preserved ejection fraction" in top.explanation
+    assert "3 of 3 places free" in top.explanation
+
+
+def test_full_mentor_is_excluded_unless_asked(faculty_engine: Engine) -> None:
+    full = mentor("card9", "cardiology", research_areas=["heart failure with preserved ejection fraction"],
+                  capacity=2, current_mentees=2)
+    faculty_engine.write("mentors", [full])
+    query = mentee("e1", interests=["heart failure with preserved ejection fraction"])
+    assert "card9" not in ids(faculty_engine.suggest(query, k=12))
+    assert "card9" in ids(faculty_engine.suggest(query, k=3, filters=SuggestionFilters(include_full=True)))
+
+
+def test_deleted_mentor_never_comes_back_even_after_restart(
+    faculty_engine: Engine, make_engine: Callable[[], Engine]
+) -> None:
+    query = mentee("e1", interests=["heart failure with preserved ejection fraction"])
+    assert ids(faculty_engine.suggest(query, k=1)) == ["card1"]
+    assert faculty_engine.delete("mentors", "card1")
+    assert "card1" not in ids(faculty_engine.suggest(query, k=12))
+    restarted = make_engine()
+    assert "card1" not in ids(restarted.suggest(query, k=12))
+    assert "card1" not in restarted.index
+    assert restarted.health()["index"] == {
+        "mentors": len(FACULTY) - 1,
+        "items": restarted.index.n_items,
+        "store_seq": restarted.store.seq(),
+        "in_sync": True,
+    }
+
+
+def test_conflict_self_language_and_mode_filters(faculty_engine: Engine) -> None:
+    faculty_engine.write(
+        "mentors",
+        [mentor("card3", "cardiology", research_areas=["heart failure with preserved ejection fraction"],
+                languages=["english", "spanish"], meeting_modes=["in_person"])],
+    )
+    text = ["heart failure with preserved ejection fraction"]
+    conflicted = mentee("e1", interests=text, conflicts=["card1"])
+    assert "card1" not in ids(faculty_engine.suggest(conflicted, k=12))
+    itself = mentee("card1", interests=text)
+    assert "card1" not in ids(faculty_engine.suggest(itself, k=12))
+    spanish = mentee("e2", interests=text, languages=["spanish"], require_language=True)
+    assert ids(faculty_engine.suggest(spanish, k=12)) == ["card3"]
+    video = mentee("e3", interests=text, meeting_modes=["video"], require_meeting_mode=True)
+    assert "card3" not in ids(faculty_engine.suggest(video, k=12))
+    assert "card3" in ids(faculty_engine.suggest(mentee("e4", interests=text), k=3))
+
+
+def test_mentor_side_conflict_is_excluded(faculty_engine: Engine) -> None:
+    faculty_engine.write(
+        "mentors",
+        [mentor("card1", "cardiology", research_areas=["heart failure with preserved ejection fraction"],
+                conflicts=["e1"])],
+    )
+    found = faculty_engine.suggest(mentee("e1", interests=["heart failure"]), k=12)
+    assert "card1" not in ids(found)
+
+
+def test_undecided_early_mentee_gets_diverse_list_decided_senior_follows_specialty(
+    engine: Engine,
+) -> None:
+    heart = [mentor(f"c{i}", "cardiology", research_areas=[f"heart failure study {i}"]) for i in range(4)]
+    others = [
+        mentor("s1", "general surgery", research_areas=["surgical outcomes of heart patients"]),
+        mentor("p1", "pediatrics", research_areas=["congenital heart disease in children"]),
+        mentor("r1", "radiology", research_areas=["cardiac imaging with MRI"]),
+    ]
+    engine.write("mentors", heart + others)
+    early = mentee("e1", "MS1", interests=["the heart"])
+    early_specialties = [s.specialty for s in engine.suggest(early, k=4)]
+    assert len(set(early_specialties)) == 4
+
+    senior = mentee("e2", "PGY3", interests=["the heart"], target_specialties=["Cardiology"])
+    senior_specialties = [s.specialty for s in engine.suggest(senior, k=4)]
+    assert senior_specialties == ["cardiology"] * 4
+
+
+def test_feedback_moves_the_feedback_component(faculty_engine: Engine) -> None:
+    query = mentee("e1", interests=["heart failure with preserved ejection fraction"])
+    everyone = SuggestionFilters()
+
+    def feedback_of(mentor_id: str) -> float:
+        found = {s.mentor_id: s for s in faculty_engine.suggest(query, k=12, filters=everyone)}
+        return found[mentor_id].components["feedback"].value
+
+    for i in range(5):
+        faculty_engine.write(
+            "feedback",
+            [Feedback(mentee_id=f"p{i}", mentor_id="card2", date="2026-06-01", overall=4)],
+        )
+    before = feedback_of("card1")
+    faculty_engine.write(
+        "feedback",
+        [Feedback(mentee_id=f"q{i}", mentor_id="card1", date="2026-06-01", overall=5) for i in range(3)],
+    )
+    raised = feedback_of("card1")
+    assert raised > before
+    faculty_engine.write(
+        "feedback",
+        [Feedback(mentee_id=f"r{i}", mentor_id="card1", date="2026-06-02", overall=1) for i in range(6)],
+    )
+    assert feedback_of("card1") < raised
+
+
+def test_long_profile_is_not_cut_at_the_token_limit(engine: Engine) -> None:
+    filler = " ".join(
+        f"In year {i} I attended clinic, supervised residents and reviewed charts." for i in range(40)
+    )
+    needle = "My real passion is hyperbaric oxygen therapy for diabetic foot ulcers."
+    engine.write(
+        "mentors",
+        [
+            mentor("long", "internal medicine", bio=filler + " " + needle),
+            *[mentor(f"x{i}", "internal medicine", bio=filler) for i in range(3)],
+        ],
+    )
+    found = engine.suggest(mentee("e1", interests=["oxygen chamber treatment for diabetic foot wounds"]), k=1)
+    assert found[0].mentor_id == "long"
+    assert needle in found[0].matches[0].mentor_text
+
+
+def test_unchanged_text_is_not_embedded_again(
+    faculty_engine: Engine, make_engine: Callable[[], Engine]
+) -> None:
+    again = faculty_engine.write("mentors", FACULTY)
+    assert again.changed == 0
+    restarted = make_engine()
+    report = restarted.refresh()
+    assert report.embedded_items == 0
+    assert len(restarted.index) == len(FACULTY)
+
+
+def test_corrupt_snapshot_is_rebuilt(faculty_engine: Engine, make_engine: Callable[[], Engine]) -> None:
+    path = faculty_engine.settings.index_path
+    data = path.read_bytes()
+    path.write_bytes(data[: len(data) // 2])
+    restarted = make_engine()
+    assert len(restarted.index) == 0  # the truncated snapshot was refused
+    restarted.refresh()
+    assert len(restarted.index) == len(FACULTY)
+    found = restarted.suggest(mentee("e1", interests=["melanoma early detection"]), k=1)
+    assert ids(found) == ["derm1"]
