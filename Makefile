@@ -21,7 +21,6 @@ $(STAMP): pyproject.toml
 
 run: install
 	$(BIN)/mentor-match ingest data/sample/mentors.jsonl data/sample/mentees.jsonl data/sample/feedback.jsonl
-	$(BIN)/mentor-match index build
 	$(BIN)/mentor-match serve --host 127.0.0.1 --port 8000
 
 test: install

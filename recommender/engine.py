@@ -69,6 +69,7 @@ class _State:
     mentors: dict[str, Mentor] = field(default_factory=dict)
     items: dict[str, list[Item]] = field(default_factory=dict)
     feedback: list[Feedback] = field(default_factory=list)
+    stats: tuple[date, FeedbackStats] | None = None
 
 
 def excluded_reason(mentee: Mentee, mentor: Mentor, filters: SuggestionFilters) -> str | None:
@@ -218,14 +219,7 @@ class Engine:
             state = self._state
             kept = self._candidates(mentee, q_vecs, k, filters, state)
             sims = self.index.item_similarities(q_vecs, kept).sims
-        ctx = SignalContext(
-            as_of=self.today(),
-            feedback=FeedbackStats.from_feedback(
-                state.feedback, self.today(), self.settings.feedback_half_life_days
-            ),
-            prior_strength=self.settings.feedback_prior_strength,
-            activity_half_life_days=self.settings.activity_half_life_days,
-        )
+        ctx = self._context(state)
         signals = [compute_signals(mentee, state.mentors[m], sims.get(m), ctx) for m in kept]
         X = signal_matrix([{s: sig[s].value for s in SIGNALS} for sig in signals])
         scores = self.ranker.predict(X) if len(kept) else np.zeros(0)
@@ -258,6 +252,21 @@ class Engine:
                 )
             )
         return out
+
+    def _context(self, state: _State) -> SignalContext:
+        """Signal context for today, feedback aggregated once per store change and day."""
+        today = self.today()
+        if state.stats is None or state.stats[0] != today:
+            stats = FeedbackStats.from_feedback(
+                state.feedback, today, self.settings.feedback_half_life_days
+            )
+            state.stats = (today, stats)
+        return SignalContext(
+            as_of=today,
+            feedback=state.stats[1],
+            prior_strength=self.settings.feedback_prior_strength,
+            activity_half_life_days=self.settings.activity_half_life_days,
+        )
 
     def _candidates(
         self,

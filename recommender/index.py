@@ -129,7 +129,7 @@ class MentorIndex:
         report.embedded_items = len(texts)
         start = 0
         for mentor_id, items in todo.items():
-            self._put(mentor_id, items, vectors[start : start + len(items)])
+            self.put_vectors(mentor_id, items, vectors[start : start + len(items)])
             start += len(items)
         return report
 
@@ -137,9 +137,9 @@ class MentorIndex:
         """Add or replace one mentor (no-op when its items are unchanged)."""
         if self._hash.get(mentor_id) == items_hash(items):
             return
-        self._put(mentor_id, items, embedder.encode([i.text for i in items]))
+        self.put_vectors(mentor_id, items, embedder.encode([i.text for i in items]))
 
-    def _put(self, mentor_id: str, items: Sequence[Item], vectors: np.ndarray) -> None:
+    def put_vectors(self, mentor_id: str, items: Sequence[Item], vectors: np.ndarray) -> None:
         """Store ``vectors`` (float32 ``(len(items), dim)``, unit rows) for one mentor."""
         if vectors.shape != (len(items), self.dim):
             raise ValueError(f"vectors shape {vectors.shape} != ({len(items)}, {self.dim})")

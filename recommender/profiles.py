@@ -303,7 +303,15 @@ RATING_FIELDS: tuple[str, ...] = (
 class Feedback(Record):
     """One past mentee's rating of a mentor (1–5 on each aspect)."""
 
-    id: Id | None = Field(default=None, description="Defaults to 'mentee_id:mentor_id:date'.")
+    id: (
+        Annotated[
+            str,
+            StringConstraints(
+                strip_whitespace=True, pattern=r"^[A-Za-z0-9][A-Za-z0-9_.:@-]{0,199}$"
+            ),
+        ]
+        | None
+    ) = Field(default=None, description="Up to 200 characters; default 'mentee_id:mentor_id:date'.")
     mentee_id: Id
     mentor_id: Id
     date: date

@@ -43,20 +43,33 @@ def test_suggestions_are_ranked_and_explained(faculty_engine: Engine) -> None:
     top = found[0]
     assert top.mentor_id == "card1"
     assert set(top.components) == {
-        "similarity", "accessibility", "credibility", "feedback", "stage_fit"
+        "similarity",
+        "accessibility",
+        "credibility",
+        "feedback",
+        "stage_fit",
     }
-    assert sum(c.contribution for c in top.components.values()) == pytest.approx(top.score, abs=1e-4)
+    assert sum(c.contribution for c in top.components.values()) == pytest.approx(
+        top.score, abs=1e-4
+    )
     assert "heart failure with preserved ejection fraction" in top.explanation
     assert "3 of 3 places free" in top.explanation
 
 
 def test_full_mentor_is_excluded_unless_asked(faculty_engine: Engine) -> None:
-    full = mentor("card9", "cardiology", research_areas=["heart failure with preserved ejection fraction"],
-                  capacity=2, current_mentees=2)
+    full = mentor(
+        "card9",
+        "cardiology",
+        research_areas=["heart failure with preserved ejection fraction"],
+        capacity=2,
+        current_mentees=2,
+    )
     faculty_engine.write("mentors", [full])
     query = mentee("e1", interests=["heart failure with preserved ejection fraction"])
     assert "card9" not in ids(faculty_engine.suggest(query, k=12))
-    assert "card9" in ids(faculty_engine.suggest(query, k=3, filters=SuggestionFilters(include_full=True)))
+    assert "card9" in ids(
+        faculty_engine.suggest(query, k=3, filters=SuggestionFilters(include_full=True))
+    )
 
 
 def test_deleted_mentor_never_comes_back_even_after_restart(
@@ -80,8 +93,15 @@ def test_deleted_mentor_never_comes_back_even_after_restart(
 def test_conflict_self_language_and_mode_filters(faculty_engine: Engine) -> None:
     faculty_engine.write(
         "mentors",
-        [mentor("card3", "cardiology", research_areas=["heart failure with preserved ejection fraction"],
-                languages=["english", "spanish"], meeting_modes=["in_person"])],
+        [
+            mentor(
+                "card3",
+                "cardiology",
+                research_areas=["heart failure with preserved ejection fraction"],
+                languages=["english", "spanish"],
+                meeting_modes=["in_person"],
+            )
+        ],
     )
     text = ["heart failure with preserved ejection fraction"]
     conflicted = mentee("e1", interests=text, conflicts=["card1"])
@@ -98,8 +118,14 @@ def test_conflict_self_language_and_mode_filters(faculty_engine: Engine) -> None
 def test_mentor_side_conflict_is_excluded(faculty_engine: Engine) -> None:
     faculty_engine.write(
         "mentors",
-        [mentor("card1", "cardiology", research_areas=["heart failure with preserved ejection fraction"],
-                conflicts=["e1"])],
+        [
+            mentor(
+                "card1",
+                "cardiology",
+                research_areas=["heart failure with preserved ejection fraction"],
+                conflicts=["e1"],
+            )
+        ],
     )
     found = faculty_engine.suggest(mentee("e1", interests=["heart failure"]), k=12)
     assert "card1" not in ids(found)
@@ -108,7 +134,9 @@ def test_mentor_side_conflict_is_excluded(faculty_engine: Engine) -> None:
 def test_undecided_early_mentee_gets_diverse_list_decided_senior_follows_specialty(
     engine: Engine,
 ) -> None:
-    heart = [mentor(f"c{i}", "cardiology", research_areas=[f"heart failure study {i}"]) for i in range(4)]
+    heart = [
+        mentor(f"c{i}", "cardiology", research_areas=[f"heart failure study {i}"]) for i in range(4)
+    ]
     others = [
         mentor("s1", "general surgery", research_areas=["surgical outcomes of heart patients"]),
         mentor("p1", "pediatrics", research_areas=["congenital heart disease in children"]),
@@ -140,20 +168,27 @@ def test_feedback_moves_the_feedback_component(faculty_engine: Engine) -> None:
     before = feedback_of("card1")
     faculty_engine.write(
         "feedback",
-        [Feedback(mentee_id=f"q{i}", mentor_id="card1", date="2026-06-01", overall=5) for i in range(3)],
+        [
+            Feedback(mentee_id=f"q{i}", mentor_id="card1", date="2026-06-01", overall=5)
+            for i in range(3)
+        ],
     )
     raised = feedback_of("card1")
     assert raised > before
     faculty_engine.write(
         "feedback",
-        [Feedback(mentee_id=f"r{i}", mentor_id="card1", date="2026-06-02", overall=1) for i in range(6)],
+        [
+            Feedback(mentee_id=f"r{i}", mentor_id="card1", date="2026-06-02", overall=1)
+            for i in range(6)
+        ],
     )
     assert feedback_of("card1") < raised
 
 
 def test_long_profile_is_not_cut_at_the_token_limit(engine: Engine) -> None:
     filler = " ".join(
-        f"In year {i} I attended clinic, supervised residents and reviewed charts." for i in range(40)
+        f"In year {i} I attended clinic, supervised residents and reviewed charts."
+        for i in range(40)
     )
     needle = "My real passion is hyperbaric oxygen therapy for diabetic foot ulcers."
     engine.write(
@@ -163,7 +198,9 @@ def test_long_profile_is_not_cut_at_the_token_limit(engine: Engine) -> None:
             *[mentor(f"x{i}", "internal medicine", bio=filler) for i in range(3)],
         ],
     )
-    found = engine.suggest(mentee("e1", interests=["oxygen chamber treatment for diabetic foot wounds"]), k=1)
+    found = engine.suggest(
+        mentee("e1", interests=["oxygen chamber treatment for diabetic foot wounds"]), k=1
+    )
     assert found[0].mentor_id == "long"
     assert needle in found[0].matches[0].mentor_text
 
@@ -179,7 +216,9 @@ def test_unchanged_text_is_not_embedded_again(
     assert len(restarted.index) == len(FACULTY)
 
 
-def test_corrupt_snapshot_is_rebuilt(faculty_engine: Engine, make_engine: Callable[[], Engine]) -> None:
+def test_corrupt_snapshot_is_rebuilt(
+    faculty_engine: Engine, make_engine: Callable[[], Engine]
+) -> None:
     path = faculty_engine.settings.index_path
     data = path.read_bytes()
     path.write_bytes(data[: len(data) // 2])

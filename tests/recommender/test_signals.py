@@ -69,10 +69,25 @@ def test_future_ratings_are_ignored() -> None:
 def test_accessibility_orders_reachable_mentors_first() -> None:
     ctx = context([])
     who = mentee("e", meeting_modes=["video"], timezone="America/Chicago", interests=["x"])
-    open_ = mentor("a", capacity=4, current_mentees=0, hours_per_month=8, response_time_hours=2,
-                   timezone="America/Chicago", last_active=TODAY)
-    busy = mentor("b", capacity=4, current_mentees=3, hours_per_month=1, response_time_hours=120,
-                  timezone="Asia/Tokyo", last_active=date(2024, 1, 1), meeting_modes=["in_person"])
+    open_ = mentor(
+        "a",
+        capacity=4,
+        current_mentees=0,
+        hours_per_month=8,
+        response_time_hours=2,
+        timezone="America/Chicago",
+        last_active=TODAY,
+    )
+    busy = mentor(
+        "b",
+        capacity=4,
+        current_mentees=3,
+        hours_per_month=1,
+        response_time_hours=120,
+        timezone="Asia/Tokyo",
+        last_active=date(2024, 1, 1),
+        meeting_modes=["in_person"],
+    )
     a, b = accessibility(who, open_, ctx), accessibility(who, busy, ctx)
     assert a.value is not None and b.value is not None
     assert a.value > 0.9 > 0.3 > b.value
