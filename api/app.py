@@ -39,6 +39,7 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
         version="0.1.0",
         summary="Ranked, explained mentor suggestions for trainees in medicine.",
         lifespan=lifespan,
+        max_body_size=settings.max_body_bytes,  # also stops chunked bodies with no length
     )
     errors.install(app)
 

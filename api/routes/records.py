@@ -3,7 +3,7 @@
 Mentors and mentees share this shape; ``record_router`` builds the routes for one kind.
 """
 
-from __future__ import annotations
+# No `from __future__ import annotations`: FastAPI must see the closure-local types.
 
 from typing import Annotated, Any
 
