@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import statistics
 import time
+from collections.abc import Callable
 from functools import partial
 from pathlib import Path
 from typing import Annotated, Any, Optional
@@ -213,34 +214,70 @@ def sample(
         console.print(f"wrote {path}")
 
 
-@app.command()
-def bench(
-    requests: Annotated[int, typer.Option(help="Suggestion requests to time.")] = 100,
-    k: Annotated[int, typer.Option(help="Suggestions per request.")] = 10,
-) -> None:
-    """Time suggestions in process over the stored mentees: median, p95, throughput."""
-    engine = _engine()
-    engine.refresh()
-    mentees = engine.store.records("mentees", 0, requests)
-    if not mentees:
-        err.print("[red]error:[/red] no mentees stored; run `mentor-match ingest` first")
-        raise typer.Exit(2)
-    engine.suggest(mentees[0], k)  # warm-up
+def _timed(call: Callable[[int], object], n: int) -> tuple[list[float], float]:
+    call(0)  # warm-up
     timings = []
     start = time.perf_counter()
-    for i in range(requests):
+    for i in range(n):
         t = time.perf_counter()
-        engine.suggest(mentees[i % len(mentees)], k)
+        call(i)
         timings.append((time.perf_counter() - t) * 1000)
-    wall = time.perf_counter() - start
-    timings.sort()
-    table = Table("measure", "value")
-    table.add_row("mentors indexed", str(len(engine.index)))
+    return sorted(timings), time.perf_counter() - start
+
+
+def _http_caller(url: str, k: int) -> Callable[[int], object]:
+    import httpx
+
+    client = httpx.Client(base_url=url, timeout=30)
+    page = client.get("/v1/mentees", params={"limit": 500})
+    page.raise_for_status()
+    ids = [m["id"] for m in page.json()["data"]]
+    if not ids:
+        raise typer.BadParameter("the server holds no mentees", param_hint="--url")
+
+    def call(i: int) -> object:
+        reply = client.post("/v1/suggestions", json={"mentee_id": ids[i % len(ids)], "k": k})
+        reply.raise_for_status()
+        return reply
+
+    return call
+
+
+@app.command()
+def bench(
+    requests: Annotated[int, typer.Option(min=1, help="Suggestion requests to time.")] = 100,
+    k: Annotated[int, typer.Option(min=1, max=100, help="Suggestions per request.")] = 10,
+    url: Annotated[
+        Optional[str],  # noqa: UP045
+        typer.Option(help="Time a running server over HTTP (e.g. http://127.0.0.1:8000)."),
+    ] = None,
+) -> None:
+    """Time suggestion requests one after another: median, p95, max, throughput.
+
+    In process over the stored mentees by default; with ``--url``, over HTTP.
+    """
+    if url:
+        call = _http_caller(url, k)
+        where = url
+    else:
+        engine = _engine()
+        engine.refresh()
+        mentees = engine.store.records("mentees", 0, 500)
+        if not mentees:
+            err.print("[red]error:[/red] no mentees stored; run `mentor-match ingest` first")
+            raise typer.Exit(2)
+
+        def call(i: int) -> object:
+            return engine.suggest(mentees[i % len(mentees)], k)
+
+        where = f"in process, {len(engine.index)} mentors indexed"
+    timings, wall = _timed(call, requests)
+    table = Table("measure", "value", title=f"suggestions, k={k} ({where})")
     table.add_row("requests", str(requests))
     table.add_row("median ms", f"{statistics.median(timings):.1f}")
     table.add_row("p95 ms", f"{timings[int(0.95 * (len(timings) - 1))]:.1f}")
     table.add_row("max ms", f"{timings[-1]:.1f}")
-    table.add_row("requests/s (1 thread)", f"{requests / wall:.1f}")
+    table.add_row("requests/s (sequential)", f"{requests / wall:.1f}")
     console.print(table)
 
 

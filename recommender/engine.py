@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
+from typing import TypeVar, cast
 
 import numpy as np
 
@@ -37,6 +38,7 @@ from recommender.store import Store, UpsertResult
 from recommender.suggestion import Component, Suggestion
 
 log = logging.getLogger(__name__)
+R = TypeVar("R", bound=Record)
 
 
 @dataclass(frozen=True)
@@ -68,7 +70,7 @@ class _State:
     seq: int = -1
     mentors: dict[str, Mentor] = field(default_factory=dict)
     items: dict[str, list[Item]] = field(default_factory=dict)
-    feedback: list[Feedback] = field(default_factory=list)
+    feedback: dict[str, Feedback] = field(default_factory=dict)
     stats: tuple[date, FeedbackStats] | None = None
 
 
@@ -159,15 +161,17 @@ class Engine:
             seq = self.store.seq()
             if seq == self._state.seq:
                 return SyncReport(unchanged=len(self.index))
-            mentors = {m.id: m for m in self.store.mentors()}
+            old = self._state
+            mentors = self._reload(old.mentors, "mentors", old.seq)
+            feedback = self._reload(old.feedback, "feedback", old.seq)
             items = {
-                m.id: self._state.items[m.id]
-                if m.id in self._state.items and self._state.mentors.get(m.id) == m
+                m.id: old.items[m.id]
+                if m.id in old.items and old.mentors.get(m.id) == m
                 else mentor_items(m)
                 for m in mentors.values()
             }
             report = self.index.sync(items, self.embedder, progress)
-            self._state = _State(seq, mentors, items, self.store.feedback())
+            self._state = _State(seq, mentors, items, feedback)
             if report.changed or self.index.store_seq != seq:
                 self.index.store_seq = seq
                 self.index.save(self.settings.index_path)
@@ -180,6 +184,15 @@ class Engine:
                     report.embedded_items,
                 )
             return report
+
+    def _reload(self, held: Mapping[str, R], kind: Kind, since: int) -> dict[str, R]:
+        """``held`` brought up to date: deleted ids dropped, rows changed after ``since`` read."""
+        if since < 0:
+            return {r.key: cast(R, r) for r in self.store.records(kind)}
+        live = self.store.ids(kind)
+        out = {key: rec for key, rec in held.items() if key in live}
+        out.update({r.key: cast(R, r) for r in self.store.records_since(kind, since)})
+        return out
 
     # -- writes (through the engine so the index follows) --------------------------------
 
@@ -258,7 +271,7 @@ class Engine:
         today = self.today()
         if state.stats is None or state.stats[0] != today:
             stats = FeedbackStats.from_feedback(
-                state.feedback, today, self.settings.feedback_half_life_days
+                state.feedback.values(), today, self.settings.feedback_half_life_days
             )
             state.stats = (today, stats)
         return SignalContext(

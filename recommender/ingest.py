@@ -119,7 +119,7 @@ def parse_file(
         except ValidationError as exc:
             parsed.rejected.extend(validation_rejections(number, exc))
             continue
-        by_id[str(record.id)] = record  # type: ignore[attr-defined]
+        by_id[record.key] = record
     parsed.records = list(by_id.values())
     return parsed
 

@@ -130,6 +130,11 @@ class Record(BaseModel):
 
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True, frozen=True)
 
+    @property
+    def key(self) -> str:
+        """The record's id."""
+        return str(getattr(self, "id", ""))
+
     @model_validator(mode="before")
     @classmethod
     def _lists_from_cells(cls, data: Any) -> Any:

@@ -165,11 +165,13 @@ class Store:
         row_type = _ROWS[kind]
         with self._session() as session:
             if kind == "feedback":
-                self._check_mentors_exist(session, [r.mentor_id for r in records])  # type: ignore[attr-defined]
+                self._check_mentors_exist(
+                    session, [r.mentor_id for r in records if isinstance(r, Feedback)]
+                )
             seq = self._bump(session, 0)
             for record in records:
                 payload = record.model_dump_json()
-                key = str(record.id)  # type: ignore[attr-defined]
+                key = record.key
                 row: _RecordRow | None = session.get(row_type, key)
                 if row is not None and row.payload == payload:
                     result.unchanged += 1
@@ -255,6 +257,15 @@ class Store:
         query = select(row_type.payload).order_by(row_type.id).offset(offset)
         if limit is not None:
             query = query.limit(limit)
+        with Session(self.engine) as session:
+            rows = session.scalars(query).all()
+        record_type = RECORD_TYPES[kind]
+        return [record_type.model_validate_json(p) for p in rows]
+
+    def records_since(self, kind: Kind, seq: int) -> list[Record]:
+        """Records of one kind written (inserted or changed) after change number ``seq``."""
+        row_type = _ROWS[kind]
+        query = select(row_type.payload).where(row_type.seq > seq)
         with Session(self.engine) as session:
             rows = session.scalars(query).all()
         record_type = RECORD_TYPES[kind]
