@@ -92,7 +92,7 @@ def signal_reasons(
         reasons.append("Mentored actively in the last two months.")
     offered = sorted(stage_needs(mentee) & set(mentor.offers))
     if offered:
-        said = "you are seeking" if mentee.seeking else "useful at your stage"
+        said = "which you are seeking" if mentee.seeking else "useful at your stage"
         reasons.append(f"Offers {_words(offered)}, {said}.")
     if mentor.hours_per_month >= 6:
         reasons.append(f"Offers {mentor.hours_per_month:g} hours a month.")

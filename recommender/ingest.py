@@ -49,7 +49,7 @@ class IngestError(ValueError):
 def infer_kind(path: Path) -> Kind:
     """``mentors``, ``mentees`` or ``feedback`` from the file name."""
     name = path.name.lower()
-    for kind in ("mentors", "mentees", "feedback"):
+    for kind in ("feedback", "mentors", "mentees"):  # "mentor_feedback.csv" is feedback
         if kind.rstrip("s") in name:
             return kind
     raise IngestError(

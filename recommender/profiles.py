@@ -11,6 +11,7 @@ import re
 import unicodedata
 import zoneinfo
 from datetime import date
+from functools import cache
 from typing import Annotated, Any, Literal, get_args
 
 from pydantic import (
@@ -18,6 +19,7 @@ from pydantic import (
     ConfigDict,
     Field,
     StringConstraints,
+    ValidationInfo,
     field_validator,
     model_validator,
 )
@@ -103,12 +105,19 @@ Text = Annotated[str, StringConstraints(max_length=MAX_TEXT)]
 ShortText = Annotated[str, StringConstraints(max_length=300)]
 
 
+_JOINERS = frozenset("\u200c\u200d")
+
+
+def _is_control(ch: str) -> bool:
+    """Control, format and line/paragraph separators, except the zero-width (non-)joiners
+    that emoji sequences and scripts such as Persian need."""
+    return ch not in _JOINERS and unicodedata.category(ch) in ("Cc", "Cf", "Zl", "Zp")
+
+
 def clean_text(value: str) -> str:
     """Return ``value`` NFC-normalised, without control characters, whitespace collapsed."""
     value = unicodedata.normalize("NFC", value)
-    value = "".join(
-        " " if unicodedata.category(ch) in ("Cc", "Cf", "Zl", "Zp") else ch for ch in value
-    )
+    value = "".join(" " if _is_control(ch) else ch for ch in value)
     return re.sub(r"\s+", " ", value).strip()
 
 
@@ -159,10 +168,16 @@ class Record(BaseModel):
         return value
 
 
+@cache
+def _timezones() -> frozenset[str]:
+    """IANA timezone names (read from disk once)."""
+    return frozenset(zoneinfo.available_timezones())
+
+
 def _check_timezone(value: str | None) -> str | None:
     if value is None or value == "":
         return None
-    if value not in zoneinfo.available_timezones():
+    if value not in _timezones():
         raise ValueError(f"unknown IANA timezone {value!r} (for example 'America/Chicago')")
     return value
 
@@ -218,13 +233,13 @@ class Mentor(Record):
     def _lower_languages(cls, value: list[str]) -> list[str]:
         return [v.lower() for v in value]
 
-    @model_validator(mode="after")
-    def _not_over_capacity(self) -> Mentor:
-        if self.current_mentees > self.capacity:
-            raise ValueError(
-                f"current_mentees ({self.current_mentees}) exceeds capacity ({self.capacity})"
-            )
-        return self
+    @field_validator("current_mentees")
+    @classmethod
+    def _not_over_capacity(cls, value: int, info: ValidationInfo) -> int:
+        capacity = info.data.get("capacity")
+        if capacity is not None and value > capacity:
+            raise ValueError(f"current_mentees ({value}) exceeds capacity ({capacity})")
+        return value
 
     @property
     def free_places(self) -> int:

@@ -1,0 +1,107 @@
+"""Generate the synthetic sample cohort from a seed, with planted truth, and write it to disk.
+
+Everything is drawn from one ``random.Random(seed)``; nothing reads the clock, and no set is
+ever iterated (string hashing is salted per process), so the same seed gives byte-identical
+files on every run.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from recommender.profiles import Feedback, Mentee, Mentor
+from recommender.samplegen.datacard import render_readme
+from recommender.samplegen.history import feedback_history, last_ratings
+from recommender.samplegen.mentees import mentee_drafts, truth_for
+from recommender.samplegen.mentors import mentor_drafts
+
+DEFAULT_AS_OF = date(2026, 9, 1)
+
+
+@dataclass(frozen=True)
+class SampleCohort:
+    """A generated cohort.
+
+    Attributes:
+        mentors: Mentor records, ids ``mentor-NNNN``.
+        mentees: Mentee records, ids ``mentee-NNNN``.
+        feedback: Past ratings, ids ``fb-NNNNN`` in date order.
+        truth: Mentee id to the ids of the mentors planted as fitting that mentee, best first.
+        seed: The seed that produced it.
+    """
+
+    mentors: list[Mentor]
+    mentees: list[Mentee]
+    feedback: list[Feedback]
+    truth: dict[str, list[str]]
+    seed: int
+
+
+def generate(
+    seed: int = 7, n_mentors: int = 320, n_mentees: int = 600, as_of: date = DEFAULT_AS_OF
+) -> SampleCohort:
+    """Generate a synthetic cohort; the same arguments always give the same cohort.
+
+    Args:
+        seed: Seed of the one random generator used.
+        n_mentors: Number of mentors (at least 3 per specialty are kept).
+        n_mentees: Number of mentees (at least 2 per stage).
+        as_of: The export date: activity and feedback dates fall before it.
+
+    Returns:
+        The cohort, every record validated by its pydantic model.
+    """
+    rng = random.Random(seed)
+    drafts = mentor_drafts(rng, n_mentors, as_of)
+    mentees = mentee_drafts(rng, n_mentees, drafts)
+    feedback = feedback_history(rng, drafts, mentees, as_of)
+    latest = last_ratings(feedback)
+    mentors = []
+    for d in drafts:
+        active = d.data["last_active"]
+        if active is not None and d.id in latest:
+            active = max(active, latest[d.id])
+        data = {**d.data, "last_active": active, "conflicts": d.conflicts}
+        mentors.append(Mentor.model_validate(data))
+    truth = {m.record.id: truth_for(m, drafts) for m in mentees}
+    return SampleCohort(mentors, [m.record for m in mentees], feedback, truth, seed)
+
+
+def _jsonl(path: Path, rows: Iterable[dict[str, Any]]) -> Path:
+    with path.open("w", encoding="utf-8", newline="\n") as fh:
+        for row in rows:
+            fh.write(json.dumps(row, ensure_ascii=False) + "\n")
+    return path
+
+
+def write(cohort: SampleCohort, out_dir: Path) -> list[Path]:
+    """Write the cohort as JSONL files plus a data card; returns the paths written.
+
+    Files: ``mentors.jsonl``, ``mentees.jsonl``, ``feedback.jsonl`` (one record per line, keys
+    in model order, sorted by id), ``truth.jsonl`` (``mentee_id``, ``mentor_ids``) and
+    ``README.md``.
+    """
+    out_dir.mkdir(parents=True, exist_ok=True)
+
+    def dump(records: Iterable[Mentor | Mentee | Feedback]) -> list[dict[str, Any]]:
+        rows = [r.model_dump(mode="json", exclude_defaults=False) for r in records]
+        return sorted(rows, key=lambda row: str(row["id"]))
+
+    paths = [
+        _jsonl(out_dir / "mentors.jsonl", dump(cohort.mentors)),
+        _jsonl(out_dir / "mentees.jsonl", dump(cohort.mentees)),
+        _jsonl(out_dir / "feedback.jsonl", dump(cohort.feedback)),
+        _jsonl(
+            out_dir / "truth.jsonl",
+            ({"mentee_id": k, "mentor_ids": cohort.truth[k]} for k in sorted(cohort.truth)),
+        ),
+    ]
+    readme = out_dir / "README.md"
+    readme.write_text(render_readme(cohort), encoding="utf-8", newline="\n")
+    return [*paths, readme]
