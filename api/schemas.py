@@ -45,6 +45,10 @@ class FiltersIn(_Request):
     diversify: bool | None = Field(
         default=None, description="Spread across specialties; default: by the mentee's stage."
     )
+    follow_specialty: bool | None = Field(
+        default=None,
+        description="List mentors in the target specialty first; default: by the mentee's stage.",
+    )
 
 
 class SuggestionRequest(_Request):

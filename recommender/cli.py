@@ -157,7 +157,8 @@ def _inline_mentee(text: str, stage: str, targets: list[str]) -> Mentee:
         )
     except ValidationError as exc:
         first = exc.errors()[0]
-        err.print(f"[red]error:[/red] {'.'.join(map(str, first['loc']))}: {first['msg']}")
+        where = ".".join(map(str, first["loc"])) or "mentee"
+        err.print(f"[red]error:[/red] {where}: {first['msg']}")
         raise typer.Exit(2) from exc
 
 

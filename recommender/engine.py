@@ -22,7 +22,7 @@ from recommender.errors import UnknownMentee
 from recommender.explain import best_matches, explanation_text, signal_reasons
 from recommender.index import MentorIndex, SyncReport
 from recommender.items import Item, mentee_items, mentor_items
-from recommender.profiles import Feedback, Kind, Mentee, Mentor, Record
+from recommender.profiles import STAGE_LEVEL, Feedback, Kind, Mentee, Mentor, Record
 from recommender.ranking import LinearRanker, signal_matrix
 from recommender.settings import Settings
 from recommender.signals import (
@@ -54,6 +54,8 @@ class SuggestionFilters:
         include_full: also suggest mentors with no free place.
         diversify: spread the list across specialties; None decides by stage (early and
             undecided mentees get a diverse list).
+        follow_specialty: list mentors in (or next to) the mentee's target specialty first;
+            None decides by stage (decided residents and fellows).
     """
 
     specialties: tuple[str, ...] = ()
@@ -63,6 +65,7 @@ class SuggestionFilters:
     exclude: tuple[str, ...] = ()
     include_full: bool = False
     diversify: bool | None = None
+    follow_specialty: bool | None = None
 
 
 @dataclass
@@ -99,6 +102,19 @@ def excluded_reason(mentee: Mentee, mentor: Mentor, filters: SuggestionFilters) 
     if filters.offers and not set(filters.offers) & set(mentor.offers):
         return "offers filter"
     return None
+
+
+IN_FIELD = 0.6
+"""Specialty match at or above which a mentor is "in the field" (same, parent or child)."""
+
+
+def follows_specialty(mentee: Mentee) -> bool:
+    """Decided residents and fellows get a list that follows their specialty."""
+    return bool(mentee.target_specialties) and STAGE_LEVEL[mentee.stage] >= STAGE_LEVEL["PGY1"]
+
+
+def _choose(requested: bool | None, default: bool) -> bool:
+    return default if requested is None else requested
 
 
 def diversify(
@@ -237,13 +253,16 @@ class Engine:
         X = signal_matrix([{s: sig[s].value for s in SIGNALS} for sig in signals])
         scores = self.ranker.predict(X) if len(kept) else np.zeros(0)
         order = sorted(range(len(kept)), key=lambda i: (-scores[i], kept[i]))
-        if (
-            filters.diversify
-            if filters.diversify is not None
-            else (mentee.early and mentee.undecided)
-        ):
+        if _choose(filters.diversify, mentee.early and mentee.undecided):
             groups = [canonical(state.mentors[m].specialty) for m in kept]
             order = diversify(order[: max(4 * k, 40)], scores, groups, self.settings.mmr_lambda)
+        elif _choose(filters.follow_specialty, follows_specialty(mentee)):
+            in_field = [
+                signals[i]["credibility"].parts.get("specialty", 0.0) >= IN_FIELD for i in order
+            ]
+            order = [i for i, keep in zip(order, in_field, strict=True) if keep] + [
+                i for i, keep in zip(order, in_field, strict=True) if not keep
+            ]
         contributions = self.ranker.contributions(X) if len(kept) else X
         weights = self.ranker.effective_weights
         out = []

@@ -25,6 +25,7 @@ def _filters(body: FiltersIn) -> SuggestionFilters:
         exclude=tuple(body.exclude),
         include_full=body.include_full,
         diversify=body.diversify,
+        follow_specialty=body.follow_specialty,
     )
 
 

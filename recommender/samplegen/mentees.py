@@ -126,6 +126,27 @@ def compatible(mentor: MentorDraft, mentee: Mentee) -> bool:
     )
 
 
+MIN_ELIGIBLE = 10
+"""A program's form lets a mentee make a language or meeting mode a hard requirement only
+when at least this many mentors with free places satisfy it (a full default list)."""
+
+
+def _relax_rare_requirements(data: dict[str, Any], drafts: list[MentorDraft]) -> None:
+    eligible = sum(
+        d.free > 0
+        and _allowed(
+            d,
+            data["meeting_modes"],
+            data["require_meeting_mode"],
+            data["languages"],
+            data["require_language"],
+        )
+        for d in drafts
+    )
+    if eligible < MIN_ELIGIBLE:
+        data["require_meeting_mode"] = data["require_language"] = False
+
+
 def _anchor_pool(
     rng: random.Random, stage: str, undecided: bool, data: dict[str, Any], drafts: list[MentorDraft]
 ) -> tuple[list[Specialty], list[MentorDraft]]:
@@ -218,6 +239,7 @@ def _mentee(
         data["meeting_modes"] = [rng.choice(["in_person", "video"])]
     if data["require_language"]:
         data["languages"] = languages[1:]  # wants to be mentored in that language
+    _relax_rare_requirements(data, drafts)
     if stage == "premedical" and rng.random() < 0.7:
         data["location"], data["timezone"] = rng.choice(v1.UNDERGRAD_SITES)
     elif rng.random() < 0.03:

@@ -228,3 +228,22 @@ def test_corrupt_snapshot_is_rebuilt(
     assert len(restarted.index) == len(FACULTY)
     found = restarted.suggest(mentee("e1", interests=["melanoma early detection"]), k=1)
     assert ids(found) == ["derm1"]
+
+
+def test_decided_resident_list_follows_specialty_over_a_stronger_text_match(engine: Engine) -> None:
+    engine.write(
+        "mentors",
+        [
+            mentor("qi", "internal medicine", interests=["quality improvement projects"]),
+            mentor("ent", "otolaryngology", research_areas=["voice disorders in singers"]),
+        ],
+    )
+    resident = mentee(
+        "e1",
+        "PGY1",
+        target_specialties=["otolaryngology"],
+        interests=["quality improvement projects"],
+    )
+    assert ids(engine.suggest(resident, k=2)) == ["ent", "qi"]
+    relaxed = SuggestionFilters(follow_specialty=False)
+    assert ids(engine.suggest(resident, k=2, filters=relaxed)) == ["qi", "ent"]
