@@ -6,6 +6,8 @@ sibling match (cardiology for an internal-medicine applicant) counts partly.
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 from recommender.profiles import normalise_specialty
 
 ALIASES: dict[str, str] = {
@@ -82,6 +84,7 @@ PARENT: dict[str, str] = {
 }
 
 
+@lru_cache(maxsize=8192)
 def canonical(name: str) -> str:
     """Normalised specialty name with aliases resolved ("Ob/Gyn" → "obstetrics and gynecology")."""
     key = normalise_specialty(name)
