@@ -188,7 +188,7 @@ class Engine:
             }
             report = self.index.sync(items, self.embedder, progress)
             self._state = _State(seq, mentors, items, feedback)
-            if report.changed or self.index.store_seq != seq:
+            if report.changed:
                 self.index.store_seq = seq
                 self.index.save(self.settings.index_path)
             if report.changed:
@@ -361,20 +361,23 @@ class Engine:
     # -- status ---------------------------------------------------------------------------
 
     def health(self) -> dict[str, object]:
-        """Counts, model id and index state."""
+        """Counts, model id and index state (after catching up with the store)."""
+        self.refresh()
         counts = self.store.counts()
-        seq = self.store.seq()
-        return {
-            "status": "ok",
-            "counts": counts,
-            "model_id": self.embedder.model_id,
-            "index": {
-                "mentors": len(self.index),
-                "items": self.index.n_items,
-                "store_seq": self.index.store_seq,
-                "in_sync": self.index.store_seq == seq and len(self.index) == counts["mentors"],
-            },
-        }
+        with self._lock:
+            in_sync = self.index.mentor_ids == set(self._state.mentors)
+            return {
+                "status": "ok",
+                "counts": counts,
+                "model_id": self.embedder.model_id,
+                "index": {
+                    "mentors": len(self.index),
+                    "items": self.index.n_items,
+                    "store_seq": self._state.seq,
+                    "snapshot_seq": self.index.store_seq,
+                    "in_sync": in_sync and len(self.index) == counts["mentors"],
+                },
+            }
 
 
 def build_engine(

@@ -82,12 +82,10 @@ def test_deleted_mentor_never_comes_back_even_after_restart(
     restarted = make_engine()
     assert "card1" not in ids(restarted.suggest(query, k=12))
     assert "card1" not in restarted.index
-    assert restarted.health()["index"] == {
-        "mentors": len(FACULTY) - 1,
-        "items": restarted.index.n_items,
-        "store_seq": restarted.store.seq(),
-        "in_sync": True,
-    }
+    health = restarted.health()["index"]
+    assert health["mentors"] == len(FACULTY) - 1
+    assert health["store_seq"] == restarted.store.seq()
+    assert health["in_sync"] is True
 
 
 def test_conflict_self_language_and_mode_filters(faculty_engine: Engine) -> None:
