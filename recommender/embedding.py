@@ -135,7 +135,17 @@ class CachedEmbedder:
         self._lock = threading.Lock()
 
     def encode(self, texts: Sequence[str], progress: Progress | None = None) -> np.ndarray:
-        """Embed ``texts`` using cached vectors where present; float32 ``(n, dim)``."""
+        """Embed documents (profile items); new vectors are stored. Float32 ``(n, dim)``."""
+        return self._encode(texts, progress, persist=True)
+
+    def encode_query(self, texts: Sequence[str]) -> np.ndarray:
+        """Embed a request's texts; new vectors stay in memory only.
+
+        A query is not worth a durable (fsynced) database write on the request path.
+        """
+        return self._encode(texts, None, persist=False)
+
+    def _encode(self, texts: Sequence[str], progress: Progress | None, persist: bool) -> np.ndarray:
         keys = [text_hash(t) for t in texts]
         with self._lock:
             found = {k: self._memory[k] for k in keys if k in self._memory}
@@ -148,7 +158,8 @@ class CachedEmbedder:
         if todo:
             vectors = self.inner.encode(list(todo.values()), progress)
             fresh = dict(zip(todo, vectors, strict=True))
-            self.store.cache_vectors(self.model_id, fresh)
+            if persist:
+                self.store.cache_vectors(self.model_id, fresh)
             found.update(fresh)
         self._remember({k: found[k] for k in keys})
         if not keys:

@@ -166,6 +166,7 @@ class Engine:
         self.settings = settings
         self.index = index or MentorIndex(embedder.model_id, embedder.dim)
         self.today = today
+        self._encode_query = getattr(embedder, "encode_query", embedder.encode)
         self._state = _State()
         self._lock = threading.RLock()
 
@@ -243,7 +244,7 @@ class Engine:
         queries = mentee_items(mentee)
         if not queries:
             raise UnknownMentee(mentee.id)  # pragma: no cover - Mentee validation forbids it
-        q_vecs = self.embedder.encode([q.text for q in queries])
+        q_vecs = self._encode_query([q.text for q in queries])
         with self._lock:
             state = self._state
             kept = self._candidates(mentee, q_vecs, k, filters, state)

@@ -245,3 +245,14 @@ def test_decided_resident_list_follows_specialty_over_a_stronger_text_match(engi
     assert ids(engine.suggest(resident, k=2)) == ["ent", "qi"]
     relaxed = SuggestionFilters(follow_specialty=False)
     assert ids(engine.suggest(resident, k=2, filters=relaxed)) == ["qi", "ent"]
+
+
+def test_request_text_is_not_written_to_the_store(faculty_engine: Engine) -> None:
+    from recommender.store import text_hash
+
+    text = "a one-off interest that no profile holds"
+    faculty_engine.suggest(mentee("e1", interests=[text]), k=1)
+    model = faculty_engine.embedder.model_id
+    assert faculty_engine.store.cached_vectors(model, [text_hash(text)]) == {}
+    first_item = FACULTY[0].research_areas[0]
+    assert faculty_engine.store.cached_vectors(model, [text_hash(first_item)])
