@@ -220,6 +220,12 @@ class Mentor(Record):
         default=None, ge=0, le=24 * 365, description="Median measured reply time, hours."
     )
     last_active: date | None = Field(default=None, description="Last mentoring activity.")
+    past_mentees: int | None = Field(
+        default=None, ge=0, le=100_000, description="Mentees mentored so far (all time)."
+    )
+    recent_mentees: int | None = Field(
+        default=None, ge=0, le=100_000, description="Mentees mentored in the last 12 months."
+    )
     conflicts: list[Id] = Field(
         default_factory=list,
         max_length=MAX_ITEMS,
