@@ -18,7 +18,6 @@ from typing import TypeVar, cast
 import numpy as np
 
 from recommender.embedding import CachedEmbedder, Embedder, Progress, SentenceTransformerEmbedder
-from recommender.errors import UnknownMentee
 from recommender.explain import best_matches, explanation_text, signal_reasons
 from recommender.index import MentorIndex, SyncReport
 from recommender.items import Item, mentee_items, mentor_items
@@ -66,6 +65,24 @@ class SuggestionFilters:
     include_full: bool = False
     diversify: bool | None = None
     follow_specialty: bool | None = None
+
+
+@dataclass(frozen=True)
+class Scored:
+    """One request's candidates with their signals, before ranking.
+
+    ``X`` is float64 ``(len(mentor_ids), len(SIGNALS))``; ``sims`` maps a mentor id to the
+    float32 ``(n_query_items, n_mentor_items)`` cosine matrix.
+    """
+
+    mentee: Mentee
+    queries: list[Item]
+    mentor_ids: list[str]
+    signals: list[dict[str, SignalValue]]
+    X: np.ndarray
+    sims: dict[str, np.ndarray]
+    mentors: dict[str, Mentor]
+    items: dict[str, list[Item]]
 
 
 @dataclass
@@ -240,10 +257,34 @@ class Engine:
     ) -> list[Suggestion]:
         """The top ``k`` mentors for ``mentee``, best first, explained."""
         filters = filters or SuggestionFilters()
+        scored = self.score(mentee, k, filters)
+        scores, order = self.order(scored, filters)
+        contributions = self.ranker.contributions(scored.X)
+        weights = self.ranker.effective_weights
+        out = []
+        for rank, i in enumerate(order[:k], start=1):
+            mentor = scored.mentors[scored.mentor_ids[i]]
+            out.append(
+                self._suggestion(
+                    mentee,
+                    mentor,
+                    rank,
+                    float(scores[i]),
+                    scored.signals[i],
+                    scored.X[i],
+                    contributions[i],
+                    weights,
+                    scored.queries,
+                    scored.items[mentor.id],
+                    scored.sims.get(mentor.id),
+                )
+            )
+        return out
+
+    def score(self, mentee: Mentee, k: int, filters: SuggestionFilters) -> Scored:
+        """Candidates passing the hard filters, with every signal computed (not yet ranked)."""
         self.refresh()
         queries = mentee_items(mentee)
-        if not queries:
-            raise UnknownMentee(mentee.id)  # pragma: no cover - Mentee validation forbids it
         q_vecs = self._encode_query([q.text for q in queries])
         with self._lock:
             state = self._state
@@ -252,39 +293,33 @@ class Engine:
         ctx = self._context(state)
         signals = [compute_signals(mentee, state.mentors[m], sims.get(m), ctx) for m in kept]
         X = signal_matrix([{s: sig[s].value for s in SIGNALS} for sig in signals])
-        scores = self.ranker.predict(X) if len(kept) else np.zeros(0)
+        return Scored(mentee, queries, kept, signals, X, sims, state.mentors, state.items)
+
+    def order(
+        self, scored: Scored, filters: SuggestionFilters, ranker: LinearRanker | None = None
+    ) -> tuple[np.ndarray, list[int]]:
+        """Scores (by ``ranker``, default the engine's) and the presentation order.
+
+        Best score first, then diversified across specialties or specialty-first, as the
+        mentee's stage or the filters ask.
+        """
+        ranker = ranker or self.ranker
+        kept, mentee = scored.mentor_ids, scored.mentee
+        scores = ranker.predict(scored.X) if len(kept) else np.zeros(0)
         order = sorted(range(len(kept)), key=lambda i: (-scores[i], kept[i]))
         if _choose(filters.diversify, mentee.early and mentee.undecided):
-            groups = [canonical(state.mentors[m].specialty) for m in kept]
-            order = diversify(order[: max(4 * k, 40)], scores, groups, self.settings.mmr_lambda)
+            groups = [canonical(scored.mentors[m].specialty) for m in kept]
+            head = max(4 * len(order[:10]), 40)
+            order = diversify(order[:head], scores, groups, self.settings.mmr_lambda) + order[head:]
         elif _choose(filters.follow_specialty, follows_specialty(mentee)):
             in_field = [
-                signals[i]["credibility"].parts.get("specialty", 0.0) >= IN_FIELD for i in order
+                scored.signals[i]["credibility"].parts.get("specialty", 0.0) >= IN_FIELD
+                for i in order
             ]
             order = [i for i, keep in zip(order, in_field, strict=True) if keep] + [
                 i for i, keep in zip(order, in_field, strict=True) if not keep
             ]
-        contributions = self.ranker.contributions(X) if len(kept) else X
-        weights = self.ranker.effective_weights
-        out = []
-        for rank, i in enumerate(order[:k], start=1):
-            mentor = state.mentors[kept[i]]
-            out.append(
-                self._suggestion(
-                    mentee,
-                    mentor,
-                    rank,
-                    float(scores[i]),
-                    signals[i],
-                    X[i],
-                    contributions[i],
-                    weights,
-                    queries,
-                    state.items[mentor.id],
-                    sims.get(mentor.id),
-                )
-            )
-        return out
+        return scores, order
 
     def _context(self, state: _State) -> SignalContext:
         """Signal context for today, feedback aggregated once per store change and day."""

@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass
 from typing import Literal
 
-from recommender.profiles import Mentee, Mentor
+from recommender.profiles import UNSPECIFIED, Mentee, Mentor
 
 ItemKind = Literal[
     "specialty", "interest", "research", "bio", "publication", "goal", "text", "item"
@@ -58,15 +58,16 @@ def _many(kind: ItemKind, texts: list[str]) -> list[Item]:
 
 def mentor_items(mentor: Mentor) -> list[Item]:
     """The mentor's items in a fixed order (the index relies on the order)."""
-    specialty = mentor.specialty
-    if mentor.subspecialties:
-        specialty += " (" + ", ".join(mentor.subspecialties) + ")"
+    specialty = [] if mentor.specialty == UNSPECIFIED else [mentor.specialty]
+    if specialty and mentor.subspecialties:
+        specialty[0] += " (" + ", ".join(mentor.subspecialties) + ")"
     return [
-        Item("specialty", specialty),
+        *_many("specialty", specialty),
         *_many("interest", mentor.interests),
         *_many("research", mentor.research_areas),
         *_many("bio", [mentor.bio] if mentor.bio else []),
         *_many("publication", mentor.publications),
+        *_many("item", mentor.work_items),
     ]
 
 

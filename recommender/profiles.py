@@ -28,6 +28,8 @@ MAX_TEXT = 4000
 """Longest single text field (characters); longer bios must be split by the exporter."""
 MAX_ITEMS = 100
 """Longest list field (entries)."""
+MAX_WORK_ITEMS = 2000
+"""Most work items per mentor."""
 
 CareerStage = Literal["resident", "fellow", "early_career", "mid_career", "senior", "emeritus"]
 """Mentor career stage. ``early_career`` < 8 years as attending, ``mid_career`` 8–20,
@@ -90,6 +92,8 @@ CAREER_LEVEL: dict[str, int] = {
 """The same scale for mentors, so a mentor's lead over a mentee can be computed."""
 
 UNDECIDED = "undecided"
+UNSPECIFIED = "unspecified"
+"""Specialty of a mentor whose source gives none (e.g. a text-only evaluation corpus)."""
 _VIDEO: tuple[MeetingMode, ...] = ("video",)
 
 _ID_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.:@-]{0,63}$")
@@ -200,7 +204,13 @@ class Mentor(Record):
     publications: list[ShortText] = Field(
         default_factory=list,
         max_length=MAX_ITEMS,
-        description="Titles of publications, talks or other work items.",
+        description="Titles of publications or talks.",
+    )
+    work_items: list[Text] = Field(
+        default_factory=list,
+        max_length=MAX_WORK_ITEMS,
+        description="Other separate texts (abstracts, case notes, answered questions), "
+        "each embedded on its own.",
     )
     offers: list[Offer] = Field(default_factory=list, max_length=len(get_args(Offer)))
     meeting_modes: list[MeetingMode] = Field(default_factory=lambda: list(_VIDEO), max_length=4)

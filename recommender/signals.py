@@ -7,8 +7,9 @@ similarity    text match: for each mentee item (interest, goal) the best cosine 
               the mentor's items, averaged (70%) and the single best pair (30%); cosine is
               mapped linearly from [0.10, 0.70] to [0, 1] so scores compare across mentees.
 accessibility weighted mean of: free places, hours offered per month (8+ h = 1), meeting-mode
-              and timezone overlap, measured reply time (24 h = 0.5), and recency of
-              mentoring activity (halves every ``activity_half_life_days``).
+              and timezone overlap, measured reply time (24 h = 0.5), recency of
+              mentoring activity (halves every ``activity_half_life_days``) and its volume
+              (mentees in the last 12 months, log scale, 50 = 1).
 credibility   weighted mean of: specialty match with the mentee's targets (exact 1,
               parent/child 0.6, sibling 0.3; left out for undecided mentees), years in
               practice (20+ = 1), academic record (publications, teaching, mentor training),
@@ -145,7 +146,10 @@ ACCESS_WEIGHTS = {
     "timezone": 0.5,
     "response": 1.0,
     "recency": 1.5,
+    "activity": 1.5,
 }
+ACTIVE_MENTEES = 50
+"""Mentees in the last 12 months at which the activity part saturates (log scale)."""
 
 
 def accessibility(mentee: Mentee, mentor: Mentor, ctx: SignalContext) -> SignalValue:
@@ -168,6 +172,8 @@ def accessibility(mentee: Mentee, mentor: Mentor, ctx: SignalContext) -> SignalV
     if mentor.last_active is not None:
         age = max(0, (ctx.as_of - mentor.last_active).days)
         parts["recency"] = 0.5 ** (age / ctx.activity_half_life_days)
+    if mentor.recent_mentees is not None:
+        parts["activity"] = min(1.0, math.log1p(mentor.recent_mentees) / math.log1p(ACTIVE_MENTEES))
     return SignalValue(_mean(parts, ACCESS_WEIGHTS), parts)
 
 

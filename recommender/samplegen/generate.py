@@ -62,12 +62,25 @@ def generate(
     mentees = mentee_drafts(rng, n_mentees, drafts)
     feedback = feedback_history(rng, drafts, mentees, as_of)
     latest = last_ratings(feedback)
+    mentee_counts: dict[str, tuple[set[str], set[str]]] = {}
+    for f in feedback:  # every rater was once a mentee of that mentor
+        past, recent = mentee_counts.setdefault(f.mentor_id, (set(), set()))
+        past.add(f.mentee_id)
+        if (as_of - f.date).days <= 365:
+            recent.add(f.mentee_id)
     mentors = []
     for d in drafts:
         active = d.data["last_active"]
         if active is not None and d.id in latest:
             active = max(active, latest[d.id])
-        data = {**d.data, "last_active": active, "conflicts": d.conflicts}
+        past, recent = mentee_counts.get(d.id, (set(), set()))
+        data = {
+            **d.data,
+            "last_active": active,
+            "conflicts": d.conflicts,
+            "past_mentees": len(past) + int(d.data["current_mentees"]),
+            "recent_mentees": len(recent),
+        }
         mentors.append(Mentor.model_validate(data))
     truth = {m.record.id: truth_for(m, drafts) for m in mentees}
     return SampleCohort(mentors, [m.record for m in mentees], feedback, truth, seed)
