@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import logging
 import statistics
 import time
@@ -280,6 +281,85 @@ def bench(
     table.add_row("max ms", f"{timings[-1]:.1f}")
     table.add_row("requests/s (sequential)", f"{requests / wall:.1f}")
     console.print(table)
+
+
+datasets_app = typer.Typer(
+    help="Convert public data sets to the BEIR layout.", no_args_is_help=True
+)
+app.add_typer(datasets_app, name="datasets")
+
+
+@datasets_app.command("stackexchange")
+def datasets_stackexchange(
+    src: Annotated[Path, typer.Argument(help="The team2box History Stack Exchange folder.")],
+    out: Annotated[Path, typer.Argument(help="Folder to write the BEIR data set into.")],
+    test_fraction: Annotated[
+        float, typer.Option(min=0.05, max=0.5, help="Newest share of questions used as queries.")
+    ] = 0.2,
+) -> None:
+    """Askers → mentees, answerers → mentors, temporal split, plus a train/ split inside it."""
+    from evaluation.beir import DatasetError
+    from evaluation.stackexchange import convert_stackexchange
+
+    try:
+        summary = convert_stackexchange(src, out, test_fraction)
+    except (DatasetError, OSError) as exc:
+        err.print(f"[red]error:[/red] {exc}")
+        raise typer.Exit(2) from exc
+    console.print_json(json.dumps(summary, default=str))
+    console.print(f"wrote {out}")
+
+
+@app.command()
+def evaluate(
+    dataset: Annotated[Path, typer.Option(help="A data set folder in the BEIR layout.")],
+    out: Annotated[Path, typer.Option(help="Folder for metrics.json, runs/ and report.md.")],
+    methods: Annotated[
+        Optional[list[str]],  # noqa: UP045
+        typer.Option("--methods", help="Methods to run (repeat or comma-separate); default all."),
+    ] = None,
+    k: Annotated[
+        Optional[list[int]],  # noqa: UP045
+        typer.Option("--k", help="Cutoffs for the metric-against-k curves; default 1..100."),
+    ] = None,
+    cache: Annotated[
+        Optional[Path],  # noqa: UP045
+        typer.Option(help="Store and embedding cache folder; default OUT/cache."),
+    ] = None,
+    learn: Annotated[
+        bool, typer.Option(help="Learn ranker weights on DATASET/train when it exists.")
+    ] = True,
+) -> None:
+    """Rank the corpus for every query with each method; write metrics, TREC runs, a report."""
+    from evaluation.beir import DatasetError
+    from evaluation.runner import ALL_METHODS, CUTOFFS, run_evaluation
+
+    chosen = [m.strip() for item in (methods or ALL_METHODS) for m in item.split(",") if m.strip()]
+    cutoffs = sorted(set(k or CUTOFFS) | {5, 10, 50})
+    with _progress() as bar:
+
+        def task(description: str, total: int) -> Callable[[int], None]:
+            return partial(bar.advance, bar.add_task(description, total=total))
+
+        try:
+            result = run_evaluation(
+                dataset, out, chosen, cutoffs, cache=cache, learn=learn, task=task
+            )
+        except (DatasetError, ValueError, OSError) as exc:
+            err.print(f"[red]error:[/red] {exc}")
+            raise typer.Exit(2) from exc
+    table = Table("method", "nDCG@10 [95% CI]", "recall@10", "recall@50", "MRR", "coverage@10")
+    for method, row in result.metrics.items():
+        table.add_row(
+            method,
+            f"{row['ndcg@10']:.3f} [{row['ndcg@10_ci_low']:.3f}, {row['ndcg@10_ci_high']:.3f}]",
+            f"{row['recall@10']:.3f}",
+            f"{row['recall@50']:.3f}",
+            f"{row['mrr']:.3f}",
+            f"{row['coverage@10']:.2f}",
+        )
+    console.print(table)
+    console.print(f"{result.seconds:.0f} s; report: {out / 'report.md'}")
 
 
 def main() -> None:  # pragma: no cover

@@ -1,0 +1,306 @@
+"""``mentor-match evaluate``: rank a BEIR data set with every method, measure, write it all down.
+
+The ``full`` method is the product's engine (``Engine.score`` then ``Engine.order``, the same
+calls ``Engine.suggest`` makes for the API); ablations re-order the same scored candidates
+with one signal's weight set to zero. Weights are learned, when the data set has a ``train/``
+part (a split inside its training period), from that part only — never from the test queries.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from evaluation import baselines
+from evaluation.adapter import Cohort, to_cohort
+from evaluation.beir import BeirDataset, load_beir
+from evaluation.metrics import bootstrap_ci, coverage, gini, paired_bootstrap, per_query
+from evaluation.report import ReportInput, write_report
+from evaluation.trec import Run, write_run
+from recommender.embedding import CachedEmbedder, Embedder
+from recommender.engine import Engine, SuggestionFilters, build_engine
+from recommender.items import mentor_items
+from recommender.ranking import DEFAULT_WEIGHTS, LinearRanker
+from recommender.settings import Settings
+from recommender.signals import SIGNALS
+
+Task = Callable[[str, int], Callable[[int], None]]
+"""Starts a progress bar (description, total) and returns its advance function."""
+
+DEPTH = 100
+CUTOFFS = (1, 3, 5, 10, 20, 50, 100)
+METRICS = ("ndcg@5", "ndcg@10", "recall@10", "recall@50", "mrr", "map")
+BASELINES = ("random", "popularity", "tfidf", "embedding")
+ENGINE_METHODS = ("embedding-items", "full", *(f"full-minus-{s}" for s in SIGNALS))
+ALL_METHODS = (*BASELINES, *ENGINE_METHODS)
+
+
+def _no_progress(_: str, __: int) -> Callable[[int], None]:
+    return lambda _n: None
+
+
+@dataclass
+class Evaluation:
+    """What a run produced (also written to ``out``)."""
+
+    metrics: dict[str, dict[str, float]]
+    runs: dict[str, Run]
+    weights: dict[str, float]
+    seconds: float
+    notes: list[str] = field(default_factory=list)
+
+
+def _store_dir(cache: Path, dataset: Path) -> Path:
+    key = hashlib.sha256(str(dataset.resolve()).encode()).hexdigest()[:12]
+    return cache / f"{dataset.name}-{key}"
+
+
+def load_engine(
+    cohort: Cohort, data_dir: Path, embedder: Embedder | None, pool: int | None, task: Task
+) -> Engine:
+    """An engine over its own store in ``data_dir`` holding exactly the cohort."""
+    settings = Settings(data_dir=data_dir, candidate_pool=pool or max(300, len(cohort.mentors)))
+    as_of = cohort.as_of or date.today()
+    engine = build_engine(settings, embedder=embedder, today=lambda: as_of)
+    store = engine.store
+    for kind, records in (("mentors", cohort.mentors), ("feedback", cohort.feedback)):
+        keep = {r.key for r in records}
+        for stale in store.ids(kind) - keep:  # type: ignore[arg-type]
+            store.delete(kind, stale)  # type: ignore[arg-type]
+        store.upsert(kind, records)  # type: ignore[arg-type]
+    n_items = sum(len(mentor_items(m)) for m in cohort.mentors)
+    tick = task("embedding profile items", n_items)
+    engine.refresh(progress=tick)
+    return engine
+
+
+def _filters(cohort: Cohort, qid: str) -> SuggestionFilters:
+    """Product defaults, except stage-based reordering when the data set gave no stage."""
+    staged = qid in cohort.staged
+    return SuggestionFilters(
+        diversify=None if staged else False, follow_specialty=None if staged else False
+    )
+
+
+def _variants(weights: dict[str, float], methods: Sequence[str]) -> dict[str, LinearRanker]:
+    out: dict[str, LinearRanker] = {}
+    for method in methods:
+        if method == "full":
+            out[method] = LinearRanker(weights=weights)
+        elif method == "embedding-items":
+            out[method] = LinearRanker(weights={"similarity": 1.0})
+        elif method.startswith("full-minus-"):
+            dropped = method.removeprefix("full-minus-")
+            out[method] = LinearRanker(weights={**weights, dropped: 0.0})
+    return out
+
+
+def engine_runs(
+    engine: Engine, cohort: Cohort, rankers: dict[str, LinearRanker], task: Task
+) -> dict[str, Run]:
+    """Score each query's candidates once, then order them with every ranker."""
+    runs: dict[str, Run] = {name: {} for name in rankers}
+    tick = task(f"engine: {', '.join(rankers)}", len(cohort.mentees))
+    for qid, mentee in cohort.mentees.items():
+        filters = _filters(cohort, qid)
+        scored = engine.score(mentee, DEPTH, filters)
+        for name, ranker in rankers.items():
+            scores, order = engine.order(scored, filters, ranker)
+            runs[name][qid] = {
+                cohort.doc_of[scored.mentor_ids[i]]: float(scores[i]) for i in order[:DEPTH]
+            }
+        tick(1)
+    return runs
+
+
+def learn_weights(
+    train: BeirDataset, cache: Path, embedder: Embedder | None, pool: int | None, task: Task
+) -> tuple[dict[str, float], dict[str, float]]:
+    """Logistic-regression weights from the ``train/`` split; returns (weights, fit stats)."""
+    queries = [q for q, rel in train.qrels.items() if any(v > 0 for v in rel.values())]
+    cohort = to_cohort(train, queries)
+    engine = load_engine(cohort, cache, embedder, pool, task)
+    rows: list[np.ndarray] = []
+    labels: list[int] = []
+    tick = task("learning weights on train/", len(queries))
+    for qid, mentee in cohort.mentees.items():
+        scored = engine.score(mentee, DEPTH, _filters(cohort, qid))
+        relevant = {cohort.mentor_of[d] for d, v in train.qrels[qid].items() if v > 0}
+        rows.append(scored.X)
+        labels.extend(int(m in relevant) for m in scored.mentor_ids)
+        tick(1)
+    engine.store.close()
+    X, y = np.vstack(rows), np.array(labels)
+    ranker = LinearRanker().fit(X, y)
+    return ranker.effective_weights, {"train_queries": len(queries), "train_pairs": len(y)}
+
+
+def _strictly_decreasing(run: Run) -> Run:
+    """Scores made strictly decreasing along each list's order (ties and reorderings broken
+    by at most a few ulps), so run files, metrics and any TREC tool agree on one ranking."""
+    out: Run = {}
+    for qid, docs in run.items():
+        previous = float("inf")
+        fixed: dict[str, float] = {}
+        for doc, score in docs.items():
+            previous = float(min(score, np.nextafter(previous, -np.inf)))
+            fixed[doc] = previous
+        out[qid] = fixed
+    return out
+
+
+def measure(
+    runs: dict[str, Run], dataset: BeirDataset, cutoffs: Sequence[int]
+) -> tuple[dict[str, dict[str, float]], dict[str, dict[int, dict[str, float]]], dict[str, Any]]:
+    """Metrics (with a 95% bootstrap CI for nDCG@10), curves over k, per-query nDCG@10."""
+    names = sorted({*METRICS, *(f"ndcg@{k}" for k in cutoffs), *(f"recall@{k}" for k in cutoffs)})
+    metrics: dict[str, dict[str, float]] = {}
+    curves: dict[str, dict[int, dict[str, float]]] = {}
+    per_ndcg: dict[str, Any] = {}
+    for method, run in runs.items():
+        values = per_query(run, dataset.qrels, names)
+        means = {n: float(np.mean(list(v.values()))) for n, v in values.items()}
+        low, high = bootstrap_ci(list(values["ndcg@10"].values()))
+        metrics[method] = {
+            **{n: means[n] for n in METRICS},
+            "ndcg@10_ci_low": low,
+            "ndcg@10_ci_high": high,
+            "coverage@10": coverage(run, 10, len(dataset.corpus)),
+            "gini@10": gini(run, 10, dataset.corpus),
+        }
+        curves[method] = {
+            k: {"ndcg": means[f"ndcg@{k}"], "recall": means[f"recall@{k}"]} for k in cutoffs
+        }
+        per_ndcg[method] = values["ndcg@10"]
+    return metrics, curves, per_ndcg
+
+
+def run_evaluation(
+    dataset_dir: Path,
+    out: Path,
+    methods: Sequence[str] = ALL_METHODS,
+    cutoffs: Sequence[int] = CUTOFFS,
+    cache: Path | None = None,
+    embedder: Embedder | None = None,
+    pool: int | None = None,
+    learn: bool = True,
+    task: Task = _no_progress,
+) -> Evaluation:
+    """Evaluate ``methods`` on the data set in ``dataset_dir``; write results into ``out``."""
+    start = time.perf_counter()
+    unknown = sorted(set(methods) - set(ALL_METHODS))
+    if unknown:
+        raise ValueError(f"methods: unknown {unknown}; choose from {list(ALL_METHODS)}")
+    dataset = load_beir(dataset_dir)
+    judged = [q for q, rel in dataset.qrels.items() if any(v > 0 for v in rel.values())]
+    if not judged:
+        raise ValueError(f"{dataset_dir}: no query has a relevant document in qrels/test.tsv")
+    cache = cache or out / "cache"
+    cohort = to_cohort(dataset, judged)
+    notes = [f"{len(judged)} judged queries of {len(dataset.queries)}; as of {cohort.as_of}."]
+    notes += dataset.warnings[:5]
+    weights: dict[str, float] = dict(DEFAULT_WEIGHTS)
+    fit: dict[str, float] = {}
+    train_dir = dataset_dir / "train"
+    if learn and (train_dir / "corpus.jsonl").exists():
+        weights, fit = learn_weights(
+            load_beir(train_dir), _store_dir(cache, train_dir), embedder, pool, task
+        )
+        notes.append(
+            f"Weights learned by logistic regression on train/ ({fit['train_queries']} queries, "
+            f"{fit['train_pairs']} pairs), a split inside the training period."
+        )
+    else:
+        notes.append("Default (hand-set) weights: the data set has no train/ split.")
+    engine = load_engine(cohort, _store_dir(cache, dataset_dir), embedder, pool, task)
+    runs: dict[str, Run] = {}
+    wanted_engine = [m for m in methods if m in ENGINE_METHODS]
+    if wanted_engine:
+        runs.update(engine_runs(engine, cohort, _variants(weights, wanted_engine), task))
+    runs.update(_baseline_runs(methods, dataset, cohort, engine.embedder, task))
+    engine.store.close()
+    runs = {m: _strictly_decreasing(runs[m]) for m in methods if m in runs}
+    metrics, curves, per_ndcg = measure(runs, dataset, cutoffs)
+    ablation = _ablation(per_ndcg)
+    seconds = time.perf_counter() - start
+    _write(out, runs, metrics, weights, fit, notes, seconds)
+    write_report(
+        out,
+        ReportInput(
+            dataset=dataset.name,
+            n_queries=len(judged),
+            n_mentors=len(dataset.corpus),
+            metrics=metrics,
+            curves=curves,
+            ablation=ablation,
+            weights=weights,
+            notes=notes,
+            seconds=seconds,
+        ),
+    )
+    return Evaluation(metrics, runs, weights, seconds, notes)
+
+
+def _baseline_runs(
+    methods: Sequence[str], dataset: BeirDataset, cohort: Cohort, embedder: Any, task: Task
+) -> dict[str, Run]:
+    n = len(cohort.mentees)
+    makers: dict[str, Callable[[Callable[[int], None]], Run]] = {
+        "random": lambda t: baselines.random_run(cohort, tick=t),
+        "popularity": lambda t: baselines.popularity_run(cohort, tick=t),
+        "tfidf": lambda t: baselines.tfidf_run(dataset, cohort, tick=t),
+        "embedding": lambda t: baselines.embedding_run(
+            dataset, cohort, _as_cached(embedder), tick=t
+        ),
+    }
+    return {m: makers[m](task(m, n)) for m in methods if m in makers}
+
+
+def _as_cached(embedder: Any) -> CachedEmbedder:
+    if not isinstance(embedder, CachedEmbedder):
+        raise TypeError("the embedding baseline needs the engine's cached embedder")
+    return embedder
+
+
+def _ablation(per_ndcg: dict[str, Any]) -> dict[str, tuple[float, float, float]]:
+    if "full" not in per_ndcg:
+        return {}
+    full = per_ndcg["full"]
+    out = {}
+    for method, values in per_ndcg.items():
+        if method.startswith("full-minus-"):
+            qids = sorted(full)
+            a = [values[q] for q in qids]
+            b = [full[q] for q in qids]
+            low, high = paired_bootstrap(a, b)
+            out[method.removeprefix("full-minus-")] = (float(np.mean(a) - np.mean(b)), low, high)
+    return out
+
+
+def _write(
+    out: Path,
+    runs: dict[str, Run],
+    metrics: dict[str, dict[str, float]],
+    weights: dict[str, float],
+    fit: dict[str, float],
+    notes: list[str],
+    seconds: float,
+) -> None:
+    (out / "runs").mkdir(parents=True, exist_ok=True)
+    for method, run in runs.items():
+        write_run(run, out / "runs" / f"{method}.trec", tag=method, depth=DEPTH)
+    (out / "metrics.json").write_text(json.dumps(metrics, indent=2, sort_keys=True) + "\n")
+    LinearRanker(weights=weights).save(
+        out / "ranker.json", trained_on="; ".join(notes[-1:]), metrics=fit
+    )
+    (out / "run.json").write_text(
+        json.dumps({"seconds": round(seconds, 1), "notes": notes}, indent=2) + "\n"
+    )
