@@ -15,9 +15,9 @@ import numpy as np
 from sklearn.feature_extraction.text import TfidfVectorizer
 
 from evaluation.adapter import Cohort
-from evaluation.beir import BeirDataset
 from evaluation.trec import Run
 from recommender.embedding import CachedEmbedder
+from recommender.items import mentee_items, mentor_items
 from recommender.profiles import Mentee
 
 Tick = Callable[[int], None]
@@ -74,19 +74,22 @@ def popularity_run(cohort: Cohort, tick: Tick | None = None) -> Run:
     return run
 
 
-def _profile_text(dataset: BeirDataset, doc_id: str) -> str:
-    doc = dataset.corpus[doc_id]
-    return " ".join([doc.title, doc.text, *doc.items])
+def _profile_texts(cohort: Cohort) -> list[str]:
+    """Each mentor's whole profile as one text: the same items the engine embeds, joined."""
+    return [" ".join(item.text for item in mentor_items(m)) for m in cohort.mentors]
 
 
-def tfidf_run(dataset: BeirDataset, cohort: Cohort, tick: Tick | None = None) -> Run:
-    """TF-IDF cosine (sublinear tf, English stop words) of query text and whole profile."""
-    docs = [_profile_text(dataset, cohort.doc_of[m.id]) for m in cohort.mentors]
+def _query_text(mentee: Mentee) -> str:
+    return " ".join(item.text for item in mentee_items(mentee))
+
+
+def tfidf_run(cohort: Cohort, tick: Tick | None = None) -> Run:
+    """TF-IDF cosine (sublinear tf, English stop words) of the query and the whole profile."""
     vectorizer = TfidfVectorizer(sublinear_tf=True, stop_words="english", dtype=np.float32)
-    matrix = vectorizer.fit_transform(docs)
+    matrix = vectorizer.fit_transform(_profile_texts(cohort))
     run: Run = {}
     for qid, mentee in cohort.mentees.items():
-        q = vectorizer.transform([dataset.queries[qid].text])
+        q = vectorizer.transform([_query_text(mentee)])
         scores = np.asarray((matrix @ q.T).todense()).ravel().astype(np.float64)
         run[qid] = _top(mentee, scores, cohort, DEPTH)
         if tick:
@@ -94,15 +97,12 @@ def tfidf_run(dataset: BeirDataset, cohort: Cohort, tick: Tick | None = None) ->
     return run
 
 
-def embedding_run(
-    dataset: BeirDataset, cohort: Cohort, embedder: CachedEmbedder, tick: Tick | None = None
-) -> Run:
-    """One vector per whole profile (the model reads its first 256 word pieces) and query."""
-    docs = [_profile_text(dataset, cohort.doc_of[m.id]) for m in cohort.mentors]
-    doc_vecs = embedder.encode(docs)
+def embedding_run(cohort: Cohort, embedder: CachedEmbedder, tick: Tick | None = None) -> Run:
+    """One vector per whole profile (the model reads only its first 256 word pieces)."""
+    doc_vecs = embedder.encode(_profile_texts(cohort))
     run: Run = {}
     for qid, mentee in cohort.mentees.items():
-        q = embedder.encode_query([dataset.queries[qid].text])[0]
+        q = embedder.encode_query([_query_text(mentee)])[0]
         run[qid] = _top(mentee, (doc_vecs @ q).astype(np.float64), cohort, DEPTH)
         if tick:
             tick(1)

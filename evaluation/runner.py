@@ -77,7 +77,7 @@ def load_engine(
             store.delete(kind, stale)  # type: ignore[arg-type]
         store.upsert(kind, records)  # type: ignore[arg-type]
     n_items = sum(len(mentor_items(m)) for m in cohort.mentors)
-    tick = task("embedding profile items", n_items)
+    tick = task("embedding items", n_items)
     engine.refresh(progress=tick)
     return engine
 
@@ -108,7 +108,7 @@ def engine_runs(
 ) -> dict[str, Run]:
     """Score each query's candidates once, then order them with every ranker."""
     runs: dict[str, Run] = {name: {} for name in rankers}
-    tick = task(f"engine: {', '.join(rankers)}", len(cohort.mentees))
+    tick = task(f"engine ({len(rankers)} rankings)", len(cohort.mentees))
     for qid, mentee in cohort.mentees.items():
         filters = _filters(cohort, qid)
         scored = engine.score(mentee, DEPTH, filters)
@@ -130,7 +130,7 @@ def learn_weights(
     engine = load_engine(cohort, cache, embedder, pool, task)
     rows: list[np.ndarray] = []
     labels: list[int] = []
-    tick = task("learning weights on train/", len(queries))
+    tick = task("learning on train/", len(queries))
     for qid, mentee in cohort.mentees.items():
         scored = engine.score(mentee, DEPTH, _filters(cohort, qid))
         relevant = {cohort.mentor_of[d] for d, v in train.qrels[qid].items() if v > 0}
@@ -200,6 +200,11 @@ def run_evaluation(
     if unknown:
         raise ValueError(f"methods: unknown {unknown}; choose from {list(ALL_METHODS)}")
     dataset = load_beir(dataset_dir)
+    spaced = [i for i in [*dataset.corpus, *dataset.queries] if any(c.isspace() for c in i)]
+    if spaced:
+        raise ValueError(
+            f"{dataset_dir}: id {spaced[0]!r} contains whitespace, which TREC run files cannot hold"
+        )
     judged = [q for q, rel in dataset.qrels.items() if any(v > 0 for v in rel.values())]
     if not judged:
         raise ValueError(f"{dataset_dir}: no query has a relevant document in qrels/test.tsv")
@@ -225,7 +230,7 @@ def run_evaluation(
     wanted_engine = [m for m in methods if m in ENGINE_METHODS]
     if wanted_engine:
         runs.update(engine_runs(engine, cohort, _variants(weights, wanted_engine), task))
-    runs.update(_baseline_runs(methods, dataset, cohort, engine.embedder, task))
+    runs.update(_baseline_runs(methods, cohort, engine.embedder, task))
     engine.store.close()
     runs = {m: _strictly_decreasing(runs[m]) for m in methods if m in runs}
     metrics, curves, per_ndcg = measure(runs, dataset, cutoffs)
@@ -250,16 +255,14 @@ def run_evaluation(
 
 
 def _baseline_runs(
-    methods: Sequence[str], dataset: BeirDataset, cohort: Cohort, embedder: Any, task: Task
+    methods: Sequence[str], cohort: Cohort, embedder: Any, task: Task
 ) -> dict[str, Run]:
     n = len(cohort.mentees)
     makers: dict[str, Callable[[Callable[[int], None]], Run]] = {
         "random": lambda t: baselines.random_run(cohort, tick=t),
         "popularity": lambda t: baselines.popularity_run(cohort, tick=t),
-        "tfidf": lambda t: baselines.tfidf_run(dataset, cohort, tick=t),
-        "embedding": lambda t: baselines.embedding_run(
-            dataset, cohort, _as_cached(embedder), tick=t
-        ),
+        "tfidf": lambda t: baselines.tfidf_run(cohort, tick=t),
+        "embedding": lambda t: baselines.embedding_run(cohort, _as_cached(embedder), tick=t),
     }
     return {m: makers[m](task(m, n)) for m in methods if m in makers}
 

@@ -310,6 +310,22 @@ def datasets_stackexchange(
     console.print(f"wrote {out}")
 
 
+@datasets_app.command("sample")
+def datasets_sample(
+    out: Annotated[Path, typer.Argument(help="Folder to write the BEIR data set into.")],
+    src: Annotated[Path, typer.Option(help="The sample cohort folder.")] = Path("data/sample"),
+) -> None:
+    """The synthetic sample cohort with its planted truth as qrels (a regression data set)."""
+    from evaluation.sample_beir import convert_sample
+
+    try:
+        counts = convert_sample(src, out)
+    except (OSError, ValueError) as exc:
+        err.print(f"[red]error:[/red] {exc}")
+        raise typer.Exit(2) from exc
+    console.print(f"wrote {out}: {counts}")
+
+
 @app.command()
 def evaluate(
     dataset: Annotated[Path, typer.Option(help="A data set folder in the BEIR layout.")],

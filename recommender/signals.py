@@ -13,7 +13,7 @@ accessibility weighted mean of: free places, hours offered per month (8+ h = 1),
 credibility   weighted mean of: specialty match with the mentee's targets (exact 1,
               parent/child 0.6, sibling 0.3; left out for undecided mentees), years in
               practice (20+ = 1), academic record (publications, teaching, mentor training),
-              seniority.
+              seniority, and mentoring experience (past mentees, log scale, 100 = 1).
 feedback      Bayesian average of past mentees' ratings, recency-weighted, shrunk toward the
               program mean by ``feedback_prior_strength`` pseudo-ratings, mapped 1..5 → 0..1.
 stage_fit     the mentor's lead over the mentee in training (8+ years = 1), what the mentor
@@ -177,7 +177,15 @@ def accessibility(mentee: Mentee, mentor: Mentor, ctx: SignalContext) -> SignalV
     return SignalValue(_mean(parts, ACCESS_WEIGHTS), parts)
 
 
-CRED_WEIGHTS = {"specialty": 2.0, "experience": 1.0, "academic": 1.0, "seniority": 0.5}
+CRED_WEIGHTS = {
+    "specialty": 2.0,
+    "experience": 1.0,
+    "academic": 1.0,
+    "seniority": 0.5,
+    "mentoring": 1.5,
+}
+EXPERIENCED = 100
+"""Past mentees at which the mentoring-experience part saturates (log scale)."""
 
 
 def mentor_specialties(mentor: Mentor) -> set[str]:
@@ -203,6 +211,8 @@ def credibility(mentee: Mentee, mentor: Mentor) -> SignalValue:
         + float(mentor.mentor_training)
     ) / 3.0
     parts["seniority"] = CAREER_LEVEL[mentor.career_stage] / max(CAREER_LEVEL.values())
+    if mentor.past_mentees is not None:
+        parts["mentoring"] = min(1.0, math.log1p(mentor.past_mentees) / math.log1p(EXPERIENCED))
     return SignalValue(_mean(parts, CRED_WEIGHTS), parts)
 
 

@@ -1,0 +1,162 @@
+"""``mentor-match evaluate`` end to end on data sets whose right answers are known."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from evaluation.metrics import evaluate
+from evaluation.runner import run_evaluation
+from evaluation.sample_beir import convert_sample
+from evaluation.trec import ranked, read_qrels, read_run
+from recommender.embedding import SentenceTransformerEmbedder
+
+TOPICS = {
+    "Doc-1/a": "heart failure with preserved ejection fraction",
+    "42": "anterior cruciate ligament reconstruction in athletes",
+    "derm#3": "melanoma early detection and skin cancer screening",
+    "psy-4": "adolescent depression and suicide prevention",
+    "neph:5": "acute kidney injury after cardiac surgery",
+    "peds-6": "childhood asthma in urban neighbourhoods",
+}
+QUERIES = {
+    "q1": ("stiff heart failure where the heart still pumps normally", "Doc-1/a"),
+    "q2": ("torn knee ligament repair for football players", "42"),
+    "q3": ("catching skin cancer before it spreads", "derm#3"),
+    "q4": ("teenagers with low mood and self-harm", "psy-4"),
+}
+
+
+def _write(folder: Path, corpus: list[dict[str, Any]], queries: list[dict[str, Any]]) -> Path:
+    (folder / "qrels").mkdir(parents=True)
+    (folder / "corpus.jsonl").write_text("\n".join(json.dumps(d) for d in corpus) + "\n")
+    (folder / "queries.jsonl").write_text("\n".join(json.dumps(q) for q in queries) + "\n")
+    rows = ["query-id\tcorpus-id\tscore"] + [f"{q}\t{doc}\t2" for q, (_, doc) in QUERIES.items()]
+    (folder / "qrels" / "test.tsv").write_text("\n".join(rows) + "\n")
+    return folder
+
+
+def text_only(folder: Path) -> Path:
+    corpus = [
+        {"_id": i, "title": "", "text": t, "items": [f"{t}: a review"]} for i, t in TOPICS.items()
+    ]
+    queries = [{"_id": q, "text": text} for q, (text, _) in QUERIES.items()]
+    return _write(folder, corpus, queries)
+
+
+def with_metadata(folder: Path) -> Path:
+    corpus = [
+        {
+            "_id": i,
+            "title": "",
+            "text": t,
+            "metadata": {"last_active": "2026-08-01", "past_mentees": n, "recent_mentees": n},
+        }
+        for n, (i, t) in enumerate(TOPICS.items())
+    ]
+    queries = [
+        {"_id": q, "text": text, "metadata": {"date": "2026-09-01", "conflicts": ["psy-4"]}}
+        for q, (text, _) in QUERIES.items()
+    ]
+    return _write(folder, corpus, queries)
+
+
+@pytest.fixture(scope="module")
+def text_only_result(
+    tmp_path_factory: pytest.TempPathFactory, embedder: SentenceTransformerEmbedder
+) -> tuple[Path, Path]:
+    root = tmp_path_factory.mktemp("textonly")
+    data = text_only(root / "data")
+    out = root / "out"
+    run_evaluation(data, out, embedder=embedder)
+    return data, out
+
+
+def test_outputs_are_written_and_recomputable_from_the_run_files(
+    text_only_result: tuple[Path, Path],
+) -> None:
+    data, out = text_only_result
+    metrics = json.loads((out / "metrics.json").read_text())
+    assert {"random", "popularity", "tfidf", "embedding", "embedding-items", "full"} <= set(metrics)
+    assert {"full-minus-similarity", "full-minus-feedback"} <= set(metrics)
+    qrels = read_qrels(data / "qrels" / "test.tsv")
+    for method, row in metrics.items():
+        run = read_run(out / "runs" / f"{method}.trec")
+        assert set(run) == set(QUERIES)
+        again = evaluate(run, qrels, ["ndcg@10", "recall@10", "mrr", "map"])
+        for name, value in again.items():
+            assert row[name] == pytest.approx(value, abs=1e-12), (method, name)
+        assert row["ndcg@10_ci_low"] <= row["ndcg@10"] <= row["ndcg@10_ci_high"]
+    report = (out / "report.md").read_text()
+    assert "full" in report and (out / "plots" / "metric_vs_k.png").exists()
+
+
+def test_run_files_keep_ids_and_have_strictly_decreasing_scores(
+    text_only_result: tuple[Path, Path],
+) -> None:
+    _, out = text_only_result
+    lines = (out / "runs" / "full.trec").read_text().splitlines()
+    assert {line.split()[2] for line in lines} <= {i.replace(" ", "_") for i in TOPICS} | set(
+        TOPICS
+    )
+    run = read_run(out / "runs" / "full.trec")
+    for docs in run.values():
+        scores = [docs[d] for d in ranked(docs)]
+        assert all(a > b for a, b in zip(scores, scores[1:], strict=False))
+
+
+def test_text_only_corpus_is_ranked_by_text_alone(text_only_result: tuple[Path, Path]) -> None:
+    _, out = text_only_result
+    full = read_run(out / "runs" / "full.trec")
+    items = read_run(out / "runs" / "embedding-items.trec")
+    for qid, (_, right) in QUERIES.items():
+        assert ranked(full[qid]) == ranked(items[qid])
+        assert ranked(full[qid])[0] == right
+    metrics = json.loads((out / "metrics.json").read_text())
+    assert metrics["full"]["ndcg@10"] == pytest.approx(1.0)
+    assert metrics["random"]["ndcg@10"] < 0.9
+
+
+def test_conflicts_are_never_suggested_and_weights_learned_on_train_only(
+    tmp_path: Path, embedder: SentenceTransformerEmbedder
+) -> None:
+    data = with_metadata(tmp_path / "data")
+    with_metadata(data / "train")
+    out = tmp_path / "out"
+    result = run_evaluation(data, out, methods=["popularity", "full"], embedder=embedder)
+    for run in result.runs.values():
+        assert all("psy-4" not in docs for docs in run.values())
+    assert any("learned" in note for note in result.notes)
+    assert json.loads((out / "ranker.json").read_text())["weights"] == pytest.approx(result.weights)
+
+
+def test_unknown_method_and_empty_qrels_are_clear_errors(tmp_path: Path) -> None:
+    data = text_only(tmp_path / "data")
+    with pytest.raises(ValueError, match="unknown"):
+        run_evaluation(data, tmp_path / "out", methods=["magic"])
+    spaced = (data / "corpus.jsonl").read_text().replace('"42"', '"4 2"')
+    (data / "corpus.jsonl").write_text(spaced)
+    with pytest.raises(ValueError, match="whitespace"):
+        run_evaluation(data, tmp_path / "out")
+    (data / "corpus.jsonl").write_text(spaced.replace('"4 2"', '"42"'))
+    (data / "qrels" / "test.tsv").write_text("query-id\tcorpus-id\tscore\n")
+    with pytest.raises(ValueError, match="no query has a relevant"):
+        run_evaluation(data, tmp_path / "out")
+
+
+def test_sample_cohort_planted_truth_regression(
+    tmp_path: Path, embedder: SentenceTransformerEmbedder
+) -> None:
+    sample = Path(__file__).resolve().parents[2] / "data" / "sample"
+    data = tmp_path / "sample"
+    convert_sample(sample, data)
+    methods = ["random", "popularity", "tfidf", "embedding-items", "full"]
+    metrics = run_evaluation(data, tmp_path / "out", methods, embedder=embedder).metrics
+    full = metrics["full"]
+    assert full["ndcg@10"] >= 0.5
+    for baseline in ("random", "popularity", "tfidf"):
+        assert full["ndcg@10_ci_low"] > metrics[baseline]["ndcg@10_ci_high"], baseline
+    assert metrics["embedding-items"]["ndcg@10"] >= 0.5
