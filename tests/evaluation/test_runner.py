@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 from pathlib import Path
 from typing import Any
@@ -105,7 +106,7 @@ def test_run_files_keep_ids_and_have_strictly_decreasing_scores(
     run = read_run(out / "runs" / "full.trec")
     for docs in run.values():
         scores = [docs[d] for d in ranked(docs)]
-        assert all(a > b for a, b in zip(scores, scores[1:], strict=False))
+        assert all(a > b for a, b in itertools.pairwise(scores))
 
 
 def test_text_only_corpus_is_ranked_by_text_alone(text_only_result: tuple[Path, Path]) -> None:
