@@ -58,6 +58,12 @@ class Evaluation:
     notes: list[str] = field(default_factory=list)
 
 
+def _default_pool(n_mentors: int) -> int:
+    """Rank every mentor up to 5,000 (so structured signals can lift a mentor the text search
+    missed); beyond that, the 5,000 nearest by text."""
+    return max(300, min(n_mentors, 5000))
+
+
 def _store_dir(cache: Path, dataset: Path) -> Path:
     key = hashlib.sha256(str(dataset.resolve()).encode()).hexdigest()[:12]
     return cache / f"{dataset.name}-{key}"
@@ -67,7 +73,9 @@ def load_engine(
     cohort: Cohort, data_dir: Path, embedder: Embedder | None, pool: int | None, task: Task
 ) -> Engine:
     """An engine over its own store in ``data_dir`` holding exactly the cohort."""
-    settings = Settings(data_dir=data_dir, candidate_pool=pool or max(300, len(cohort.mentors)))
+    settings = Settings(
+        data_dir=data_dir, candidate_pool=pool or _default_pool(len(cohort.mentors))
+    )
     as_of = cohort.as_of or date.today()
     engine = build_engine(settings, embedder=embedder, today=lambda: as_of)
     store = engine.store
