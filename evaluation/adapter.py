@@ -63,6 +63,7 @@ class Cohort:
     doc_of: dict[str, str] = field(default_factory=dict)  # internal mentor id -> original doc id
     mentor_of: dict[str, str] = field(default_factory=dict)  # original doc id -> internal id
     staged: set[str] = field(default_factory=set)  # query ids whose metadata gave a stage
+    dates: dict[str, date] = field(default_factory=dict)  # query id -> its date, if given
     as_of: date | None = None
 
 
@@ -112,7 +113,8 @@ def _query_date(query: Query) -> date | None:
 def to_cohort(dataset: BeirDataset, query_ids: list[str] | None = None) -> Cohort:
     """Mentors, feedback and mentees for ``dataset`` (all queries, or ``query_ids``).
 
-    ``as_of`` is the earliest query date: signals see only what happened before it.
+    ``as_of`` is the earliest query date; each query is also ranked as of its own date, so
+    signals see only what was logged before the query.
 
     Raises:
         DatasetError: a document or query whose metadata does not fit the profile schema.
@@ -143,5 +145,6 @@ def to_cohort(dataset: BeirDataset, query_ids: list[str] | None = None) -> Cohor
         day = _query_date(query)
         if day is not None:
             dates.append(day)
+            cohort.dates[qid] = day
     cohort.as_of = min(dates) if dates else None
     return cohort

@@ -119,7 +119,7 @@ def engine_runs(
     tick = task(f"engine ({len(rankers)} rankings)", len(cohort.mentees))
     for qid, mentee in cohort.mentees.items():
         filters = _filters(cohort, qid)
-        scored = engine.score(mentee, DEPTH, filters)
+        scored = engine.score(mentee, DEPTH, filters, cohort.dates.get(qid))
         for name, ranker in rankers.items():
             scores, order = engine.order(scored, filters, ranker)
             runs[name][qid] = {
@@ -140,7 +140,7 @@ def learn_weights(
     labels: list[int] = []
     tick = task("learning on train/", len(queries))
     for qid, mentee in cohort.mentees.items():
-        scored = engine.score(mentee, DEPTH, _filters(cohort, qid))
+        scored = engine.score(mentee, DEPTH, _filters(cohort, qid), cohort.dates.get(qid))
         relevant = {cohort.mentor_of[d] for d, v in train.qrels[qid].items() if v > 0}
         rows.append(scored.X)
         labels.extend(int(m in relevant) for m in scored.mentor_ids)

@@ -73,7 +73,7 @@ class Part:
 
 
 def convert_stackexchange(
-    src: Path, out: Path, test_fraction: float = 0.2, pseudo: bool = True
+    src: Path, out: Path, test_fraction: float = 0.2, pseudo: bool = True, rolling: bool = True
 ) -> dict[str, Any]:
     """Write the History Stack Exchange data in ``src`` as a BEIR data set in ``out``.
 
@@ -85,6 +85,11 @@ def convert_stackexchange(
         test_fraction: Share of the newest questions used as test queries, in (0, 1).
         pseudo: Also write ``train/``: the profile period split again the same way, so that
             ranker weights can be learned without touching the test queries.
+        rolling: Give each mentor the dated log of every answer of the part's whole period
+            (``activity_dates``), so recency and recent activity are computed as of each
+            query's date from answers strictly before it, as a deployed system would see them.
+            Texts, feedback and the other fields stay profile-period only. With False, activity
+            is summarised once at ``as_of`` (``last_active``, ``recent_mentees``).
 
     Returns:
         The summary written to ``split.json``: counts and dates per part.
@@ -110,12 +115,13 @@ def convert_stackexchange(
             "last_date": LAST_DAY.isoformat(),
         },
     }
-    part = build_part(train, test)
+    part = build_part(train, test, questions if rolling else train)
     _write_part(out, part)
     summary["test"] = part.stats
+    summary["activity"] = "rolling" if rolling else "static"
     if pseudo:
         inner_train, inner_test = temporal_split(train, test_fraction)
-        inner = build_part(inner_train, inner_test)
+        inner = build_part(inner_train, inner_test, train if rolling else inner_train)
         _write_part(out / "train", inner)
         summary["train"] = inner.stats
     (out / "split.json").write_text(
@@ -287,11 +293,23 @@ def temporal_split(
     return ordered[:cut], ordered[cut:]
 
 
-def build_part(train: list[Question], test: list[Question]) -> Part:
-    """Mentor profiles from ``train``; queries and graded judgements from ``test``."""
+def build_part(
+    train: list[Question], test: list[Question], activity: list[Question] | None = None
+) -> Part:
+    """Mentor profiles from ``train``; queries and graded judgements from ``test``.
+
+    ``activity``: questions whose answers make up each mentor's dated activity log (the
+    engine only counts entries dated before a query); None for no log.
+    """
     as_of = test[0].day
+    logs: dict[int, list[str]] = {}
+    for question in activity or []:
+        for answer in question.answers:
+            if answer.user != question.asker:
+                logs.setdefault(answer.user, []).append(question.day.isoformat())
     corpus = [
-        _mentor_doc(user, answered, as_of) for user, answered in sorted(_by_user(train).items())
+        _mentor_doc(user, answered, as_of, logs.get(user, []))
+        for user, answered in sorted(_by_user(train).items())
     ]
     mentors = {doc["_id"] for doc in corpus}
     queries: list[dict[str, Any]] = []
@@ -369,7 +387,9 @@ def _career_stage(years: int) -> str:
     return "early_career" if years < 8 else "mid_career" if years <= 20 else "senior"
 
 
-def _mentor_doc(user: int, answered: list[tuple[Question, Answer]], as_of: date) -> dict[str, Any]:
+def _mentor_doc(
+    user: int, answered: list[tuple[Question, Answer]], as_of: date, log: list[str]
+) -> dict[str, Any]:
     """One corpus entry: texts from the answered questions, Mentor fields, feedback."""
     doc_id = f"u{user}"
     questions = list({q.id: q for q, _ in answered}.values())
@@ -407,6 +427,8 @@ def _mentor_doc(user: int, answered: list[tuple[Question, Answer]], as_of: date)
         "recent_mentees": len({q.asker for q, _ in others if recent_start <= q.day < as_of}),
         "feedback": feedback,
     }
+    if log:
+        metadata["activity_dates"] = sorted(log)
     return {
         "_id": doc_id,
         "title": "",

@@ -296,13 +296,20 @@ def datasets_stackexchange(
     test_fraction: Annotated[
         float, typer.Option(min=0.05, max=0.5, help="Newest share of questions used as queries.")
     ] = 0.2,
+    rolling: Annotated[
+        bool,
+        typer.Option(
+            help="Log each mentor's answer dates so activity is computed as of each query "
+            "(--no-rolling: summarised once at the split)."
+        ),
+    ] = True,
 ) -> None:
     """Askers → mentees, answerers → mentors, temporal split, plus a train/ split inside it."""
     from evaluation.beir import DatasetError
     from evaluation.stackexchange import convert_stackexchange
 
     try:
-        summary = convert_stackexchange(src, out, test_fraction)
+        summary = convert_stackexchange(src, out, test_fraction, rolling=rolling)
     except (DatasetError, OSError) as exc:
         err.print(f"[red]error:[/red] {exc}")
         raise typer.Exit(2) from exc

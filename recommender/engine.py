@@ -281,8 +281,14 @@ class Engine:
             )
         return out
 
-    def score(self, mentee: Mentee, k: int, filters: SuggestionFilters) -> Scored:
-        """Candidates passing the hard filters, with every signal computed (not yet ranked)."""
+    def score(
+        self, mentee: Mentee, k: int, filters: SuggestionFilters, as_of: date | None = None
+    ) -> Scored:
+        """Candidates passing the hard filters, with every signal computed (not yet ranked).
+
+        ``as_of`` is the date signals are computed at (default: today); feedback and logged
+        activity dated on or after it are ignored, as an offline replay needs.
+        """
         self.refresh()
         queries = mentee_items(mentee)
         q_vecs = self._encode_query([q.text for q in queries])
@@ -290,7 +296,7 @@ class Engine:
             state = self._state
             kept = self._candidates(mentee, q_vecs, k, filters, state)
             sims = self.index.item_similarities(q_vecs, kept).sims
-        ctx = self._context(state)
+        ctx = self._context(state, as_of or self.today())
         signals = [compute_signals(mentee, state.mentors[m], sims.get(m), ctx) for m in kept]
         X = signal_matrix([{s: sig[s].value for s in SIGNALS} for sig in signals])
         return Scored(mentee, queries, kept, signals, X, sims, state.mentors, state.items)
@@ -321,19 +327,19 @@ class Engine:
             ]
         return scores, order
 
-    def _context(self, state: _State) -> SignalContext:
-        """Signal context for today, feedback aggregated once per store change and day."""
-        today = self.today()
-        if state.stats is None or state.stats[0] != today:
+    def _context(self, state: _State, as_of: date) -> SignalContext:
+        """Signal context at ``as_of``; feedback aggregated once per store change and date."""
+        if state.stats is None or state.stats[0] != as_of:
             stats = FeedbackStats.from_feedback(
-                state.feedback.values(), today, self.settings.feedback_half_life_days
+                state.feedback.values(), as_of, self.settings.feedback_half_life_days
             )
-            state.stats = (today, stats)
+            state.stats = (as_of, stats)
         return SignalContext(
-            as_of=today,
+            as_of=as_of,
             feedback=state.stats[1],
             prior_strength=self.settings.feedback_prior_strength,
             activity_half_life_days=self.settings.activity_half_life_days,
+            activity_window_days=self.settings.activity_window_days,
         )
 
     def _candidates(

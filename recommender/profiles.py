@@ -236,6 +236,12 @@ class Mentor(Record):
     recent_mentees: int | None = Field(
         default=None, ge=0, le=100_000, description="Mentees mentored in the last 12 months."
     )
+    activity_dates: list[date] = Field(
+        default_factory=list,
+        max_length=100_000,
+        description="Dates of mentoring contacts (sessions, answers), if the program logs "
+        "them; recency and recent activity are then computed as of each request's date.",
+    )
     conflicts: list[Id] = Field(
         default_factory=list,
         max_length=MAX_ITEMS,
@@ -248,6 +254,11 @@ class Mentor(Record):
     @classmethod
     def _lower_languages(cls, value: list[str]) -> list[str]:
         return [v.lower() for v in value]
+
+    @field_validator("activity_dates")
+    @classmethod
+    def _sorted_dates(cls, value: list[date]) -> list[date]:
+        return sorted(value)
 
     @field_validator("current_mentees")
     @classmethod

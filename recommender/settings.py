@@ -40,6 +40,9 @@ class Settings(BaseSettings):
         default=730.0, gt=0, description="Age at which a rating counts half."
     )
     activity_half_life_days: float = Field(default=180.0, gt=0)
+    activity_window_days: int = Field(
+        default=90, ge=1, le=3650, description="Window for recent activity from logged dates."
+    )
     mmr_lambda: float = Field(
         default=0.7, ge=0, le=1, description="Relevance share in MMR diversification."
     )

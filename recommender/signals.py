@@ -28,6 +28,7 @@ ranker, so a text-only data set is ranked by text alone.
 
 from __future__ import annotations
 
+import bisect
 import math
 import zoneinfo
 from collections import defaultdict
@@ -113,6 +114,7 @@ class SignalContext:
     feedback: FeedbackStats
     prior_strength: float = 5.0
     activity_half_life_days: float = 180.0
+    activity_window_days: int = 90
 
 
 def _mean(parts: Mapping[str, float], weights: Mapping[str, float]) -> float | None:
@@ -152,6 +154,23 @@ ACTIVE_MENTEES = 50
 """Mentees in the last 12 months at which the activity part saturates (log scale)."""
 
 
+def _activity(mentor: Mentor, ctx: SignalContext) -> tuple[date | None, float | None]:
+    """Last activity date and recent activity, as of ``ctx.as_of``.
+
+    From the logged contact dates when present (only those strictly before ``as_of`` count,
+    over the last ``activity_window_days``, scaled to 12 months), else from the stored
+    ``last_active`` and ``recent_mentees``.
+    """
+    dates = mentor.activity_dates
+    if not dates:
+        return mentor.last_active, mentor.recent_mentees
+    end = bisect.bisect_left(dates, ctx.as_of)
+    if end == 0:
+        return mentor.last_active, 0.0
+    start = bisect.bisect_left(dates, ctx.as_of - timedelta(days=ctx.activity_window_days))
+    return dates[end - 1], (end - start) * 365.0 / ctx.activity_window_days
+
+
 def accessibility(mentee: Mentee, mentor: Mentor, ctx: SignalContext) -> SignalValue:
     """How reachable the mentor is for this mentee (see module table)."""
     parts: dict[str, float] = {}
@@ -169,11 +188,12 @@ def accessibility(mentee: Mentee, mentor: Mentor, ctx: SignalContext) -> SignalV
         parts["timezone"] = 1.0 - min(gap, 8.0) / 8.0
     if mentor.response_time_hours is not None:
         parts["response"] = 1.0 / (1.0 + mentor.response_time_hours / 24.0)
-    if mentor.last_active is not None:
-        age = max(0, (ctx.as_of - mentor.last_active).days)
+    last, recent = _activity(mentor, ctx)
+    if last is not None:
+        age = max(0, (ctx.as_of - last).days)
         parts["recency"] = 0.5 ** (age / ctx.activity_half_life_days)
-    if mentor.recent_mentees is not None:
-        parts["activity"] = min(1.0, math.log1p(mentor.recent_mentees) / math.log1p(ACTIVE_MENTEES))
+    if recent is not None:
+        parts["activity"] = min(1.0, math.log1p(recent) / math.log1p(ACTIVE_MENTEES))
     return SignalValue(_mean(parts, ACCESS_WEIGHTS), parts)
 
 

@@ -224,3 +224,21 @@ def test_conversion_is_deterministic(
 ) -> None:
     convert_stackexchange(SOURCE, tmp_path / "again")
     assert _files(tmp_path / "again") == _files(converted[0])
+
+
+@needs_source
+def test_rolling_activity_never_reaches_past_its_part(
+    converted: tuple[Path, dict[str, Any]],
+) -> None:
+    converted_rolling = converted[0]
+    outer = json.loads((converted_rolling / "split.json").read_text())
+    outer_as_of = outer["test"]["as_of"]
+    train = load_beir(converted_rolling / "train")
+    logged = [d for doc in train.corpus.values() for d in doc.metadata.get("activity_dates", [])]
+    assert logged and max(logged) < outer_as_of
+    test = load_beir(converted_rolling)
+    assert any(
+        d >= outer_as_of
+        for doc in test.corpus.values()
+        for d in doc.metadata.get("activity_dates", [])
+    )

@@ -151,3 +151,22 @@ def test_ranker_fit_learns_the_informative_signal(tmp_path: Path) -> None:
     loaded = LinearRanker.load(path)
     assert loaded.predict(X) == pytest.approx(ranker.predict(X))
     assert "credibility" in path.with_suffix(".md").read_text()
+
+
+def test_logged_activity_counts_only_what_came_before_the_request_date() -> None:
+    log = [
+        date(2026, 1, 5),
+        date(2026, 6, 1),
+        date(2026, 8, 20),
+        date(2026, 9, 1),
+        date(2026, 10, 1),
+    ]
+    busy = mentor("a", activity_dates=log, last_active=None)
+    quiet = mentor("b", activity_dates=[date(2025, 1, 1)], last_active=None)
+    who = mentee("e", interests=["x"])
+    ctx = context([])
+    parts = accessibility(who, busy, ctx).parts
+    assert parts["recency"] == pytest.approx(0.5 ** (12 / 180))  # 2026-08-20, not later dates
+    assert parts["activity"] > accessibility(who, quiet, ctx).parts["activity"] == 0.0
+    earlier = SignalContext(date(2026, 6, 2), FeedbackStats({}, None))
+    assert accessibility(who, busy, earlier).parts["recency"] == pytest.approx(0.5 ** (1 / 180))
