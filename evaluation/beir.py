@@ -118,6 +118,17 @@ def _lines(path: Path) -> Iterator[tuple[int, str]]:
         raise DatasetError(f"{path}: not UTF-8 text ({exc.reason})") from exc
 
 
+def json_object(line: str, where: str) -> dict[str, Any]:
+    """One JSON object parsed from a line; ``DatasetError`` naming ``where`` otherwise."""
+    try:
+        obj = json.loads(line)
+    except json.JSONDecodeError as exc:
+        raise DatasetError(f"{where}: bad JSON ({exc.msg}, column {exc.colno})") from exc
+    if not isinstance(obj, dict):
+        raise DatasetError(f"{where}: expected a JSON object, got {type(obj).__name__}")
+    return obj
+
+
 def _objects(path: Path) -> Iterator[tuple[str, dict[str, Any]]]:
     """(``file:line`` location, object with a string ``_id``) for each line of a JSONL file.
 
@@ -126,12 +137,7 @@ def _objects(path: Path) -> Iterator[tuple[str, dict[str, Any]]]:
     seen: dict[str, int] = {}
     for number, line in _lines(path):
         where = f"{path}:{number}"
-        try:
-            obj = json.loads(line)
-        except json.JSONDecodeError as exc:
-            raise DatasetError(f"{where}: bad JSON ({exc.msg}, column {exc.colno})") from exc
-        if not isinstance(obj, dict):
-            raise DatasetError(f"{where}: expected a JSON object, got {type(obj).__name__}")
+        obj = json_object(line, where)
         obj["_id"] = _id(obj, where)
         if obj["_id"] in seen:
             raise DatasetError(

@@ -25,12 +25,13 @@ from evaluation.beir import BeirDataset, load_beir
 from evaluation.metrics import bootstrap_ci, coverage, gini, paired_bootstrap, per_query
 from evaluation.report import ReportInput, write_report
 from evaluation.trec import Run, write_run
-from recommender.embedding import CachedEmbedder, Embedder
+from recommender.embedding import CachedEmbedder, Embedder, SentenceTransformerEmbedder
 from recommender.engine import Engine, SuggestionFilters, build_engine
 from recommender.items import mentor_items
 from recommender.ranking import DEFAULT_WEIGHTS, LinearRanker
 from recommender.settings import Settings
 from recommender.signals import SIGNALS
+from recommender.store import Store
 
 Task = Callable[[str, int], Callable[[int], None]]
 """Starts a progress bar (description, total) and returns its advance function."""
@@ -62,6 +63,13 @@ def _default_pool(n_mentors: int) -> int:
     """Rank every mentor up to 5,000 (so structured signals can lift a mentor the text search
     missed); beyond that, the 5,000 nearest by text."""
     return max(300, min(n_mentors, 5000))
+
+
+def _shared_embedder(cache: Path, embedder: Embedder | None) -> CachedEmbedder:
+    """One model and one vector cache for every store of a run (train/ and test share texts)."""
+    cache.mkdir(parents=True, exist_ok=True)
+    inner = embedder or SentenceTransformerEmbedder()
+    return CachedEmbedder(inner, Store(f"sqlite:///{cache / 'embeddings.db'}"))
 
 
 def _store_dir(cache: Path, dataset: Path) -> Path:
@@ -217,6 +225,7 @@ def run_evaluation(
     if not judged:
         raise ValueError(f"{dataset_dir}: no query has a relevant document in qrels/test.tsv")
     cache = cache or out / "cache"
+    embedder = _shared_embedder(cache, embedder)
     cohort = to_cohort(dataset, judged)
     notes = [f"{len(judged)} judged queries of {len(dataset.queries)}; as of {cohort.as_of}."]
     notes += dataset.warnings[:5]

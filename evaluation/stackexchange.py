@@ -21,7 +21,7 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
-from evaluation.beir import QRELS_HEADER, DatasetError
+from evaluation.beir import QRELS_HEADER, DatasetError, json_object
 
 FIRST_DAY = date(2011, 10, 11)
 """History Stack Exchange's public start: the date given to the smallest question id."""
@@ -239,12 +239,7 @@ def _pairs(path: Path) -> dict[int, tuple[str, str]]:
 def _records(path: Path) -> Iterator[tuple[dict[str, Any], str]]:
     required = ("QuestionId", "QuestionOwnerId", "AnswererAnswerTuples")
     for where, line in _lines(path, header=False):
-        try:
-            record = json.loads(line)
-        except json.JSONDecodeError as exc:
-            raise DatasetError(f"{where}: bad JSON ({exc.msg})") from exc
-        if not isinstance(record, dict):
-            raise DatasetError(f"{where}: expected a JSON object")
+        record = json_object(line, where)
         missing = [key for key in required if key not in record]
         if missing:
             raise DatasetError(f"{where}: missing {', '.join(missing)}")
