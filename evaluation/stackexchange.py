@@ -35,11 +35,12 @@ RECENT_DAYS = 365
 
 @dataclass(frozen=True)
 class Answer:
-    """One answer: its id, author and vote score."""
+    """One answer: its id, author, vote score and approximate date (from its own post id)."""
 
     id: int
     user: int
     score: int
+    day: date
 
 
 @dataclass(frozen=True)
@@ -115,13 +116,14 @@ def convert_stackexchange(
             "last_date": LAST_DAY.isoformat(),
         },
     }
-    part = build_part(train, test, questions if rolling else train)
+    part = build_part(train, test, questions if rolling else None)
+    as_of = test[0].day
     _write_part(out, part)
     summary["test"] = part.stats
     summary["activity"] = "rolling" if rolling else "static"
     if pseudo:
         inner_train, inner_test = temporal_split(train, test_fraction)
-        inner = build_part(inner_train, inner_test, train if rolling else inner_train)
+        inner = build_part(inner_train, inner_test, train if rolling else None, as_of)
         _write_part(out / "train", inner)
         summary["train"] = inner.stats
     (out / "split.json").write_text(
@@ -166,7 +168,8 @@ def read_questions(src: Path) -> list[Question]:
                     f"{src / 'answer_user_ids.txt'}: answer {answer} is by {authors[answer]}, "
                     f"but {where} says {user}"
                 )
-            answers.append(Answer(id=answer, user=user, score=scores[answer]))
+            day = approximate_date(answer, low, high)
+            answers.append(Answer(id=answer, user=user, score=scores[answer], day=day))
         accepted = _optional_int(record.get("AcceptedAnswerId"), where)
         by_answer = {a.id: a.user for a in answers}
         accepted_user = by_answer.get(accepted) if accepted is not None else None
@@ -289,19 +292,23 @@ def temporal_split(
 
 
 def build_part(
-    train: list[Question], test: list[Question], activity: list[Question] | None = None
+    train: list[Question],
+    test: list[Question],
+    activity: list[Question] | None = None,
+    until: date | None = None,
 ) -> Part:
     """Mentor profiles from ``train``; queries and graded judgements from ``test``.
 
-    ``activity``: questions whose answers make up each mentor's dated activity log (the
-    engine only counts entries dated before a query); None for no log.
+    ``activity``: questions whose answers make up each mentor's dated activity log, each
+    answer dated by its own post id (the engine only counts entries dated before a query);
+    None for no log. ``until``: leave out answers dated on or after it.
     """
     as_of = test[0].day
     logs: dict[int, list[str]] = {}
     for question in activity or []:
         for answer in question.answers:
-            if answer.user != question.asker:
-                logs.setdefault(answer.user, []).append(question.day.isoformat())
+            if answer.user != question.asker and (until is None or answer.day < until):
+                logs.setdefault(answer.user, []).append(answer.day.isoformat())
     corpus = [
         _mentor_doc(user, answered, as_of, logs.get(user, []))
         for user, answered in sorted(_by_user(train).items())

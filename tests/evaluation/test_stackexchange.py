@@ -242,3 +242,12 @@ def test_rolling_activity_never_reaches_past_its_part(
         for doc in test.corpus.values()
         for d in doc.metadata.get("activity_dates", [])
     )
+
+
+@needs_source
+def test_static_conversion_has_no_activity_log(tmp_path: Path) -> None:
+    convert_stackexchange(SOURCE, tmp_path / "static", rolling=False)
+    for part in (tmp_path / "static", tmp_path / "static" / "train"):
+        corpus = load_beir(part).corpus.values()
+        assert not any("activity_dates" in doc.metadata for doc in corpus)
+        assert all("recent_mentees" in doc.metadata for doc in corpus)
