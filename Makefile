@@ -20,7 +20,7 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 run: install
-	$(BIN)/mentor-match ingest data/sample/mentors.jsonl data/sample/mentees.jsonl data/sample/feedback.jsonl
+	$(BIN)/mentor-match ingest data/sample/mentors.jsonl data/sample/mentees.jsonl data/sample/feedback.jsonl data/sample/cohorts.jsonl
 	$(BIN)/mentor-match serve --host 127.0.0.1 --port 8000
 
 test: install

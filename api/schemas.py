@@ -6,7 +6,7 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from recommender.profiles import Id, MeetingMode, Mentee, Mentor, Offer, ShortText
+from recommender.profiles import Cohort, Id, MeetingMode, Mentee, Mentor, Offer, ShortText
 
 MAX_K = 100
 
@@ -134,3 +134,39 @@ class HealthPublic(BaseModel):
     counts: dict[str, int]
     model_id: str
     index: dict[str, Any]
+
+
+class CohortIn(Cohort):
+    """Body of ``PUT /v1/cohorts/{id}``; ``id`` may be left out (the path gives it)."""
+
+    id: Id | None = None  # type: ignore[assignment]
+
+
+class CohortsPublic(BaseModel):
+    """A page of cohorts."""
+
+    data: list[Cohort]
+    count: int
+
+
+class MembersIn(_Request):
+    """Mentees and mentors to add to or remove from a cohort."""
+
+    mentee_ids: list[Id] = Field(default_factory=list, max_length=10_000)
+    mentor_ids: list[Id] = Field(default_factory=list, max_length=10_000)
+
+
+class ShortlistPublic(BaseModel):
+    """One mentee's ranked, explained shortlist within a cohort."""
+
+    mentee_id: str
+    data: list[SuggestionPublic]
+    count: int
+
+
+class ShortlistsPublic(BaseModel):
+    """Every mentee's shortlist in a cohort."""
+
+    cohort_id: str
+    data: list[ShortlistPublic]
+    count: int

@@ -18,7 +18,7 @@ from rich.table import Table
 
 from recommender.errors import MentorMatchError
 from recommender.ingest import IngestError, count_rows, parse_file
-from recommender.profiles import Mentee
+from recommender.profiles import Cohort, Mentee
 from recommender.settings import Settings
 
 app = typer.Typer(
@@ -227,6 +227,37 @@ def _timed(call: Callable[[int], object], n: int) -> tuple[list[float], float]:
     return sorted(timings), time.perf_counter() - start
 
 
+def _bench_assignment(sizes: list[str]) -> None:
+    from recommender.assignment_bench import run_bench
+
+    table = Table(
+        "mentees × mentors",
+        "scores s",
+        "solve s (incl. scores)",
+        "widenings",
+        "min score",
+        "top-3 share",
+        title="optimal assignment, capacities 1–5, total mode",
+    )
+    for size in sizes:
+        try:
+            n, m = (int(x) for x in size.lower().split("x"))
+        except ValueError as exc:
+            raise typer.BadParameter(
+                f"{size!r}: expected e.g. 5000x1000", param_hint="--assignment"
+            ) from exc
+        r = run_bench(n, m)
+        table.add_row(
+            f"{n:,} × {m:,}",
+            f"{r['scores_s']:.2f}",
+            f"{r['solve_s']:.2f}",
+            str(r["widenings"]),
+            f"{r['min_score']:.3f}",
+            f"{r['top3_share']:.3f}",
+        )
+    console.print(table)
+
+
 def _http_caller(url: str, k: int) -> Callable[[int], object]:
     import httpx
 
@@ -253,11 +284,22 @@ def bench(
         Optional[str],  # noqa: UP045
         typer.Option(help="Time a running server over HTTP (e.g. http://127.0.0.1:8000)."),
     ] = None,
+    assignment: Annotated[
+        Optional[list[str]],  # noqa: UP045
+        typer.Option(
+            help="Time the cohort assignment solver instead, on random instances of size "
+            "MENTEESxMENTORS (repeat), e.g. 5000x1000."
+        ),
+    ] = None,
 ) -> None:
     """Time suggestion requests one after another: median, p95, max, throughput.
 
-    In process over the stored mentees by default; with ``--url``, over HTTP.
+    In process over the stored mentees by default; with ``--url``, over HTTP; with
+    ``--assignment``, the optimal capacity-aware assignment (scores included).
     """
+    if assignment:
+        _bench_assignment(assignment)
+        return
     if url:
         call = _http_caller(url, k)
         where = url
@@ -383,6 +425,115 @@ def evaluate(
         )
     console.print(table)
     console.print(f"{result.seconds:.0f} s; report: {out / 'report.md'}")
+
+
+cohort_app = typer.Typer(help="Program cohorts: members and shortlists.", no_args_is_help=True)
+app.add_typer(cohort_app, name="cohort")
+
+
+def _get_cohort(engine: Any, cohort_id: str) -> Cohort:
+    try:
+        found = engine.store.get("cohorts", cohort_id)
+    except MentorMatchError as exc:
+        err.print(f"[red]error:[/red] {exc}")
+        raise typer.Exit(1) from exc
+    assert isinstance(found, Cohort)
+    return found
+
+
+def _save_cohort(engine: Any, data: dict[str, Any]) -> Cohort:
+    from pydantic import ValidationError
+
+    try:
+        cohort = Cohort.model_validate(data)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        err.print(f"[red]error:[/red] {'.'.join(map(str, first['loc']))}: {first['msg']}")
+        raise typer.Exit(2) from exc
+    engine.store.upsert("cohorts", [cohort])
+    console.print(
+        f"cohort {cohort.id}: {len(cohort.mentee_ids)} mentees, {len(cohort.mentor_ids)} mentors"
+    )
+    return cohort
+
+
+@cohort_app.command("create")
+def cohort_create(
+    cohort_id: Annotated[str, typer.Argument(help="New cohort id.")],
+    name: Annotated[str, typer.Option(help="Display name.")] = "",
+    mentee: Annotated[list[str], typer.Option(help="Mentee id (repeat).")] = [],  # noqa: B006
+    mentor: Annotated[list[str], typer.Option(help="Mentor id (repeat).")] = [],  # noqa: B006
+) -> None:
+    """Create or replace a cohort."""
+    _save_cohort(
+        _engine(), {"id": cohort_id, "name": name, "mentee_ids": mentee, "mentor_ids": mentor}
+    )
+
+
+@cohort_app.command("list")
+def cohort_list() -> None:
+    """List cohorts with their sizes."""
+    table = Table("cohort", "name", "mentees", "mentors")
+    for c in _engine().store.records("cohorts"):
+        assert isinstance(c, Cohort)
+        table.add_row(c.id, c.name, str(len(c.mentee_ids)), str(len(c.mentor_ids)))
+    console.print(table)
+
+
+@cohort_app.command("add")
+def cohort_add(
+    cohort_id: Annotated[str, typer.Argument(help="Cohort id.")],
+    mentee: Annotated[list[str], typer.Option(help="Mentee id (repeat).")] = [],  # noqa: B006
+    mentor: Annotated[list[str], typer.Option(help="Mentor id (repeat).")] = [],  # noqa: B006
+) -> None:
+    """Add members to a cohort."""
+    engine = _engine()
+    c = _get_cohort(engine, cohort_id)
+    _save_cohort(
+        engine,
+        {
+            **c.model_dump(),
+            "mentee_ids": [*c.mentee_ids, *mentee],
+            "mentor_ids": [*c.mentor_ids, *mentor],
+        },
+    )
+
+
+@cohort_app.command("remove")
+def cohort_remove(
+    cohort_id: Annotated[str, typer.Argument(help="Cohort id.")],
+    mentee: Annotated[list[str], typer.Option(help="Mentee id (repeat).")] = [],  # noqa: B006
+    mentor: Annotated[list[str], typer.Option(help="Mentor id (repeat).")] = [],  # noqa: B006
+) -> None:
+    """Remove members from a cohort (their profiles stay)."""
+    engine = _engine()
+    c = _get_cohort(engine, cohort_id)
+    _save_cohort(
+        engine,
+        {
+            **c.model_dump(),
+            "mentee_ids": [m for m in c.mentee_ids if m not in set(mentee)],
+            "mentor_ids": [m for m in c.mentor_ids if m not in set(mentor)],
+        },
+    )
+
+
+@cohort_app.command("shortlists")
+def cohort_shortlists_cmd(
+    cohort_id: Annotated[str, typer.Argument(help="Cohort id.")],
+    k: Annotated[int, typer.Option(min=1, max=50, help="Mentors per mentee.")] = 5,
+    out: Annotated[Path, typer.Option(help="CSV file to write.")] = Path("shortlists.csv"),
+) -> None:
+    """Write every mentee's ranked shortlist as CSV (one row per mentee–mentor pair)."""
+    from recommender.shortlist import cohort_shortlists, shortlists_csv
+
+    engine = _engine()
+    c = _get_cohort(engine, cohort_id)
+    with _progress() as bar:
+        bar.add_task(f"shortlists for {len(c.mentee_ids)} mentees", total=None)
+        found = cohort_shortlists(engine, c, k)
+    out.write_text(shortlists_csv(found), encoding="utf-8")
+    console.print(f"wrote {out}: {sum(len(s.suggestions) for s in found)} rows")
 
 
 def main() -> None:  # pragma: no cover

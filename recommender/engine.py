@@ -51,6 +51,7 @@ class SuggestionFilters:
         offers: keep mentors offering one of these.
         exclude: mentor ids to leave out.
         include_full: also suggest mentors with no free place.
+        only: if not empty, the only mentor ids allowed (a cohort's eligible mentors).
         diversify: spread the list across specialties; None decides by stage (early and
             undecided mentees get a diverse list).
         follow_specialty: list mentors in (or next to) the mentee's target specialty first;
@@ -63,6 +64,7 @@ class SuggestionFilters:
     offers: tuple[str, ...] = ()
     exclude: tuple[str, ...] = ()
     include_full: bool = False
+    only: frozenset[str] = frozenset()
     diversify: bool | None = None
     follow_specialty: bool | None = None
 
@@ -108,6 +110,8 @@ def excluded_reason(mentee: Mentee, mentor: Mentor, filters: SuggestionFilters) 
         return "required language not spoken"
     if mentor.id in filters.exclude:
         return "excluded by request"
+    if filters.only and mentor.id not in filters.only:
+        return "not eligible in this cohort"
     if filters.specialties and not {canonical(s) for s in filters.specialties} & (
         mentor_specialties(mentor)
     ):

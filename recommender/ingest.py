@@ -49,11 +49,12 @@ class IngestError(ValueError):
 def infer_kind(path: Path) -> Kind:
     """``mentors``, ``mentees`` or ``feedback`` from the file name."""
     name = path.name.lower()
-    for kind in ("feedback", "mentors", "mentees"):  # "mentor_feedback.csv" is feedback
+    # "mentor_feedback.csv" is feedback, "cohort_mentors.csv" a cohort list
+    for kind in ("feedback", "cohorts", "mentors", "mentees"):
         if kind.rstrip("s") in name:
             return kind
     raise IngestError(
-        f"{path}: cannot tell mentors, mentees or feedback from the file name; pass --kind"
+        f"{path}: cannot tell mentors, mentees, feedback or cohorts from the file name; pass --kind"
     )
 
 
@@ -103,7 +104,7 @@ def parse_file(
         raise IngestError(f"{path}: larger than {MAX_FILE_BYTES // 2**20} MiB")
     kind = kind or infer_kind(path)
     if kind not in get_args(Kind):
-        raise IngestError(f"unknown kind {kind!r}; use mentors, mentees or feedback")
+        raise IngestError(f"unknown kind {kind!r}; use mentors, mentees, feedback or cohorts")
     record_type = RECORD_TYPES[kind]
     parsed = ParsedFile(kind)
     by_id: dict[str, Record] = {}

@@ -392,9 +392,25 @@ class Feedback(Record):
         return sum(values) / len(values)
 
 
-Kind = Literal["mentors", "mentees", "feedback"]
+class Cohort(Record):
+    """A program's cohort: the mentees it serves and the mentors eligible for them."""
+
+    id: Id
+    name: Annotated[str, StringConstraints(max_length=200)] = ""
+    description: Text = ""
+    mentee_ids: list[Id] = Field(default_factory=list, max_length=100_000)
+    mentor_ids: list[Id] = Field(default_factory=list, max_length=100_000)
+
+    @field_validator("mentee_ids", "mentor_ids")
+    @classmethod
+    def _unique(cls, value: list[str]) -> list[str]:
+        return list(dict.fromkeys(value))
+
+
+Kind = Literal["mentors", "mentees", "feedback", "cohorts"]
 RECORD_TYPES: dict[str, type[Record]] = {
     "mentors": Mentor,
     "mentees": Mentee,
     "feedback": Feedback,
+    "cohorts": Cohort,
 }

@@ -64,6 +64,10 @@ class _FeedbackRow(_RecordRow):
     mentee_id: Mapped[str] = mapped_column(String(64), index=True)
 
 
+class _CohortRow(_RecordRow):
+    __tablename__ = "cohorts"
+
+
 class _EmbeddingRow(_Base):
     __tablename__ = "embeddings"
     model_id: Mapped[str] = mapped_column(String(200), primary_key=True)
@@ -75,6 +79,7 @@ _ROWS: dict[str, type[_RecordRow]] = {
     "mentors": _MentorRow,
     "mentees": _MenteeRow,
     "feedback": _FeedbackRow,
+    "cohorts": _CohortRow,
 }
 
 
@@ -240,7 +245,7 @@ class Store:
                 raise UnknownMentor(record_id)
             if kind == "mentees":
                 raise UnknownMentee(record_id)
-            raise NotFound("feedback", record_id)
+            raise NotFound(kind.rstrip("s"), record_id)
         return RECORD_TYPES[kind].model_validate_json(row.payload)
 
     def get_mentor(self, mentor_id: str) -> Mentor:

@@ -10,12 +10,12 @@ from __future__ import annotations
 import json
 import random
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 from typing import Any
 
-from recommender.profiles import Feedback, Mentee, Mentor
+from recommender.profiles import Cohort, Feedback, Mentee, Mentor
 from recommender.samplegen.datacard import render_readme
 from recommender.samplegen.history import feedback_history, last_ratings
 from recommender.samplegen.mentees import mentee_drafts, truth_for
@@ -34,6 +34,7 @@ class SampleCohort:
         feedback: Past ratings, ids ``fb-NNNNN`` in date order.
         truth: Mentee id to the ids of the mentors planted as fitting that mentee, best first.
         seed: The seed that produced it.
+        cohorts: Program cohorts; ``sample`` has 100 mentees and 60 mentors.
     """
 
     mentors: list[Mentor]
@@ -41,6 +42,7 @@ class SampleCohort:
     feedback: list[Feedback]
     truth: dict[str, list[str]]
     seed: int
+    cohorts: list[Cohort] = field(default_factory=list)
 
 
 def generate(
@@ -83,7 +85,27 @@ def generate(
         }
         mentors.append(Mentor.model_validate(data))
     truth = {m.record.id: truth_for(m, drafts) for m in mentees}
-    return SampleCohort(mentors, [m.record for m in mentees], feedback, truth, seed)
+    records = [m.record for m in mentees]
+    cohort = sample_program(random.Random(seed + 1), mentors, records)
+    return SampleCohort(mentors, records, feedback, truth, seed, [cohort])
+
+
+def sample_program(rng: random.Random, mentors: list[Mentor], mentees: list[Mentee]) -> Cohort:
+    """Cohort ``sample``: 60 mentors with free places (mixed capacities) and 100 mentees,
+    including those who declared a conflict with one of its mentors."""
+    open_mentors = [m for m in mentors if m.free_places > 0]
+    chosen = sorted(rng.sample(open_mentors, 60), key=lambda m: m.id)
+    ids = {m.id for m in chosen}
+    conflicted = [m for m in mentees if ids & set(m.conflicts)]
+    rest = [m for m in mentees if m not in conflicted]
+    picked = conflicted[:8] + rng.sample(rest, 100 - len(conflicted[:8]))
+    return Cohort(
+        id="sample",
+        name="Sample mentorship program 2026-27",
+        description="Synthetic: 100 mentees and the 60 mentors eligible for them.",
+        mentee_ids=sorted(m.id for m in picked),
+        mentor_ids=sorted(ids),
+    )
 
 
 def _jsonl(path: Path, rows: Iterable[dict[str, Any]]) -> Path:
@@ -96,13 +118,14 @@ def _jsonl(path: Path, rows: Iterable[dict[str, Any]]) -> Path:
 def write(cohort: SampleCohort, out_dir: Path) -> list[Path]:
     """Write the cohort as JSONL files plus a data card; returns the paths written.
 
-    Files: ``mentors.jsonl``, ``mentees.jsonl``, ``feedback.jsonl`` (one record per line, keys
+    Files: ``mentors.jsonl``, ``mentees.jsonl``, ``feedback.jsonl``, ``cohorts.jsonl`` (one
+    record per line, keys
     in model order, sorted by id), ``truth.jsonl`` (``mentee_id``, ``mentor_ids``) and
     ``README.md``.
     """
     out_dir.mkdir(parents=True, exist_ok=True)
 
-    def dump(records: Iterable[Mentor | Mentee | Feedback]) -> list[dict[str, Any]]:
+    def dump(records: Iterable[Mentor | Mentee | Feedback | Cohort]) -> list[dict[str, Any]]:
         rows = [r.model_dump(mode="json", exclude_defaults=False) for r in records]
         return sorted(rows, key=lambda row: str(row["id"]))
 
@@ -110,6 +133,7 @@ def write(cohort: SampleCohort, out_dir: Path) -> list[Path]:
         _jsonl(out_dir / "mentors.jsonl", dump(cohort.mentors)),
         _jsonl(out_dir / "mentees.jsonl", dump(cohort.mentees)),
         _jsonl(out_dir / "feedback.jsonl", dump(cohort.feedback)),
+        _jsonl(out_dir / "cohorts.jsonl", dump(cohort.cohorts)),
         _jsonl(
             out_dir / "truth.jsonl",
             ({"mentee_id": k, "mentor_ids": cohort.truth[k]} for k in sorted(cohort.truth)),

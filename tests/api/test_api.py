@@ -146,7 +146,7 @@ def test_health_reports_counts_model_and_an_index_in_sync(client: TestClient) ->
     response = client.get("/health")
     assert response.status_code == 200
     health = response.json()
-    assert health["counts"] == {"mentors": ALL, "mentees": 0, "feedback": 0}
+    assert health["counts"] == {"mentors": ALL, "mentees": 0, "feedback": 0, "cohorts": 0}
     assert "MiniLM" in health["model_id"]
     assert health["index"]["mentors"] == ALL
     assert health["index"]["in_sync"] is True

@@ -235,7 +235,7 @@ def test_cli_stores_only_good_rows_reports_bad_ones_and_exits_1(
     assert "3 new, 0 updated" in text
     store = Store(settings.sqlalchemy_url)
     assert store.ids("mentors") == {m["id"] for m in GOOD_MENTORS}
-    assert store.counts() == {"mentors": 3, "mentees": 0, "feedback": 0}
+    assert store.counts() == {"mentors": 3, "mentees": 0, "feedback": 0, "cohorts": 0}
     store.close()
 
 
@@ -248,7 +248,7 @@ def test_cli_strict_writes_nothing_from_a_file_with_a_bad_row(
     assert result.exit_code == 1, result.output
     assert "nothing written" in flat(result)
     store = Store(settings.sqlalchemy_url)
-    assert store.counts() == {"mentors": 0, "mentees": 1, "feedback": 0}
+    assert store.counts() == {"mentors": 0, "mentees": 1, "feedback": 0, "cohorts": 0}
     store.close()
 
 

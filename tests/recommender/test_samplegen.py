@@ -11,7 +11,14 @@ from recommender.profiles import MenteeStage, normalise_specialty
 from recommender.samplegen import SampleCohort, generate, write
 
 SAMPLE_DIR = Path(__file__).resolve().parents[2] / "data" / "sample"
-FILES = ("mentors.jsonl", "mentees.jsonl", "feedback.jsonl", "truth.jsonl", "README.md")
+FILES = (
+    "mentors.jsonl",
+    "mentees.jsonl",
+    "feedback.jsonl",
+    "cohorts.jsonl",
+    "truth.jsonl",
+    "README.md",
+)
 
 
 @pytest.fixture(scope="module")

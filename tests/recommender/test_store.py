@@ -47,7 +47,7 @@ def test_delete_cascades_feedback_and_reports_missing(store: Store) -> None:
     store.upsert("mentees", [mentee("e", interests=["x"])])
     store.upsert("feedback", [Feedback(mentee_id="e", mentor_id="a", date="2026-01-01", overall=4)])
     assert store.delete("mentors", "a")
-    assert store.counts() == {"mentors": 0, "mentees": 1, "feedback": 0}
+    assert store.counts() == {"mentors": 0, "mentees": 1, "feedback": 0, "cohorts": 0}
     assert not store.delete("mentors", "a")
     with pytest.raises(UnknownMentor):
         store.get_mentor("a")

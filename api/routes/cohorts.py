@@ -1,0 +1,89 @@
+"""``/v1/cohorts``: cohorts, their members, and every mentee's shortlist (JSON or CSV)."""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+from typing import Annotated, Literal
+
+from fastapi import Query
+from fastapi.responses import Response
+
+from api.deps import EngineDep
+from api.routes.records import record_router
+from api.schemas import CohortIn, CohortsPublic, MembersIn, ShortlistsPublic
+from recommender.engine import Engine
+from recommender.profiles import Cohort, Id
+from recommender.shortlist import cohort_shortlists, shortlists_csv
+
+router = record_router("cohorts", "cohort", Cohort, CohortIn, CohortsPublic)
+
+
+def _cohort(engine: Engine, cohort_id: str) -> Cohort:
+    found = engine.store.get("cohorts", cohort_id)
+    assert isinstance(found, Cohort)
+    return found
+
+
+def _members(body: MembersIn, cohort: Cohort, add: bool) -> Cohort:
+    def change(current: list[str], given: list[str]) -> list[str]:
+        if add:
+            return list(dict.fromkeys([*current, *given]))
+        drop = set(given)
+        return [x for x in current if x not in drop]
+
+    return cohort.model_copy(
+        update={
+            "mentee_ids": change(cohort.mentee_ids, body.mentee_ids),
+            "mentor_ids": change(cohort.mentor_ids, body.mentor_ids),
+        }
+    )
+
+
+@router.post("/{record_id}/members", response_model=Cohort, summary="Add members")
+def add_members(record_id: Id, body: MembersIn, engine: EngineDep) -> Cohort:
+    """Add mentees and mentors (ids already present are kept once)."""
+    updated = _members(body, _cohort(engine, record_id), add=True)
+    engine.write("cohorts", [Cohort.model_validate(updated.model_dump())])
+    return updated
+
+
+@router.post("/{record_id}/members/remove", response_model=Cohort, summary="Remove members")
+def remove_members(record_id: Id, body: MembersIn, engine: EngineDep) -> Cohort:
+    """Remove mentees and mentors from the cohort (their profiles stay)."""
+    updated = _members(body, _cohort(engine, record_id), add=False)
+    engine.write("cohorts", [Cohort.model_validate(updated.model_dump())])
+    return updated
+
+
+@router.get(
+    "/{record_id}/shortlists",
+    response_model=ShortlistsPublic,
+    summary="Every mentee's ranked shortlist",
+    responses={200: {"content": {"text/csv": {}}}},
+)
+def get_shortlists(
+    record_id: Id,
+    engine: EngineDep,
+    k: Annotated[int, Query(ge=1, le=50)] = 5,
+    format: Annotated[Literal["json", "csv"], Query()] = "json",
+) -> ShortlistsPublic | Response:
+    """Ranked, explained shortlists among the cohort's mentors; ``format=csv`` gives one row
+    per mentee–mentor pair with every signal component."""
+    rows = cohort_shortlists(engine, _cohort(engine, record_id), k)
+    if format == "csv":
+        return Response(
+            shortlists_csv(rows),
+            media_type="text/csv",
+            headers={"Content-Disposition": f'attachment; filename="{record_id}-shortlists.csv"'},
+        )
+    data = [
+        {
+            "mentee_id": r.mentee_id,
+            "data": [asdict(s) for s in r.suggestions],
+            "count": len(r.suggestions),
+        }
+        for r in rows
+    ]
+    return ShortlistsPublic.model_validate(
+        {"cohort_id": record_id, "data": data, "count": len(data)}
+    )
