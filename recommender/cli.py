@@ -480,42 +480,41 @@ def cohort_list() -> None:
     console.print(table)
 
 
+def _change_members(cohort_id: str, mentee: list[str], mentor: list[str], add: bool) -> None:
+    from pydantic import ValidationError
+
+    engine = _engine()
+    try:
+        updated = _get_cohort(engine, cohort_id).with_members(mentee, mentor, add)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        err.print(f"[red]error:[/red] {'.'.join(map(str, first['loc']))}: {first['msg']}")
+        raise typer.Exit(2) from exc
+    _save_cohort(engine, updated.model_dump())
+
+
+MenteeOpt = Annotated[list[str], typer.Option("--mentee", help="Mentee id (repeat).")]
+MentorOpt = Annotated[list[str], typer.Option("--mentor", help="Mentor id (repeat).")]
+
+
 @cohort_app.command("add")
 def cohort_add(
     cohort_id: Annotated[str, typer.Argument(help="Cohort id.")],
-    mentee: Annotated[list[str], typer.Option(help="Mentee id (repeat).")] = [],  # noqa: B006
-    mentor: Annotated[list[str], typer.Option(help="Mentor id (repeat).")] = [],  # noqa: B006
+    mentee: MenteeOpt = [],  # noqa: B006
+    mentor: MentorOpt = [],  # noqa: B006
 ) -> None:
     """Add members to a cohort."""
-    engine = _engine()
-    c = _get_cohort(engine, cohort_id)
-    _save_cohort(
-        engine,
-        {
-            **c.model_dump(),
-            "mentee_ids": [*c.mentee_ids, *mentee],
-            "mentor_ids": [*c.mentor_ids, *mentor],
-        },
-    )
+    _change_members(cohort_id, mentee, mentor, add=True)
 
 
 @cohort_app.command("remove")
 def cohort_remove(
     cohort_id: Annotated[str, typer.Argument(help="Cohort id.")],
-    mentee: Annotated[list[str], typer.Option(help="Mentee id (repeat).")] = [],  # noqa: B006
-    mentor: Annotated[list[str], typer.Option(help="Mentor id (repeat).")] = [],  # noqa: B006
+    mentee: MenteeOpt = [],  # noqa: B006
+    mentor: MentorOpt = [],  # noqa: B006
 ) -> None:
     """Remove members from a cohort (their profiles stay)."""
-    engine = _engine()
-    c = _get_cohort(engine, cohort_id)
-    _save_cohort(
-        engine,
-        {
-            **c.model_dump(),
-            "mentee_ids": [m for m in c.mentee_ids if m not in set(mentee)],
-            "mentor_ids": [m for m in c.mentor_ids if m not in set(mentor)],
-        },
-    )
+    _change_members(cohort_id, mentee, mentor, add=False)
 
 
 @cohort_app.command("shortlists")

@@ -406,6 +406,25 @@ class Cohort(Record):
     def _unique(cls, value: list[str]) -> list[str]:
         return list(dict.fromkeys(value))
 
+    def with_members(
+        self, mentee_ids: list[str], mentor_ids: list[str], add: bool = True
+    ) -> Cohort:
+        """A validated copy with members added (kept once) or removed."""
+
+        def change(current: list[str], given: list[str]) -> list[str]:
+            if add:
+                return [*current, *given]
+            drop = set(given)
+            return [x for x in current if x not in drop]
+
+        return Cohort.model_validate(
+            {
+                **self.model_dump(),
+                "mentee_ids": change(self.mentee_ids, mentee_ids),
+                "mentor_ids": change(self.mentor_ids, mentor_ids),
+            }
+        )
+
 
 Kind = Literal["mentors", "mentees", "feedback", "cohorts"]
 RECORD_TYPES: dict[str, type[Record]] = {

@@ -24,34 +24,20 @@ def _cohort(engine: Engine, cohort_id: str) -> Cohort:
     return found
 
 
-def _members(body: MembersIn, cohort: Cohort, add: bool) -> Cohort:
-    def change(current: list[str], given: list[str]) -> list[str]:
-        if add:
-            return list(dict.fromkeys([*current, *given]))
-        drop = set(given)
-        return [x for x in current if x not in drop]
-
-    return cohort.model_copy(
-        update={
-            "mentee_ids": change(cohort.mentee_ids, body.mentee_ids),
-            "mentor_ids": change(cohort.mentor_ids, body.mentor_ids),
-        }
-    )
-
-
 @router.post("/{record_id}/members", response_model=Cohort, summary="Add members")
 def add_members(record_id: Id, body: MembersIn, engine: EngineDep) -> Cohort:
     """Add mentees and mentors (ids already present are kept once)."""
-    updated = _members(body, _cohort(engine, record_id), add=True)
-    engine.write("cohorts", [Cohort.model_validate(updated.model_dump())])
+    updated = _cohort(engine, record_id).with_members(body.mentee_ids, body.mentor_ids)
+    engine.write("cohorts", [updated])
     return updated
 
 
 @router.post("/{record_id}/members/remove", response_model=Cohort, summary="Remove members")
 def remove_members(record_id: Id, body: MembersIn, engine: EngineDep) -> Cohort:
     """Remove mentees and mentors from the cohort (their profiles stay)."""
-    updated = _members(body, _cohort(engine, record_id), add=False)
-    engine.write("cohorts", [Cohort.model_validate(updated.model_dump())])
+    cohort = _cohort(engine, record_id)
+    updated = cohort.with_members(body.mentee_ids, body.mentor_ids, add=False)
+    engine.write("cohorts", [updated])
     return updated
 
 
