@@ -9,6 +9,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import ValidationError
 
+from recommender.assignment import InfeasibleAssignment
 from recommender.errors import InvalidProfile, MentorMatchError, ModelUnavailable, NotFound
 
 log = logging.getLogger(__name__)
@@ -36,6 +37,10 @@ def install(app: FastAPI) -> None:
     @app.exception_handler(ValidationError)
     async def _pydantic(_: Request, exc: ValidationError) -> JSONResponse:
         return JSONResponse({"detail": _validation_detail(exc)}, status_code=422)
+
+    @app.exception_handler(InfeasibleAssignment)
+    async def _infeasible(_: Request, exc: InfeasibleAssignment) -> JSONResponse:
+        return JSONResponse({"detail": str(exc)}, status_code=422)
 
     @app.exception_handler(ModelUnavailable)
     async def _model(_: Request, exc: ModelUnavailable) -> JSONResponse:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
@@ -170,3 +170,45 @@ class ShortlistsPublic(BaseModel):
     cohort_id: str
     data: list[ShortlistPublic]
     count: int
+
+
+class AssignmentRequest(_Request):
+    """Options for a cohort assignment."""
+
+    mode: Literal["total", "fair"] = Field(
+        default="total",
+        description="total: highest sum of scores; fair: highest lowest score, then the sum.",
+    )
+    locked: list[tuple[Id, Id]] = Field(
+        default_factory=list, max_length=10_000, description="(mentee_id, mentor_id) to keep."
+    )
+    forbidden: list[tuple[Id, Id]] = Field(
+        default_factory=list, max_length=10_000, description="(mentee_id, mentor_id) to avoid."
+    )
+    mentors_wanted: dict[Id, Annotated[int, Field(ge=1, le=5)]] = Field(
+        default_factory=dict, description="Mentors per mentee where not 1 (a small team)."
+    )
+
+
+class AssignedPairPublic(BaseModel):
+    """One assigned pair."""
+
+    mentee_id: str
+    mentor_id: str
+    score: float
+    rank_for_mentee: int
+    explanation: str
+
+
+class AssignmentPublic(BaseModel):
+    """An assignment and its summary; ``objectives`` gives both modes' total and minimum."""
+
+    cohort_id: str
+    mode: str
+    pairs: list[AssignedPairPublic]
+    total: float
+    min_score: float
+    mean_score: float
+    top3_share: float
+    load_histogram: dict[int, int]
+    objectives: dict[str, dict[str, float]]

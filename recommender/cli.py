@@ -535,6 +535,43 @@ def cohort_shortlists_cmd(
     console.print(f"wrote {out}: {sum(len(s.suggestions) for s in found)} rows")
 
 
+@app.command()
+def assign(
+    cohort_id: Annotated[str, typer.Argument(help="Cohort id.")],
+    mode: Annotated[
+        str, typer.Option(help="total (highest sum) or fair (max-min first).")
+    ] = "total",
+    out: Annotated[Path, typer.Option(help="CSV of assigned pairs.")] = Path("assignment.csv"),
+) -> None:
+    """Assign mentors to a cohort's mentees optimally; print a summary and write a CSV."""
+    from recommender.cohort_assignment import assign_cohort, assignment_csv
+
+    if mode not in ("total", "fair"):
+        err.print(f"[red]error:[/red] --mode: {mode!r} is not total or fair")
+        raise typer.Exit(2)
+    engine = _engine()
+    cohort = _get_cohort(engine, cohort_id)
+    try:
+        with _progress() as bar:
+            bar.add_task(f"scoring and assigning {len(cohort.mentee_ids)} mentees", total=None)
+            result = assign_cohort(engine, cohort, mode)  # type: ignore[arg-type]
+    except MentorMatchError as exc:
+        err.print(f"[red]cannot assign:[/red] {exc}")
+        raise typer.Exit(1) from exc
+    out.write_text(assignment_csv(result), encoding="utf-8")
+    table = Table("mode", "total score", "lowest score", title=f"cohort {cohort_id}")
+    for name, objective in result.objectives.items():
+        table.add_row(name, f"{objective['total']:.4f}", f"{objective['min_score']:.4f}")
+    console.print(table)
+    loads = ", ".join(
+        f"{n} mentor(s) × {load}" for load, n in sorted(result.load_histogram.items())
+    )
+    console.print(
+        f"{len(result.pairs)} pairs ({result.mode}); mean score {result.mean_score:.3f}; "
+        f"{result.top3_share:.0%} of mentees got one of their top 3; loads: {loads}; wrote {out}"
+    )
+
+
 def main() -> None:  # pragma: no cover
     """Entry point for ``python -m recommender.cli``."""
     app(prog_name="mentor-match")

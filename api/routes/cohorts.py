@@ -10,7 +10,15 @@ from fastapi.responses import Response
 
 from api.deps import EngineDep
 from api.routes.records import record_router
-from api.schemas import CohortIn, CohortsPublic, MembersIn, ShortlistsPublic
+from api.schemas import (
+    AssignmentPublic,
+    AssignmentRequest,
+    CohortIn,
+    CohortsPublic,
+    MembersIn,
+    ShortlistsPublic,
+)
+from recommender.cohort_assignment import assign_cohort
 from recommender.engine import Engine
 from recommender.profiles import Cohort, Id
 from recommender.shortlist import cohort_shortlists, shortlists_csv
@@ -73,3 +81,20 @@ def get_shortlists(
     return ShortlistsPublic.model_validate(
         {"cohort_id": record_id, "data": data, "count": len(data)}
     )
+
+
+@router.post("/{record_id}/assignments", response_model=AssignmentPublic, summary="Assign mentors")
+def create_assignment(
+    record_id: Id, body: AssignmentRequest, engine: EngineDep
+) -> AssignmentPublic:
+    """The optimal assignment under every mentor's free places, conflicts, locks and
+    forbidden pairs; 422 with the reason when the constraints cannot all be met."""
+    result = assign_cohort(
+        engine,
+        _cohort(engine, record_id),
+        body.mode,
+        locked=body.locked,
+        forbidden=body.forbidden,
+        mentors_wanted=body.mentors_wanted,
+    )
+    return AssignmentPublic.model_validate(asdict(result))

@@ -1,0 +1,85 @@
+"""Cohort assignment over HTTP: capacities, conflicts, locks, fairness, infeasibility."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+from fastapi.testclient import TestClient
+
+from api.app import create_app
+from recommender.engine import Engine
+from tests.conftest import mentee, mentor
+
+TOPICS = {
+    "card": ("cardiology", "heart failure with preserved ejection fraction"),
+    "derm": ("dermatology", "melanoma early detection"),
+    "neph": ("nephrology", "acute kidney injury after cardiac surgery"),
+}
+
+
+def program(engine: Engine) -> None:
+    engine.write(
+        "mentors",
+        [
+            mentor(f"{key}-m", spec, research_areas=[topic], capacity=2)
+            for key, (spec, topic) in TOPICS.items()
+        ],
+    )
+    engine.write(
+        "mentees",
+        [
+            mentee(
+                f"{key}-e{i}",
+                interests=[topic],
+                conflicts=["card-m"] if key == "neph" and i == 0 else [],
+            )
+            for key, (_, topic) in TOPICS.items()
+            for i in range(2)
+        ],
+    )
+
+
+def test_assignment_respects_capacity_conflicts_and_locks(engine: Engine) -> None:
+    program(engine)
+    with TestClient(create_app(engine=engine)) as client:
+        client.put(
+            "/v1/cohorts/p",
+            json={
+                "mentee_ids": [f"{k}-e{i}" for k in TOPICS for i in range(2)],
+                "mentor_ids": [f"{k}-m" for k in TOPICS],
+            },
+        )
+        body = client.post("/v1/cohorts/p/assignments", json={}).json()
+        pairs = {(p["mentee_id"], p["mentor_id"]) for p in body["pairs"]}
+        assert pairs == {(f"{k}-e{i}", f"{k}-m") for k in TOPICS for i in range(2)}
+        assert max(Counter(m for _, m in pairs).values()) <= 2
+        assert all(p["explanation"] for p in body["pairs"])
+        assert set(body["objectives"]) == {"total", "fair"}
+        locked = client.post(
+            "/v1/cohorts/p/assignments",
+            json={"locked": [["derm-e0", "card-m"]], "forbidden": [["card-e1", "card-m"]]},
+        ).json()
+        got = {(p["mentee_id"], p["mentor_id"]) for p in locked["pairs"]}
+        assert ("derm-e0", "card-m") in got and ("card-e1", "card-m") not in got
+        assert ("neph-e0", "card-m") not in got  # declared conflict
+        fair = client.post("/v1/cohorts/p/assignments", json={"mode": "fair"}).json()
+        assert fair["min_score"] >= body["min_score"] - 1e-12
+        assert fair["objectives"]["total"]["total"] >= fair["total"] - 1e-12
+
+
+def test_infeasible_assignment_says_why(engine: Engine) -> None:
+    program(engine)
+    with TestClient(create_app(engine=engine)) as client:
+        client.put(
+            "/v1/cohorts/small",
+            json={
+                "mentee_ids": [f"{k}-e{i}" for k in TOPICS for i in range(2)],
+                "mentor_ids": ["derm-m"],
+            },
+        )
+        reply = client.post("/v1/cohorts/small/assignments", json={})
+        assert reply.status_code == 422
+        assert "2" in reply.json()["detail"] and "6" in reply.json()["detail"]
+        bad = client.post("/v1/cohorts/small/assignments", json={"mode": "best"})
+        assert bad.status_code == 422
+        assert client.post("/v1/cohorts/none/assignments", json={}).status_code == 404
