@@ -11,6 +11,7 @@ from pydantic import ValidationError
 
 from recommender.assignment import InfeasibleAssignment
 from recommender.errors import InvalidProfile, MentorMatchError, ModelUnavailable, NotFound
+from recommender.review import ReviewConflict
 
 log = logging.getLogger(__name__)
 
@@ -41,6 +42,10 @@ def install(app: FastAPI) -> None:
     @app.exception_handler(InfeasibleAssignment)
     async def _infeasible(_: Request, exc: InfeasibleAssignment) -> JSONResponse:
         return JSONResponse({"detail": str(exc)}, status_code=422)
+
+    @app.exception_handler(ReviewConflict)
+    async def _conflict(_: Request, exc: ReviewConflict) -> JSONResponse:
+        return JSONResponse({"detail": str(exc)}, status_code=409)
 
     @app.exception_handler(ModelUnavailable)
     async def _model(_: Request, exc: ModelUnavailable) -> JSONResponse:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
 from recommender.profiles import Cohort, Id, MeetingMode, Mentee, Mentor, Offer, ShortText
 
@@ -172,7 +172,13 @@ class ShortlistsPublic(BaseModel):
     count: int
 
 
-class AssignmentRequest(_Request):
+class ActorIn(_Request):
+    """Who makes a change (recorded in the audit trail)."""
+
+    actor: Annotated[str, StringConstraints(min_length=1, max_length=200)] = "coordinator"
+
+
+class AssignmentRequest(ActorIn):
     """Options for a cohort assignment."""
 
     mode: Literal["total", "fair"] = Field(
@@ -203,6 +209,11 @@ class AssignedPairPublic(BaseModel):
 class AssignmentPublic(BaseModel):
     """An assignment and its summary; ``objectives`` gives both modes' total and minimum."""
 
+    id: str
+    status: str
+    created_at: str
+    locked: list[tuple[str, str]]
+    forbidden: list[tuple[str, str]]
     cohort_id: str
     mode: str
     pairs: list[AssignedPairPublic]
@@ -212,3 +223,42 @@ class AssignmentPublic(BaseModel):
     top3_share: float
     load_histogram: dict[int, int]
     objectives: dict[str, dict[str, float]]
+
+
+class AssignmentsPublic(BaseModel):
+    """A cohort's assignments, newest first."""
+
+    data: list[AssignmentPublic]
+    count: int
+
+
+class PairChangeIn(ActorIn):
+    """A pair to lock, or to impose as an override (a reason is required for overrides)."""
+
+    mentee_id: Id
+    mentor_id: Id
+    reason: Annotated[str, StringConstraints(max_length=2000)] = ""
+
+
+class RerunIn(ActorIn):
+    """Re-run keeping the locks, optionally in another mode."""
+
+    mode: Literal["total", "fair"] | None = None
+
+
+class AuditEventPublic(BaseModel):
+    """One recorded change."""
+
+    at: str
+    actor: str
+    action: str
+    assignment_id: str
+    reason: str
+    details: dict[str, Any]
+
+
+class AuditPublic(BaseModel):
+    """A cohort's audit trail, oldest first."""
+
+    data: list[AuditEventPublic]
+    count: int

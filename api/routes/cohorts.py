@@ -11,16 +11,21 @@ from fastapi.responses import Response
 from api.deps import EngineDep
 from api.routes.records import record_router
 from api.schemas import (
+    ActorIn,
     AssignmentPublic,
     AssignmentRequest,
+    AssignmentsPublic,
+    AuditPublic,
     CohortIn,
     CohortsPublic,
     MembersIn,
+    PairChangeIn,
+    RerunIn,
     ShortlistsPublic,
 )
-from recommender.cohort_assignment import assign_cohort
 from recommender.engine import Engine
 from recommender.profiles import Cohort, Id
+from recommender.review import Draft, Review
 from recommender.shortlist import cohort_shortlists, shortlists_csv
 
 router = record_router("cohorts", "cohort", Cohort, CohortIn, CohortsPublic)
@@ -83,18 +88,101 @@ def get_shortlists(
     )
 
 
-@router.post("/{record_id}/assignments", response_model=AssignmentPublic, summary="Assign mentors")
+def _public(draft: Draft) -> AssignmentPublic:
+    return AssignmentPublic.model_validate(
+        {
+            **asdict(draft.result),
+            "id": draft.id,
+            "status": draft.status,
+            "created_at": draft.created_at,
+            "locked": draft.locked,
+            "forbidden": draft.forbidden,
+        }
+    )
+
+
+def _draft(engine: Engine, cohort_id: str, assignment_id: str) -> Draft:
+    _cohort(engine, cohort_id)
+    return Review(engine).get(cohort_id, assignment_id)
+
+
+@router.post(
+    "/{record_id}/assignments",
+    response_model=AssignmentPublic,
+    status_code=201,
+    summary="Propose an assignment (a draft)",
+)
 def create_assignment(
     record_id: Id, body: AssignmentRequest, engine: EngineDep
 ) -> AssignmentPublic:
     """The optimal assignment under every mentor's free places, conflicts, locks and
-    forbidden pairs; 422 with the reason when the constraints cannot all be met."""
-    result = assign_cohort(
-        engine,
+    forbidden pairs, stored as a draft; 422 with the reason when the constraints cannot all
+    be met."""
+    draft = Review(engine).propose(
         _cohort(engine, record_id),
+        body.actor,
         body.mode,
-        locked=body.locked,
-        forbidden=body.forbidden,
-        mentors_wanted=body.mentors_wanted,
+        list(body.locked),
+        list(body.forbidden),
+        body.mentors_wanted,
     )
-    return AssignmentPublic.model_validate(asdict(result))
+    return _public(draft)
+
+
+@router.get("/{record_id}/assignments", response_model=AssignmentsPublic)
+def list_assignments(record_id: Id, engine: EngineDep) -> AssignmentsPublic:
+    """The cohort's assignments, newest first."""
+    _cohort(engine, record_id)
+    drafts = Review(engine).drafts(record_id)
+    return AssignmentsPublic(data=[_public(d) for d in drafts], count=len(drafts))
+
+
+@router.get("/{record_id}/assignments/{assignment_id}", response_model=AssignmentPublic)
+def get_assignment(record_id: Id, assignment_id: Id, engine: EngineDep) -> AssignmentPublic:
+    """One assignment."""
+    return _public(_draft(engine, record_id, assignment_id))
+
+
+@router.post("/{record_id}/assignments/{assignment_id}/override", response_model=AssignmentPublic)
+def override_pair(
+    record_id: Id, assignment_id: Id, body: PairChangeIn, engine: EngineDep
+) -> AssignmentPublic:
+    """Give a mentee another mentor (kept through re-runs); ``reason`` is required."""
+    draft = _draft(engine, record_id, assignment_id)
+    review = Review(engine)
+    return _public(review.override(draft, body.mentee_id, body.mentor_id, body.reason, body.actor))
+
+
+@router.post("/{record_id}/assignments/{assignment_id}/lock", response_model=AssignmentPublic)
+def lock_pair(
+    record_id: Id, assignment_id: Id, body: PairChangeIn, engine: EngineDep
+) -> AssignmentPublic:
+    """Keep one of the draft's pairs through re-runs."""
+    draft = _draft(engine, record_id, assignment_id)
+    return _public(Review(engine).lock(draft, body.mentee_id, body.mentor_id, body.actor))
+
+
+@router.post(
+    "/{record_id}/assignments/{assignment_id}/rerun",
+    response_model=AssignmentPublic,
+    status_code=201,
+)
+def rerun(record_id: Id, assignment_id: Id, body: RerunIn, engine: EngineDep) -> AssignmentPublic:
+    """A new draft keeping the locks; the old one is superseded."""
+    draft = _draft(engine, record_id, assignment_id)
+    return _public(Review(engine).rerun(draft, body.actor, body.mode))
+
+
+@router.post("/{record_id}/assignments/{assignment_id}/approve", response_model=AssignmentPublic)
+def approve(record_id: Id, assignment_id: Id, body: ActorIn, engine: EngineDep) -> AssignmentPublic:
+    """Approve: mentors' current mentee counts grow by their new mentees."""
+    draft = _draft(engine, record_id, assignment_id)
+    return _public(Review(engine).approve(draft, body.actor))
+
+
+@router.get("/{record_id}/audit", response_model=AuditPublic)
+def audit(record_id: Id, engine: EngineDep) -> AuditPublic:
+    """Every change to the cohort's assignments: who, when, what, why."""
+    _cohort(engine, record_id)
+    events = Review(engine).audit(record_id)
+    return AuditPublic.model_validate({"data": [asdict(e) for e in events], "count": len(events)})

@@ -1,0 +1,369 @@
+"""Coordinator review of assignments: drafts, overrides, locks, re-runs, approval, audit trail.
+
+A computed assignment is stored as a *draft*. A coordinator overrides pairs (with a reason),
+locks pairs, re-runs (locks kept, the rest re-optimised; the old draft is superseded) and
+approves, which adds the new mentees to each mentor's current count. Every change is an audit
+event: who, when, what, why.
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from dataclasses import asdict, dataclass
+from datetime import UTC, datetime
+from typing import Any, Literal
+
+from sqlalchemy import Integer, String, Text, select
+from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column
+
+from recommender.assignment import Mode, PairKey
+from recommender.cohort_assignment import AssignedPair, CohortAssignment, assign_cohort
+from recommender.engine import Engine, SuggestionFilters
+from recommender.errors import MentorMatchError, NotFound
+from recommender.profiles import Cohort, Mentor
+
+Status = Literal["draft", "approved", "superseded"]
+
+
+class ReviewConflict(MentorMatchError):
+    """The requested change does not fit the assignment's state (e.g. already approved)."""
+
+
+class _Base(DeclarativeBase):
+    pass
+
+
+class _DraftRow(_Base):
+    __tablename__ = "assignments"
+    id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    cohort_id: Mapped[str] = mapped_column(String(64), index=True)
+    status: Mapped[str] = mapped_column(String(16))
+    created_at: Mapped[str] = mapped_column(String(40))
+    payload: Mapped[str] = mapped_column(Text)
+
+
+class _AuditRow(_Base):
+    __tablename__ = "audit"
+    seq: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    cohort_id: Mapped[str] = mapped_column(String(64), index=True)
+    assignment_id: Mapped[str] = mapped_column(String(40))
+    at: Mapped[str] = mapped_column(String(40))
+    actor: Mapped[str] = mapped_column(String(200))
+    action: Mapped[str] = mapped_column(String(40))
+    reason: Mapped[str] = mapped_column(Text)
+    details: Mapped[str] = mapped_column(Text)
+
+
+@dataclass(frozen=True)
+class Draft:
+    """A stored assignment with the coordinator's constraints."""
+
+    id: str
+    cohort_id: str
+    status: Status
+    created_at: str
+    result: CohortAssignment
+    locked: list[PairKey]
+    forbidden: list[PairKey]
+
+
+@dataclass(frozen=True)
+class AuditEvent:
+    """One recorded change."""
+
+    at: str
+    actor: str
+    action: str
+    assignment_id: str
+    reason: str
+    details: dict[str, Any]
+
+
+def _now() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+def _pairs(rows: list[Any]) -> list[PairKey]:
+    return [(str(a), str(b)) for a, b in rows]
+
+
+class Review:
+    """Drafts and the audit trail, stored in the engine's database."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+        _Base.metadata.create_all(engine.store.engine)
+
+    # -- reading -----------------------------------------------------------------------------
+
+    def get(self, cohort_id: str, assignment_id: str) -> Draft:
+        """One draft of the cohort. Raises ``NotFound``."""
+        with Session(self.engine.store.engine) as session:
+            row = session.get(_DraftRow, assignment_id)
+            if row is None or row.cohort_id != cohort_id:
+                raise NotFound("assignment", assignment_id)
+            return self._draft(row)
+
+    def drafts(self, cohort_id: str) -> list[Draft]:
+        """The cohort's drafts, newest first."""
+        with Session(self.engine.store.engine) as session:
+            rows = session.scalars(
+                select(_DraftRow)
+                .where(_DraftRow.cohort_id == cohort_id)
+                .order_by(_DraftRow.created_at.desc(), _DraftRow.id)
+            ).all()
+            return [self._draft(r) for r in rows]
+
+    def audit(self, cohort_id: str) -> list[AuditEvent]:
+        """Every recorded change for the cohort, oldest first."""
+        with Session(self.engine.store.engine) as session:
+            rows = session.scalars(
+                select(_AuditRow).where(_AuditRow.cohort_id == cohort_id).order_by(_AuditRow.seq)
+            ).all()
+            return [
+                AuditEvent(
+                    r.at, r.actor, r.action, r.assignment_id, r.reason, json.loads(r.details)
+                )
+                for r in rows
+            ]
+
+    @staticmethod
+    def _draft(row: _DraftRow) -> Draft:
+        data = json.loads(row.payload)
+        result = data["result"]
+        result["pairs"] = [AssignedPair(**p) for p in result["pairs"]]
+        result["load_histogram"] = {int(k): v for k, v in result["load_histogram"].items()}
+        return Draft(
+            row.id,
+            row.cohort_id,
+            row.status,  # type: ignore[arg-type]
+            row.created_at,
+            CohortAssignment(**result),
+            _pairs(data["locked"]),
+            _pairs(data["forbidden"]),
+        )
+
+    # -- changes -----------------------------------------------------------------------------
+
+    def propose(
+        self,
+        cohort: Cohort,
+        actor: str,
+        mode: Mode = "total",
+        locked: list[PairKey] | None = None,
+        forbidden: list[PairKey] | None = None,
+        mentors_wanted: dict[str, int] | None = None,
+    ) -> Draft:
+        """Compute an assignment and store it as a draft."""
+        locked, forbidden = list(locked or []), list(forbidden or [])
+        result = assign_cohort(self.engine, cohort, mode, locked, forbidden, mentors_wanted)
+        draft = Draft(uuid.uuid4().hex[:12], cohort.id, "draft", _now(), result, locked, forbidden)
+        with Session(self.engine.store.engine) as session, session.begin():
+            session.add(self._row(draft))
+            self._event(
+                session, draft, actor, "propose", "", {"mode": mode, "pairs": len(result.pairs)}
+            )
+        return draft
+
+    def lock(self, draft: Draft, mentee_id: str, mentor_id: str, actor: str) -> Draft:
+        """Keep a pair of the draft through re-runs."""
+        self._editable(draft)
+        if (mentee_id, mentor_id) not in {(p.mentee_id, p.mentor_id) for p in draft.result.pairs}:
+            raise ReviewConflict(f"pair ({mentee_id}, {mentor_id}) is not in this assignment")
+        locked = [*draft.locked, (mentee_id, mentor_id)]
+        return self._update(
+            draft,
+            locked,
+            draft.forbidden,
+            draft.result,
+            actor,
+            "lock",
+            "",
+            {"mentee_id": mentee_id, "mentor_id": mentor_id},
+        )
+
+    def override(
+        self, draft: Draft, mentee_id: str, mentor_id: str, reason: str, actor: str
+    ) -> Draft:
+        """Give a mentee another mentor (locked), replacing their current pair."""
+        self._editable(draft)
+        if not reason.strip():
+            raise ReviewConflict("an override needs a reason")
+        cohort = self.engine.store.get("cohorts", draft.cohort_id)
+        assert isinstance(cohort, Cohort)
+        if mentor_id not in cohort.mentor_ids or mentee_id not in cohort.mentee_ids:
+            raise ReviewConflict(f"{mentee_id} or {mentor_id} is not a member of the cohort")
+        mentor = self.engine.store.get_mentor(mentor_id)
+        taken = sum(
+            p.mentor_id == mentor_id for p in draft.result.pairs if p.mentee_id != mentee_id
+        )
+        if taken >= mentor.free_places:
+            raise ReviewConflict(
+                f"mentor {mentor_id} has {mentor.free_places} free places, all used in this draft"
+            )
+        found = self.engine.suggest_for(
+            mentee_id, 1, SuggestionFilters(only=frozenset({mentor_id}), include_full=True)
+        )
+        if not found:
+            raise ReviewConflict(
+                f"{mentor_id} may not mentor {mentee_id} (conflict or requirement)"
+            )
+        old = [p for p in draft.result.pairs if p.mentee_id == mentee_id]
+        new = AssignedPair(mentee_id, mentor_id, found[0].score, 0, found[0].explanation)
+        pairs = [p for p in draft.result.pairs if p.mentee_id != mentee_id] + [new]
+        result = _with_pairs(draft.result, pairs)
+        locked = [k for k in draft.locked if k[0] != mentee_id] + [(mentee_id, mentor_id)]
+        return self._update(
+            draft,
+            locked,
+            draft.forbidden,
+            result,
+            actor,
+            "override",
+            reason,
+            {
+                "mentee_id": mentee_id,
+                "mentor_id": mentor_id,
+                "replaced": [p.mentor_id for p in old],
+            },
+        )
+
+    def rerun(self, draft: Draft, actor: str, mode: Mode | None = None) -> Draft:
+        """Re-optimise everything but the locked pairs; the old draft is superseded."""
+        self._editable(draft)
+        cohort = self.engine.store.get("cohorts", draft.cohort_id)
+        assert isinstance(cohort, Cohort)
+        fresh = self.propose(
+            cohort, actor, mode or draft.result.mode, draft.locked, draft.forbidden
+        )
+        with Session(self.engine.store.engine) as session, session.begin():
+            row = session.get(_DraftRow, draft.id)
+            assert row is not None
+            row.status = "superseded"
+            self._event(session, draft, actor, "rerun", "", {"new_assignment": fresh.id})
+        return fresh
+
+    def approve(self, draft: Draft, actor: str) -> Draft:
+        """Approve the draft: each mentor's current mentee count grows by their new mentees."""
+        self._editable(draft)
+        load: dict[str, int] = {}
+        for p in draft.result.pairs:
+            load[p.mentor_id] = load.get(p.mentor_id, 0) + 1
+        updated: list[Mentor] = []
+        for mentor_id, n in sorted(load.items()):
+            mentor = self.engine.store.get_mentor(mentor_id)
+            if n > mentor.free_places:
+                raise ReviewConflict(
+                    f"mentor {mentor_id} now has {mentor.free_places} free places, {n} assigned"
+                )
+            updated.append(
+                mentor.model_copy(update={"current_mentees": mentor.current_mentees + n})
+            )
+        self.engine.write("mentors", updated)
+        approved = Draft(
+            draft.id,
+            draft.cohort_id,
+            "approved",
+            draft.created_at,
+            draft.result,
+            draft.locked,
+            draft.forbidden,
+        )
+        with Session(self.engine.store.engine) as session, session.begin():
+            row = session.get(_DraftRow, draft.id)
+            assert row is not None
+            row.status = "approved"
+            self._event(session, draft, actor, "approve", "", {"pairs": len(draft.result.pairs)})
+        return approved
+
+    # -- helpers -----------------------------------------------------------------------------
+
+    @staticmethod
+    def _editable(draft: Draft) -> None:
+        if draft.status != "draft":
+            raise ReviewConflict(f"assignment {draft.id} is {draft.status}, not a draft")
+
+    def _update(
+        self,
+        draft: Draft,
+        locked: list[PairKey],
+        forbidden: list[PairKey],
+        result: CohortAssignment,
+        actor: str,
+        action: str,
+        reason: str,
+        details: dict[str, Any],
+    ) -> Draft:
+        new = Draft(
+            draft.id,
+            draft.cohort_id,
+            draft.status,
+            draft.created_at,
+            result,
+            list(dict.fromkeys(locked)),
+            forbidden,
+        )
+        with Session(self.engine.store.engine) as session, session.begin():
+            row = session.get(_DraftRow, draft.id)
+            assert row is not None
+            row.payload = self._row(new).payload
+            self._event(session, draft, actor, action, reason, details)
+        return new
+
+    @staticmethod
+    def _row(draft: Draft) -> _DraftRow:
+        payload = {
+            "result": asdict(draft.result),
+            "locked": draft.locked,
+            "forbidden": draft.forbidden,
+        }
+        return _DraftRow(
+            id=draft.id,
+            cohort_id=draft.cohort_id,
+            status=draft.status,
+            created_at=draft.created_at,
+            payload=json.dumps(payload),
+        )
+
+    @staticmethod
+    def _event(
+        session: Session,
+        draft: Draft,
+        actor: str,
+        action: str,
+        reason: str,
+        details: dict[str, Any],
+    ) -> None:
+        session.add(
+            _AuditRow(
+                cohort_id=draft.cohort_id,
+                assignment_id=draft.id,
+                at=_now(),
+                actor=actor,
+                action=action,
+                reason=reason,
+                details=json.dumps(details),
+            )
+        )
+
+
+def _with_pairs(result: CohortAssignment, pairs: list[AssignedPair]) -> CohortAssignment:
+    scores = [p.score for p in pairs]
+    load: dict[str, int] = {}
+    for p in pairs:
+        load[p.mentor_id] = load.get(p.mentor_id, 0) + 1
+    histogram: dict[int, int] = {}
+    for n in load.values():
+        histogram[n] = histogram.get(n, 0) + 1
+    return CohortAssignment(
+        cohort_id=result.cohort_id,
+        mode=result.mode,
+        pairs=pairs,
+        total=sum(scores),
+        min_score=min(scores) if scores else 0.0,
+        mean_score=sum(scores) / len(scores) if scores else 0.0,
+        top3_share=sum(0 < p.rank_for_mentee <= 3 for p in pairs) / max(1, len(pairs)),
+        load_histogram=histogram,
+        objectives=result.objectives,
+    )
