@@ -6,7 +6,16 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
-from recommender.profiles import Cohort, Id, MeetingMode, Mentee, Mentor, Offer, ShortText
+from recommender.profiles import (
+    Cohort,
+    Id,
+    MeetingMode,
+    Mentee,
+    Mentor,
+    MentorRequest,
+    Offer,
+    ShortText,
+)
 
 MAX_K = 100
 
@@ -194,6 +203,9 @@ class AssignmentRequest(ActorIn):
     mentors_wanted: dict[Id, Annotated[int, Field(ge=1, le=5)]] = Field(
         default_factory=dict, description="Mentors per mentee where not 1 (a small team)."
     )
+    lock_requests: bool = Field(
+        default=False, description="Lock every mentee's own request (see /requests)."
+    )
 
 
 class AssignedPairPublic(BaseModel):
@@ -261,4 +273,15 @@ class AuditPublic(BaseModel):
     """A cohort's audit trail, oldest first."""
 
     data: list[AuditEventPublic]
+    count: int
+
+
+class RequestIn(MentorRequest):
+    """A mentee's own choice of mentor within a cohort."""
+
+
+class RequestsPublic(BaseModel):
+    """A cohort's mentee requests."""
+
+    data: list[MentorRequest]
     count: int

@@ -392,6 +392,14 @@ class Feedback(Record):
         return sum(values) / len(values)
 
 
+class MentorRequest(Record):
+    """A mentee's own choice of mentor (from their suggestions), for the coordinator to see."""
+
+    mentee_id: Id
+    mentor_id: Id
+    note: Annotated[str, StringConstraints(max_length=1000)] = ""
+
+
 class Cohort(Record):
     """A program's cohort: the mentees it serves and the mentors eligible for them."""
 
@@ -400,6 +408,18 @@ class Cohort(Record):
     description: Text = ""
     mentee_ids: list[Id] = Field(default_factory=list, max_length=100_000)
     mentor_ids: list[Id] = Field(default_factory=list, max_length=100_000)
+    requests: list[MentorRequest] = Field(
+        default_factory=list, max_length=100_000, description="At most one per mentee."
+    )
+
+    def with_request(self, request: MentorRequest) -> Cohort:
+        """A copy where ``request`` replaces the mentee's earlier request, if any."""
+        if request.mentee_id not in self.mentee_ids or request.mentor_id not in self.mentor_ids:
+            raise ValueError(
+                f"{request.mentee_id} and {request.mentor_id} must both be members of the cohort"
+            )
+        kept = [r for r in self.requests if r.mentee_id != request.mentee_id]
+        return self.model_copy(update={"requests": [*kept, request]})
 
     @field_validator("mentee_ids", "mentor_ids")
     @classmethod

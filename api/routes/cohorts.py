@@ -20,11 +20,14 @@ from api.schemas import (
     CohortsPublic,
     MembersIn,
     PairChangeIn,
+    RequestIn,
+    RequestsPublic,
     RerunIn,
     ShortlistsPublic,
 )
 from recommender.engine import Engine
-from recommender.profiles import Cohort, Id
+from recommender.errors import InvalidProfile
+from recommender.profiles import Cohort, Id, MentorRequest
 from recommender.review import Draft, Review
 from recommender.shortlist import cohort_shortlists, shortlists_csv
 
@@ -118,15 +121,34 @@ def create_assignment(
     """The optimal assignment under every mentor's free places, conflicts, locks and
     forbidden pairs, stored as a draft; 422 with the reason when the constraints cannot all
     be met."""
+    cohort = _cohort(engine, record_id)
+    locked = list(body.locked)
+    if body.lock_requests:
+        locked += [(r.mentee_id, r.mentor_id) for r in cohort.requests]
     draft = Review(engine).propose(
-        _cohort(engine, record_id),
-        body.actor,
-        body.mode,
-        list(body.locked),
-        list(body.forbidden),
-        body.mentors_wanted,
+        cohort, body.actor, body.mode, locked, list(body.forbidden), body.mentors_wanted
     )
     return _public(draft)
+
+
+@router.post("/{record_id}/requests", response_model=Cohort, summary="Enter a mentee's request")
+def add_request(record_id: Id, body: RequestIn, engine: EngineDep) -> Cohort:
+    """Record a mentee's self-chosen mentor; it replaces that mentee's earlier request. The
+    coordinator sees it here and may lock it (``lock_requests`` when assigning)."""
+    cohort = _cohort(engine, record_id)
+    try:
+        updated = cohort.with_request(MentorRequest.model_validate(body.model_dump()))
+    except ValueError as exc:
+        raise InvalidProfile("mentee_id", str(exc)) from exc
+    engine.write("cohorts", [updated])
+    return updated
+
+
+@router.get("/{record_id}/requests", response_model=RequestsPublic)
+def list_requests(record_id: Id, engine: EngineDep) -> RequestsPublic:
+    """Every mentee request in the cohort."""
+    cohort = _cohort(engine, record_id)
+    return RequestsPublic(data=cohort.requests, count=len(cohort.requests))
 
 
 @router.get("/{record_id}/assignments", response_model=AssignmentsPublic)

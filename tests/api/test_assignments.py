@@ -140,3 +140,37 @@ def test_review_override_survives_rerun_and_approval_updates_counts(engine: Engi
         assert trail[1]["reason"] == "asked for it" and trail[1]["actor"] == "ana"
         assert client.get("/v1/cohorts/p/assignments").json()["count"] == 2
         assert client.get("/v1/cohorts/p/assignments/nope").status_code == 404
+
+
+def test_mentee_request_is_visible_and_can_be_locked(engine: Engine) -> None:
+    program(engine)
+    with TestClient(create_app(engine=engine)) as client:
+        client.put(
+            "/v1/cohorts/p",
+            json={
+                "mentee_ids": [f"{k}-e{i}" for k in TOPICS for i in range(2)],
+                "mentor_ids": [f"{k}-m" for k in TOPICS],
+            },
+        )
+        asked = client.post(
+            "/v1/cohorts/p/requests",
+            json={"mentee_id": "card-e1", "mentor_id": "neph-m", "note": "met at a talk"},
+        )
+        assert asked.status_code == 200
+        outsider = client.post(
+            "/v1/cohorts/p/requests", json={"mentee_id": "x", "mentor_id": "neph-m"}
+        )
+        assert outsider.status_code == 422
+        seen = client.get("/v1/cohorts/p/requests").json()
+        assert seen["data"] == [
+            {"mentee_id": "card-e1", "mentor_id": "neph-m", "note": "met at a talk"}
+        ]
+        plain = client.post("/v1/cohorts/p/assignments", json={}).json()
+        assert ("card-e1", "neph-m") not in {
+            (p["mentee_id"], p["mentor_id"]) for p in plain["pairs"]
+        }
+        honoured = client.post("/v1/cohorts/p/assignments", json={"lock_requests": True}).json()
+        assert ("card-e1", "neph-m") in {
+            (p["mentee_id"], p["mentor_id"]) for p in honoured["pairs"]
+        }
+        assert ["card-e1", "neph-m"] in honoured["locked"]
