@@ -7,7 +7,7 @@ export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 export TOKENIZERS_PARALLELISM := false
 
-.PHONY: install run test lint format bench clean
+.PHONY: install browser run test lint format bench clean
 
 install: $(STAMP)
 
@@ -23,7 +23,12 @@ run: install
 	$(BIN)/mentor-match ingest data/sample/mentors.jsonl data/sample/mentees.jsonl data/sample/feedback.jsonl data/sample/cohorts.jsonl
 	$(BIN)/mentor-match serve --host 127.0.0.1 --port 8000
 
-test: install
+# Debian's Chromium for the browser test (Playwright drives it; its own browser download
+# cannot work here). Without root or a package mirror the browser test skips and says why.
+browser:
+	@command -v chromium >/dev/null 2>&1 || (apt-get update -qq && apt-get install -y -qq chromium >/dev/null 2>&1) || echo "chromium could not be installed: the browser test will skip"
+
+test: install browser
 	$(BIN)/python -m pytest
 
 lint: install
