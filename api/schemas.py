@@ -203,6 +203,9 @@ class AssignmentRequest(ActorIn):
     mentors_wanted: dict[Id, Annotated[int, Field(ge=1, le=5)]] = Field(
         default_factory=dict, description="Mentors per mentee where not 1 (a small team)."
     )
+    mentor_minimums: dict[Id, Annotated[int, Field(ge=0, le=100)]] = Field(
+        default_factory=dict, description="Fewest new mentees a mentor must take, where not 0."
+    )
     lock_requests: bool = Field(
         default=False, description="Lock every mentee's own request (see /requests)."
     )

@@ -86,6 +86,7 @@ def assign_cohort(
     locked: Iterable[PairKey] = (),
     forbidden: Iterable[PairKey] = (),
     mentors_wanted: dict[str, int] | None = None,
+    mentor_minimums: dict[str, int] | None = None,
 ) -> CohortAssignment:
     """The optimal assignment for the cohort in ``mode``, with the other mode's objectives.
 
@@ -93,7 +94,11 @@ def assign_cohort(
         InfeasibleAssignment: the constraints cannot all be met; the message says which.
     """
     scored = score_cohort(engine, cohort)
-    slots = [MentorSlot(m.id, max(0, m.free_places)) for m in scored.mentors.values()]
+    minimums = mentor_minimums or {}
+    slots = [
+        MentorSlot(m.id, max(0, m.free_places), minimums.get(m.id, 0))
+        for m in scored.mentors.values()
+    ]
     wanted = mentors_wanted or {}
     demands = [MenteeDemand(e, wanted.get(e, 1)) for e in scored.mentee_ids]
     locked, forbidden = list(locked), list(forbidden)

@@ -154,10 +154,13 @@ class Review:
         locked: list[PairKey] | None = None,
         forbidden: list[PairKey] | None = None,
         mentors_wanted: dict[str, int] | None = None,
+        mentor_minimums: dict[str, int] | None = None,
     ) -> Draft:
         """Compute an assignment and store it as a draft."""
         locked, forbidden = list(locked or []), list(forbidden or [])
-        result = assign_cohort(self.engine, cohort, mode, locked, forbidden, mentors_wanted)
+        result = assign_cohort(
+            self.engine, cohort, mode, locked, forbidden, mentors_wanted, mentor_minimums
+        )
         draft = Draft(uuid.uuid4().hex[:12], cohort.id, "draft", _now(), result, locked, forbidden)
         with Session(self.engine.store.engine) as session, session.begin():
             session.add(self._row(draft))

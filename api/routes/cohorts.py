@@ -126,7 +126,13 @@ def create_assignment(
     if body.lock_requests:
         locked += [(r.mentee_id, r.mentor_id) for r in cohort.requests]
     draft = Review(engine).propose(
-        cohort, body.actor, body.mode, locked, list(body.forbidden), body.mentors_wanted
+        cohort,
+        body.actor,
+        body.mode,
+        locked,
+        list(body.forbidden),
+        body.mentors_wanted,
+        body.mentor_minimums,
     )
     return _public(draft)
 

@@ -174,3 +174,26 @@ def test_mentee_request_is_visible_and_can_be_locked(engine: Engine) -> None:
             (p["mentee_id"], p["mentor_id"]) for p in honoured["pairs"]
         }
         assert ["card-e1", "neph-m"] in honoured["locked"]
+
+
+def test_mentor_minimum_and_teams(engine: Engine) -> None:
+    program(engine)
+    with TestClient(create_app(engine=engine)) as client:
+        client.put(
+            "/v1/cohorts/p",
+            json={
+                "mentee_ids": [f"{k}-e{i}" for k in TOPICS for i in range(2)],
+                "mentor_ids": [f"{k}-m" for k in TOPICS],
+            },
+        )
+        body = client.post(
+            "/v1/cohorts/p/assignments", json={"mentor_minimums": {"derm-m": 3}}
+        ).json()
+        assert sum(p["mentor_id"] == "derm-m" for p in body["pairs"]) >= 3
+        team = client.post(
+            "/v1/cohorts/p/assignments", json={"mentors_wanted": {"card-e0": 2}}
+        ).json()
+        mine = [p["mentor_id"] for p in team["pairs"] if p["mentee_id"] == "card-e0"]
+        assert len(mine) == 2 and len(set(mine)) == 2
+        too_many = client.post("/v1/cohorts/p/assignments", json={"mentor_minimums": {"derm-m": 4}})
+        assert too_many.status_code == 422
