@@ -10,7 +10,7 @@ from fastapi import FastAPI, Request, Response
 from fastapi.responses import JSONResponse
 
 from api import errors
-from api.routes import cohorts, feedback, health, mentees, mentors, suggestions
+from api.routes import cohorts, feedback, health, mentees, mentors, suggestions, ui
 from recommender.engine import Engine, build_engine
 from recommender.settings import Settings
 
@@ -55,6 +55,6 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
             )
         return await call_next(request)
 
-    for module in (health, suggestions, mentors, mentees, feedback, cohorts):
+    for module in (health, suggestions, mentors, mentees, feedback, cohorts, ui):
         app.include_router(module.router)
     return app

@@ -2,6 +2,7 @@
 "use strict";
 
 const SIGNALS = ["similarity", "accessibility", "credibility", "feedback", "stage_fit"];
+const SHORT = { accessibility: "access", stage_fit: "stage fit" };
 const ACTOR = "coordinator (ui)";
 const state = { cohort: null, shortlists: {}, mentorNames: {}, assignment: null };
 
@@ -82,23 +83,26 @@ function signalBars(components) {
     const comp = components[name] || { value: 0, weight: 0 };
     const label = name.replace("_", " ");
     bars.append(
-      el("span", { text: label, id: "" }),
       el(
         "div",
-        {
-          class: "bar",
-          role: "meter",
-          "aria-label": label,
-          "aria-valuemin": "0",
-          "aria-valuemax": "100",
-          "aria-valuenow": String(Math.round(comp.value * 100)),
-          "data-testid": "signal-bar",
-          "data-signal": name,
-          title: `${label}: value ${num(comp.value)} × weight ${num(comp.weight)}`,
-        },
-        el("span", { style: `width:${pct(comp.value)}` })
-      ),
-      el("span", { class: "bar-val", text: pct(comp.value) })
+        { class: "sig" },
+        el("div", { class: "sig-label", title: label }, SHORT[name] || label, el("b", { text: pct(comp.value) })),
+        el(
+          "div",
+          {
+            class: "bar",
+            role: "meter",
+            "aria-label": label,
+            "aria-valuemin": "0",
+            "aria-valuemax": "100",
+            "aria-valuenow": String(Math.round(comp.value * 100)),
+            "data-testid": "signal-bar",
+            "data-signal": name,
+            title: `${label}: value ${num(comp.value)} × weight ${num(comp.weight)}`,
+          },
+          el("span", { style: `width:${pct(comp.value)}` })
+        )
+      )
     );
   }
   return bars;
@@ -133,7 +137,7 @@ function renderShortlists(body) {
       el(
         "article",
         { class: "card", "data-testid": "shortlist-card", "data-mentee": row.mentee_id },
-        el("h3", { text: `Mentee ${row.mentee_id}` }),
+        el("h3", { text: `Mentee ${row.mentee_id} — top ${row.count}` }),
         list
       )
     );
@@ -179,7 +183,12 @@ function renderAssignment(a) {
         "tr",
         { "data-testid": "pair-row", "data-mentee": p.mentee_id, "data-mentor": p.mentor_id },
         el("td", { text: p.mentee_id }),
-        el("td", { "data-testid": "pair-mentor", text: mentorLabel(p.mentor_id) + (locked ? " 🔒" : "") }),
+        el(
+          "td",
+          { "data-testid": "pair-mentor", class: "mentor-cell" },
+          mentorLabel(p.mentor_id),
+          locked ? el("span", { class: "locked", text: "locked" }) : null
+        ),
         el("td", { text: num(p.score) }),
         el("td", { text: p.rank_for_mentee > 0 ? String(p.rank_for_mentee) : "override" }),
         el("td", { class: "expl-cell", text: p.explanation }),

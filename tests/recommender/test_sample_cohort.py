@@ -87,3 +87,38 @@ def test_stage_shapes_the_list(sample_engine: Engine, mentees: list[Mentee]) -> 
         for s in sample_engine.suggest(m, 5)
     ]
     assert sum(in_field) / len(in_field) >= 0.7
+
+
+def test_sample_program_assignment_respects_capacity_conflicts_locks_and_fairness(
+    sample_engine: Engine,
+) -> None:
+    from collections import Counter
+
+    from recommender.profiles import Cohort
+    from recommender.review import Review
+
+    parsed = parse_file(SAMPLE / "cohorts.jsonl")
+    sample_engine.write("cohorts", parsed.records)
+    cohort = sample_engine.store.get("cohorts", "sample")
+    assert isinstance(cohort, Cohort)
+    mentors = {m.id: m for m in sample_engine.store.mentors()}
+    mentees = {m.id: m for m in sample_engine.store.records("mentees")}  # type: ignore[misc]
+    review = Review(sample_engine)
+    total = review.propose(cohort, "test", "total")
+    fair = review.propose(cohort, "test", "fair")
+    for draft in (total, fair):
+        pairs = draft.result.pairs
+        assert sorted(p.mentee_id for p in pairs) == sorted(cohort.mentee_ids)
+        for mentor_id, load in Counter(p.mentor_id for p in pairs).items():
+            assert load <= mentors[mentor_id].free_places
+        for p in pairs:
+            assert p.mentor_id not in mentees[p.mentee_id].conflicts  # type: ignore[attr-defined]
+    assert fair.result.min_score > total.result.min_score
+    assert fair.result.total <= total.result.total + 1e-9
+    first = total.result.pairs[0]
+    other = next(
+        m for m in cohort.mentor_ids if m != first.mentor_id and mentors[m].free_places > 1
+    )
+    changed = review.override(total, first.mentee_id, other, "asked for a surgeon", "test")
+    rerun = review.rerun(changed, "test")
+    assert (first.mentee_id, other) in {(p.mentee_id, p.mentor_id) for p in rerun.result.pairs}
