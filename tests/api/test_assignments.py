@@ -39,16 +39,21 @@ def program(engine: Engine) -> None:
     )
 
 
+def whole_program(client: TestClient) -> None:
+    """Cohort ``p``: every mentee and mentor of ``program``."""
+    client.put(
+        "/v1/cohorts/p",
+        json={
+            "mentee_ids": [f"{k}-e{i}" for k in TOPICS for i in range(2)],
+            "mentor_ids": [f"{k}-m" for k in TOPICS],
+        },
+    )
+
+
 def test_assignment_respects_capacity_conflicts_and_locks(engine: Engine) -> None:
     program(engine)
     with TestClient(create_app(engine=engine)) as client:
-        client.put(
-            "/v1/cohorts/p",
-            json={
-                "mentee_ids": [f"{k}-e{i}" for k in TOPICS for i in range(2)],
-                "mentor_ids": [f"{k}-m" for k in TOPICS],
-            },
-        )
+        whole_program(client)
         body = client.post("/v1/cohorts/p/assignments", json={}).json()
         pairs = {(p["mentee_id"], p["mentor_id"]) for p in body["pairs"]}
         assert pairs == {(f"{k}-e{i}", f"{k}-m") for k in TOPICS for i in range(2)}
@@ -88,13 +93,7 @@ def test_infeasible_assignment_says_why(engine: Engine) -> None:
 def test_review_override_survives_rerun_and_approval_updates_counts(engine: Engine) -> None:
     program(engine)
     with TestClient(create_app(engine=engine)) as client:
-        client.put(
-            "/v1/cohorts/p",
-            json={
-                "mentee_ids": [f"{k}-e{i}" for k in TOPICS for i in range(2)],
-                "mentor_ids": [f"{k}-m" for k in TOPICS],
-            },
-        )
+        whole_program(client)
         draft = client.post("/v1/cohorts/p/assignments", json={"actor": "ana"})
         assert draft.status_code == 201 and draft.json()["status"] == "draft"
         aid = draft.json()["id"]
@@ -145,13 +144,7 @@ def test_review_override_survives_rerun_and_approval_updates_counts(engine: Engi
 def test_mentee_request_is_visible_and_can_be_locked(engine: Engine) -> None:
     program(engine)
     with TestClient(create_app(engine=engine)) as client:
-        client.put(
-            "/v1/cohorts/p",
-            json={
-                "mentee_ids": [f"{k}-e{i}" for k in TOPICS for i in range(2)],
-                "mentor_ids": [f"{k}-m" for k in TOPICS],
-            },
-        )
+        whole_program(client)
         asked = client.post(
             "/v1/cohorts/p/requests",
             json={"mentee_id": "card-e1", "mentor_id": "neph-m", "note": "met at a talk"},
@@ -179,13 +172,7 @@ def test_mentee_request_is_visible_and_can_be_locked(engine: Engine) -> None:
 def test_mentor_minimum_and_teams(engine: Engine) -> None:
     program(engine)
     with TestClient(create_app(engine=engine)) as client:
-        client.put(
-            "/v1/cohorts/p",
-            json={
-                "mentee_ids": [f"{k}-e{i}" for k in TOPICS for i in range(2)],
-                "mentor_ids": [f"{k}-m" for k in TOPICS],
-            },
-        )
+        whole_program(client)
         body = client.post(
             "/v1/cohorts/p/assignments", json={"mentor_minimums": {"derm-m": 3}}
         ).json()
