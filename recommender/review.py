@@ -12,8 +12,10 @@ import json
 import uuid
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
+from functools import cache
 from typing import Any, Literal
 
+from sqlalchemy import Engine as SqlEngine
 from sqlalchemy import Integer, String, Text, select
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column
 
@@ -80,6 +82,12 @@ class AuditEvent:
     details: dict[str, Any]
 
 
+@cache
+def _create_tables(database: SqlEngine) -> None:
+    """Create the review tables once per database, not on every request."""
+    _Base.metadata.create_all(database)
+
+
 def _now() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
 
@@ -93,7 +101,7 @@ class Review:
 
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
-        _Base.metadata.create_all(engine.store.engine)
+        _create_tables(engine.store.engine)
 
     # -- reading -----------------------------------------------------------------------------
 
