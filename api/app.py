@@ -10,8 +10,9 @@ from fastapi import FastAPI, Request, Response
 from fastapi.responses import JSONResponse
 
 from api import errors
-from api.routes import cohorts, feedback, health, mentees, mentors, suggestions, ui
+from api.routes import admin, cohorts, feedback, health, mentees, mentors, suggestions, ui
 from recommender.engine import Engine, build_engine
+from recommender.keys import Keys
 from recommender.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -24,6 +25,11 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         app.state.engine = engine or build_engine(settings)
+        app.state.keys = Keys(app.state.engine.store.engine)
+        if settings.bootstrap_admin_token is not None:
+            secret = settings.bootstrap_admin_token.get_secret_value()
+            info = app.state.keys.ensure_admin(secret, "bootstrap")
+            log.info("bootstrap admin key %s is active", info.id)
         report = app.state.engine.refresh()
         log.info(
             "engine ready: %d mentors indexed (%d embedded now)",
@@ -55,6 +61,6 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
             )
         return await call_next(request)
 
-    for module in (health, suggestions, mentors, mentees, feedback, cohorts, ui):
+    for module in (health, suggestions, mentors, mentees, feedback, cohorts, admin, ui):
         app.include_router(module.router)
     return app

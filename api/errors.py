@@ -16,7 +16,10 @@ from recommender.review import ReviewConflict
 log = logging.getLogger(__name__)
 
 
-def _validation_detail(error: ValidationError, prefix: tuple[str, ...] = ("body",)) -> list[object]:
+def validation_detail(
+    error: ValidationError, prefix: tuple[str | int, ...] = ("body",)
+) -> list[object]:
+    """Pydantic errors as FastAPI's 422 detail entries, ``loc`` prefixed."""
     return [
         {"loc": [*prefix, *err["loc"]], "msg": err["msg"], "type": err["type"]}
         for err in error.errors()
@@ -37,7 +40,7 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(ValidationError)
     async def _pydantic(_: Request, exc: ValidationError) -> JSONResponse:
-        return JSONResponse({"detail": _validation_detail(exc)}, status_code=422)
+        return JSONResponse({"detail": validation_detail(exc)}, status_code=422)
 
     @app.exception_handler(InfeasibleAssignment)
     async def _infeasible(_: Request, exc: InfeasibleAssignment) -> JSONResponse:
@@ -55,6 +58,13 @@ def install(app: FastAPI) -> None:
     async def _other(_: Request, exc: MentorMatchError) -> JSONResponse:
         log.error("unhandled library error: %s", type(exc).__name__)
         return JSONResponse({"detail": str(exc)}, status_code=400)
+
+    @app.exception_handler(Exception)
+    async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
+        # The type and the route only: a message or traceback could quote personal data.
+        route = getattr(request.scope.get("route"), "path", request.url.path)
+        log.error("unexpected %s on %s %s", type(exc).__name__, request.method, route)
+        return JSONResponse({"detail": "internal error (logged)"}, status_code=500)
 
     @app.exception_handler(RequestValidationError)
     async def _request(_: Request, exc: RequestValidationError) -> JSONResponse:

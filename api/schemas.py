@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, create_model, model_validator
 
+from recommender.keys import Role
 from recommender.profiles import (
     Cohort,
+    Feedback,
     Id,
     MeetingMode,
     Mentee,
@@ -82,6 +84,11 @@ class ComponentPublic(BaseModel):
     weight: float = Field(description="Its weight in the ranker (weights sum to 1).")
     contribution: float = Field(description="value × weight; contributions sum to the score.")
     neutral: bool = Field(description="True when the signal's fields were absent.")
+    withheld: bool = Field(
+        default=False,
+        description="True when too few mentees rated the mentor for their ratings to be "
+        "shown or used; the program mean stands in.",
+    )
 
 
 class MatchPublic(BaseModel):
@@ -115,18 +122,120 @@ class SuggestionsPublic(BaseModel):
     count: int
 
 
-class MentorsPublic(BaseModel):
-    """A page of mentors."""
+def _view(name: str, record: type[BaseModel], drop: set[str], doc: str) -> type[BaseModel]:
+    """A response model with ``record``'s fields (and their documentation) minus ``drop``."""
+    fields: dict[str, Any] = {
+        key: (info.annotation, info) for key, info in record.model_fields.items() if key not in drop
+    }
+    view: type[BaseModel] = create_model(
+        name, __doc__=doc, __config__=ConfigDict(extra="forbid"), **fields
+    )
+    return view
 
-    data: list[Mentor]
+
+MentorPublic = _view(
+    "MentorPublic",
+    Mentor,
+    {"conflicts", "activity_dates"},
+    "A mentor as mentees, other mentors and coordinators see them: no conflict list or "
+    "activity log; ``email`` and ``phone`` are null unless the mentor shares them or "
+    "mentors the caller (coordinators of the mentor's cohorts see them).",
+)
+MenteeForMentor = _view(
+    "MenteeForMentor",
+    Mentee,
+    {"conflicts"},
+    "A mentee as their assigned mentor sees them (no conflict list).",
+)
+
+
+class MentorsPublic(BaseModel):
+    """A page of mentors (full records for admins, the public view for others)."""
+
+    data: list[MentorPublic | Mentor]  # type: ignore[valid-type]
     count: int
 
 
 class MenteesPublic(BaseModel):
-    """A page of mentees."""
+    """A page of mentees: all of them for admins, a coordinator's cohort members, a
+    mentor's own mentees."""
 
-    data: list[Mentee]
+    data: list[MenteeForMentor | Mentee]  # type: ignore[valid-type]
     count: int
+
+
+class FeedbackPage(BaseModel):
+    """A page of raw feedback, comments included (admins only)."""
+
+    data: list[Feedback]
+    count: int
+
+
+class KeyIn(_Request):
+    """A new API key."""
+
+    role: Role
+    subject: str = Field(default="", description="The mentee's or mentor's id, for those roles.")
+    scopes: list[Id] = Field(
+        default_factory=list, max_length=100, description="Cohort ids or program names."
+    )
+    label: Annotated[str, StringConstraints(max_length=200)] = ""
+
+
+class KeyPublic(BaseModel):
+    """A stored key (never its secret)."""
+
+    id: str
+    role: str
+    subject: str
+    scopes: list[str]
+    label: str
+    created_at: str
+    revoked: bool
+
+
+class KeyCreated(KeyPublic):
+    """A new key with its secret, shown this once."""
+
+    secret: str
+
+
+class KeysPublic(BaseModel):
+    """Every key."""
+
+    data: list[KeyPublic]
+    count: int
+
+
+class MePublic(BaseModel):
+    """The caller's identity."""
+
+    key_id: str
+    role: str
+    subject: str
+    scopes: list[str]
+
+
+class BatchIn(_Request):
+    """Records to write in one transaction (all or none)."""
+
+    records: list[dict[str, Any]] = Field(min_length=1, max_length=100_000)
+
+
+class BatchResult(BaseModel):
+    """What a batch write did."""
+
+    inserted: int
+    updated: int
+    unchanged: int
+
+
+class ReindexPublic(BaseModel):
+    """A full index rebuild's outcome."""
+
+    mentors: int
+    items: int
+    embedded_items: int
 
 
 class WriteResult(BaseModel):
@@ -137,12 +246,12 @@ class WriteResult(BaseModel):
 
 
 class HealthPublic(BaseModel):
-    """Service state."""
+    """Service state: liveness for anyone; counts, model and index state for admins."""
 
     status: str
-    counts: dict[str, int]
-    model_id: str
-    index: dict[str, Any]
+    counts: dict[str, int] | None = None
+    model_id: str | None = None
+    index: dict[str, Any] | None = None
 
 
 class CohortIn(Cohort):
@@ -181,13 +290,7 @@ class ShortlistsPublic(BaseModel):
     count: int
 
 
-class ActorIn(_Request):
-    """Who makes a change (recorded in the audit trail)."""
-
-    actor: Annotated[str, StringConstraints(min_length=1, max_length=200)] = "coordinator"
-
-
-class AssignmentRequest(ActorIn):
+class AssignmentRequest(_Request):
     """Options for a cohort assignment."""
 
     mode: Literal["total", "fair"] = Field(
@@ -201,10 +304,14 @@ class AssignmentRequest(ActorIn):
         default_factory=list, max_length=10_000, description="(mentee_id, mentor_id) to avoid."
     )
     mentors_wanted: dict[Id, Annotated[int, Field(ge=1, le=5)]] = Field(
-        default_factory=dict, description="Mentors per mentee where not 1 (a small team)."
+        default_factory=dict,
+        max_length=10_000,
+        description="Mentors per mentee where not 1 (a small team).",
     )
     mentor_minimums: dict[Id, Annotated[int, Field(ge=0, le=100)]] = Field(
-        default_factory=dict, description="Fewest new mentees a mentor must take, where not 0."
+        default_factory=dict,
+        max_length=10_000,
+        description="Fewest new mentees a mentor must take, where not 0.",
     )
     lock_requests: bool = Field(
         default=False, description="Lock every mentee's own request (see /requests)."
@@ -247,7 +354,7 @@ class AssignmentsPublic(BaseModel):
     count: int
 
 
-class PairChangeIn(ActorIn):
+class PairChangeIn(_Request):
     """A pair to lock, or to impose as an override (a reason is required for overrides)."""
 
     mentee_id: Id
@@ -255,7 +362,7 @@ class PairChangeIn(ActorIn):
     reason: Annotated[str, StringConstraints(max_length=2000)] = ""
 
 
-class RerunIn(ActorIn):
+class RerunIn(_Request):
     """Re-run keeping the locks, optionally in another mode."""
 
     mode: Literal["total", "fair"] | None = None

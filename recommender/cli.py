@@ -7,6 +7,7 @@ import logging
 import statistics
 import time
 from collections.abc import Callable
+from dataclasses import asdict
 from functools import partial
 from pathlib import Path
 from typing import Annotated, Any, Optional
@@ -138,15 +139,116 @@ def serve(
     host: Annotated[str, typer.Option(help="Interface to bind.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="TCP port.")] = 8000,
     workers: Annotated[int, typer.Option(help="Worker processes.")] = 1,
+    dev: Annotated[
+        bool,
+        typer.Option(
+            "--dev",
+            help="Development mode: create a fresh admin key and print its token (the "
+            "previous development key is revoked). Never use it in production.",
+        ),
+    ] = False,
 ) -> None:
-    """Serve the HTTP API (OpenAPI at /docs and /openapi.json)."""
+    """Serve the HTTP API (OpenAPI at /docs and /openapi.json).
+
+    Every data route needs a bearer token: create keys with ``mentor-match keys create``,
+    or set MENTOR_MATCH_BOOTSTRAP_ADMIN_TOKEN to have an admin key with that secret.
+    """
     import uvicorn
 
     logging.basicConfig(
         level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
+    if dev:
+        keys = _keys()
+        keys.revoke_labelled(DEV_LABEL)
+        _, secret = keys.create("admin", label=DEV_LABEL)
+        typer.echo("DEVELOPMENT MODE: an admin key was created for this run.")
+        typer.echo(f"admin token: {secret}", err=False)
+        typer.echo(f"  e.g. curl -H 'Authorization: Bearer {secret}' http://{host}:{port}/v1/me")
+        typer.echo(f"  coordinator page, signed in: http://{host}:{port}/ui#token={secret}")
     console.print(f"serving on http://{host}:{port} (docs at /docs)")
     uvicorn.run("api.main:app", host=host, port=port, workers=workers, log_level="info")
+
+
+DEV_LABEL = "development"
+keys_app = typer.Typer(help="API keys: create, list, revoke.", no_args_is_help=True)
+app.add_typer(keys_app, name="keys")
+
+
+def _keys() -> Any:
+    from recommender.keys import Keys
+    from recommender.store import Store
+
+    return Keys(Store(Settings().sqlalchemy_url).engine)
+
+
+@keys_app.command("create")
+def keys_create(
+    role: Annotated[str, typer.Option(help="admin, coordinator, mentee or mentor.")],
+    subject: Annotated[
+        str, typer.Option(help="The mentee's or mentor's id (mentee and mentor keys).")
+    ] = "",
+    scope: Annotated[
+        Optional[list[str]],  # noqa: UP045
+        typer.Option(help="A cohort id or program name a coordinator key covers (repeat)."),
+    ] = None,
+    label: Annotated[str, typer.Option(help="A name for the key, shown in the audit trail.")] = "",
+) -> None:
+    """Create a key and print its token (shown once; only a hash is stored)."""
+    try:
+        info, secret = _keys().create(role, subject, scope or [], label)
+    except MentorMatchError as exc:
+        err.print(f"[red]error:[/red] {exc}")
+        raise typer.Exit(2) from exc
+    typer.echo(f"key {info.id} ({info.role}) token: {secret}")
+
+
+@keys_app.command("list")
+def keys_list() -> None:
+    """Every key (never the secrets)."""
+    table = Table()
+    table.add_column("id", no_wrap=True, min_width=12)
+    for name in ("role", "subject", "scopes", "label", "created", "revoked"):
+        table.add_column(name)
+    for k in _keys().list():
+        table.add_row(
+            k.id, k.role, k.subject, ",".join(k.scopes), k.label, k.created_at, str(k.revoked)
+        )
+    console.print(table)
+
+
+@keys_app.command("revoke")
+def keys_revoke(key_id: Annotated[str, typer.Argument(help="The key's id.")]) -> None:
+    """Revoke a key at once."""
+    try:
+        _keys().revoke(key_id)
+    except MentorMatchError as exc:
+        err.print(f"[red]error:[/red] {exc}")
+        raise typer.Exit(2) from exc
+    console.print(f"key {key_id} revoked")
+
+
+@app.command()
+def erase(
+    kind: Annotated[str, typer.Argument(help="mentor or mentee.")],
+    person_id: Annotated[str, typer.Argument(help="Their id.")],
+) -> None:
+    """Erase a mentor or mentee everywhere: store, index, caches, cohorts, drafts, audit
+    trail and keys (the right to erasure)."""
+    from recommender.erasure import erase as erase_person
+
+    if kind not in ("mentor", "mentee"):
+        err.print("[red]error:[/red] KIND must be mentor or mentee")
+        raise typer.Exit(2)
+    engine = _engine()
+    report = erase_person(engine, "mentors" if kind == "mentor" else "mentees", person_id)
+    if not report.found:
+        err.print(f"[red]error:[/red] no {kind} {person_id!r} stored (references cleared)")
+        raise typer.Exit(1)
+    table = Table("what", "count", title=f"erased {kind} {person_id}")
+    for name, value in asdict(report).items():
+        table.add_row(name, str(value))
+    console.print(table)
 
 
 def _inline_mentee(text: str, stage: str, targets: list[str]) -> Mentee:
@@ -258,10 +360,11 @@ def _bench_assignment(sizes: list[str]) -> None:
     console.print(table)
 
 
-def _http_caller(url: str, k: int) -> Callable[[int], object]:
+def _http_caller(url: str, k: int, token: str | None) -> Callable[[int], object]:
     import httpx
 
-    client = httpx.Client(base_url=url, timeout=30)
+    headers = {"Authorization": f"Bearer {token}"} if token else {}
+    client = httpx.Client(base_url=url, timeout=30, headers=headers)
     page = client.get("/v1/mentees", params={"limit": 500})
     page.raise_for_status()
     ids = [m["id"] for m in page.json()["data"]]
@@ -291,17 +394,36 @@ def bench(
             "MENTEESxMENTORS (repeat), e.g. 5000x1000."
         ),
     ] = None,
+    token: Annotated[
+        Optional[str],  # noqa: UP045
+        typer.Option(envvar="MENTOR_MATCH_TOKEN", help="Bearer token for --url."),
+    ] = None,
+    concurrency: Annotated[
+        int, typer.Option(min=0, max=1000, help="With --url: a load test with this many clients.")
+    ] = 0,
+    duration: Annotated[
+        float, typer.Option(min=1, max=3600, help="Load test length in seconds.")
+    ] = 60.0,
+    out: Annotated[
+        Optional[Path],  # noqa: UP045
+        typer.Option(help="Folder for the load test's load.json, load.md and load.png."),
+    ] = None,
 ) -> None:
     """Time suggestion requests one after another: median, p95, max, throughput.
 
     In process over the stored mentees by default; with ``--url``, over HTTP; with
+    ``--url --concurrency N``, a closed-loop load test of N clients for ``--duration``
+    seconds (p50/p90/p99, throughput, errors; report files with ``--out``); with
     ``--assignment``, the optimal capacity-aware assignment (scores included).
     """
     if assignment:
         _bench_assignment(assignment)
         return
+    if url and concurrency:
+        _load_test(url, token, concurrency, duration, k, out)
+        return
     if url:
-        call = _http_caller(url, k)
+        call = _http_caller(url, k, token)
         where = url
     else:
         engine = _engine()
@@ -323,6 +445,36 @@ def bench(
     table.add_row("max ms", f"{timings[-1]:.1f}")
     table.add_row("requests/s (sequential)", f"{requests / wall:.1f}")
     console.print(table)
+
+
+def _load_test(
+    url: str, token: str | None, concurrency: int, duration: float, k: int, out: Path | None
+) -> None:
+    from evaluation.load import LoadError, run_load, summary_rows, write_report
+
+    with _progress() as bar:
+        task = bar.add_task(f"{concurrency} clients for {duration:.0f} s", total=100)
+        try:
+            report = run_load(
+                url,
+                token=token,
+                concurrency=concurrency,
+                duration_s=duration,
+                k=k,
+                progress=lambda f: bar.update(task, completed=100 * f),
+            )
+        except LoadError as exc:
+            err.print(f"[red]error:[/red] {exc}")
+            raise typer.Exit(2) from exc
+    table = Table("measure", "value", title=f"load test: POST /v1/suggestions, k={k} ({url})")
+    for name, value in summary_rows(report):
+        table.add_row(name, value)
+    console.print(table)
+    if out is not None:
+        for path in write_report(report, out):
+            console.print(f"wrote {path}")
+    if report.errors:
+        raise typer.Exit(1)
 
 
 datasets_app = typer.Typer(

@@ -166,6 +166,15 @@ class CachedEmbedder:
             return np.zeros((0, self.dim), dtype=np.float32)
         return np.stack([found[k] for k in keys]).astype(np.float32, copy=False)
 
+    def forget(self, texts: Sequence[str]) -> int:
+        """Drop these texts' vectors from memory and the store (erasure); returns how many
+        stored vectors were deleted."""
+        keys = {text_hash(t) for t in texts}
+        with self._lock:
+            for key in keys:
+                self._memory.pop(key, None)
+        return self.store.delete_vectors(self.model_id, sorted(keys))
+
     def _remember(self, vectors: dict[str, np.ndarray]) -> None:
         with self._lock:
             if len(self._memory) + len(vectors) > self._memory_items:

@@ -223,6 +223,26 @@ class Engine:
                 )
             return report
 
+    def reindex(self, progress: Progress | None = None) -> SyncReport:
+        """Build a fresh index from the store while requests go on, then swap it in.
+
+        The new index is built outside the lock from the state as it was; writes that land
+        meanwhile go to the old index as usual and are replayed onto the new one (by item
+        hash) before the swap, so readers see either the old index or the complete new one.
+        """
+        self.refresh()
+        with self._lock:
+            state = self._state
+        fresh = MentorIndex(self.embedder.model_id, self.embedder.dim)
+        report = fresh.sync(state.items, self.embedder, progress)
+        with self._lock:
+            fresh.sync(self._state.items, self.embedder)
+            fresh.store_seq = self._state.seq
+            self.index = fresh
+            fresh.save(self.settings.index_path)
+        log.info("index rebuilt: %d mentors, %d items", len(fresh), fresh.n_items)
+        return report
+
     def _reload(self, held: Mapping[str, R], kind: Kind, since: int) -> dict[str, R]:
         """``held`` brought up to date: deleted ids dropped, rows changed after ``since`` read."""
         if since < 0:
@@ -231,6 +251,12 @@ class Engine:
         out = {key: rec for key, rec in held.items() if key in live}
         out.update({r.key: cast(R, r) for r in self.store.records_since(kind, since)})
         return out
+
+    def live_items(self) -> dict[str, list[Item]]:
+        """Every stored mentor's items (mentor id → items), as indexed."""
+        self.refresh()
+        with self._lock:
+            return dict(self._state.items)
 
     # -- writes (through the engine so the index follows) --------------------------------
 
@@ -281,6 +307,7 @@ class Engine:
                     scored.queries,
                     scored.items[mentor.id],
                     scored.sims.get(mentor.id),
+                    self.settings.feedback_min_raters,
                 )
             )
         return out
@@ -335,7 +362,10 @@ class Engine:
         """Signal context at ``as_of``; feedback aggregated once per store change and date."""
         if state.stats is None or state.stats[0] != as_of:
             stats = FeedbackStats.from_feedback(
-                state.feedback.values(), as_of, self.settings.feedback_half_life_days
+                state.feedback.values(),
+                as_of,
+                self.settings.feedback_half_life_days,
+                self.settings.feedback_min_raters,
             )
             state.stats = (as_of, stats)
         return SignalContext(
@@ -344,6 +374,7 @@ class Engine:
             prior_strength=self.settings.feedback_prior_strength,
             activity_half_life_days=self.settings.activity_half_life_days,
             activity_window_days=self.settings.activity_window_days,
+            min_raters=self.settings.feedback_min_raters,
         )
 
     def _candidates(
@@ -380,6 +411,7 @@ class Engine:
         queries: list[Item],
         items: list[Item],
         sims: np.ndarray | None,
+        min_raters: int,
     ) -> Suggestion:
         components = {
             name: Component(
@@ -387,11 +419,12 @@ class Engine:
                 weight=round(weights[name], 6),
                 contribution=round(float(contributions[j]), 6),
                 neutral=signals[name].value is None,
+                withheld=bool(signals[name].parts.get("withheld")),
             )
             for j, name in enumerate(SIGNALS)
         }
         matches = best_matches(queries, items, sims)
-        reasons = signal_reasons(mentee, mentor, signals)
+        reasons = signal_reasons(mentee, mentor, signals, min_raters)
         return Suggestion(
             mentor_id=mentor.id,
             rank=rank,

@@ -96,16 +96,26 @@ UNSPECIFIED = "unspecified"
 """Specialty of a mentor whose source gives none (e.g. a text-only evaluation corpus)."""
 _VIDEO: tuple[MeetingMode, ...] = ("video",)
 
-_ID_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.:@-]{0,63}$")
+ID_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.:@-]{0,63}$")
 
 Id = Annotated[
     str,
-    StringConstraints(strip_whitespace=True, pattern=_ID_RE.pattern),
+    StringConstraints(strip_whitespace=True, pattern=ID_RE.pattern),
     Field(
         description="1–64 characters: letters, digits and _ . : @ -, not starting with a symbol."
     ),
 ]
 Text = Annotated[str, StringConstraints(max_length=MAX_TEXT)]
+Email = Annotated[
+    str,
+    StringConstraints(max_length=254, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$"),
+    Field(description="Contact e-mail address."),
+]
+Phone = Annotated[
+    str,
+    StringConstraints(max_length=40, pattern=r"^\+?[0-9 ()./-]{4,39}$"),
+    Field(description="Contact telephone number."),
+]
 ShortText = Annotated[str, StringConstraints(max_length=300)]
 
 
@@ -161,9 +171,11 @@ class Record(BaseModel):
                 out[name] = None
         return out
 
-    @field_validator("*", mode="after")
+    @field_validator("*", mode="before")
     @classmethod
     def _clean_strings(cls, value: Any) -> Any:
+        """Clean before the length and pattern checks, so they apply to what is stored
+        (a name of only control characters is empty, hence refused)."""
         if isinstance(value, str):
             return clean_text(value)
         if isinstance(value, list):
@@ -219,6 +231,12 @@ class Mentor(Record):
     )
     location: ShortText = Field(default="", description="City or campus.")
     timezone: str | None = Field(default=None, description="IANA timezone name.")
+    email: Email | None = None
+    phone: Phone | None = None
+    share_contact: bool = Field(
+        default=False,
+        description="Show e-mail and phone to every mentee; otherwise only to assigned mentees.",
+    )
     hours_per_month: float = Field(default=2.0, ge=0, le=200, description="Hours offered/month.")
     capacity: int = Field(default=2, ge=0, le=100, description="Most mentees at once.")
     current_mentees: int = Field(default=0, ge=0, le=100, description="Mentees now.")
@@ -300,6 +318,8 @@ class Mentee(Record):
     )
     location: ShortText = ""
     timezone: str | None = None
+    email: Email | None = None
+    phone: Phone | None = None
     conflicts: list[Id] = Field(
         default_factory=list,
         max_length=MAX_ITEMS,
@@ -405,6 +425,9 @@ class Cohort(Record):
 
     id: Id
     name: Annotated[str, StringConstraints(max_length=200)] = ""
+    program: Id | None = Field(
+        default=None, description="The program the cohort belongs to (coordinator keys name it)."
+    )
     description: Text = ""
     mentee_ids: list[Id] = Field(default_factory=list, max_length=100_000)
     mentor_ids: list[Id] = Field(default_factory=list, max_length=100_000)

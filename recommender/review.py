@@ -9,6 +9,7 @@ event: who, when, what, why.
 from __future__ import annotations
 
 import json
+import re
 import uuid
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
@@ -135,6 +136,45 @@ class Review:
                 )
                 for r in rows
             ]
+
+    def approved_pairs(self) -> set[PairKey]:
+        """Every (mentee_id, mentor_id) of an approved assignment: who mentors whom."""
+        with Session(self.engine.store.engine) as session:
+            rows = session.scalars(select(_DraftRow).where(_DraftRow.status == "approved")).all()
+            return {(p.mentee_id, p.mentor_id) for r in rows for p in self._draft(r).result.pairs}
+
+    def erase(self, person_id: str) -> int:
+        """Remove a person from every draft and audit event (erasure); returns rows changed.
+
+        Their pairs, locks and forbidden pairs are dropped (summaries recomputed); audit
+        details and reasons name them as ``[erased]``.
+        """
+        changed = 0
+        with Session(self.engine.store.engine) as session, session.begin():
+            for row in session.scalars(select(_DraftRow)).all():
+                draft = self._draft(row)
+                if not _mentions(row.payload, person_id):
+                    continue
+                pairs = [
+                    p for p in draft.result.pairs if person_id not in (p.mentee_id, p.mentor_id)
+                ]
+                kept = Draft(
+                    draft.id,
+                    draft.cohort_id,
+                    draft.status,
+                    draft.created_at,
+                    _with_pairs(draft.result, pairs),
+                    [k for k in draft.locked if person_id not in k],
+                    [k for k in draft.forbidden if person_id not in k],
+                )
+                row.payload = self._row(kept).payload
+                changed += 1
+            for event in session.scalars(select(_AuditRow)).all():
+                if _mentions(event.details, person_id) or _mentions(event.reason, person_id):
+                    event.details = json.dumps(_redact(json.loads(event.details), person_id))
+                    event.reason = _id_pattern(person_id).sub(ERASED, event.reason)
+                    changed += 1
+        return changed
 
     @staticmethod
     def _draft(row: _DraftRow) -> Draft:
@@ -357,6 +397,28 @@ class Review:
                 details=json.dumps(details),
             )
         )
+
+
+ERASED = "[erased]"
+
+
+def _id_pattern(person_id: str) -> re.Pattern[str]:
+    """``person_id`` as a whole id (not inside a longer one such as m1 in m10)."""
+    return re.compile(rf"(?<![A-Za-z0-9_.:@-]){re.escape(person_id)}(?![A-Za-z0-9_.:@-])")
+
+
+def _mentions(text: str, person_id: str) -> bool:
+    return bool(_id_pattern(person_id).search(text))
+
+
+def _redact(value: Any, person_id: str) -> Any:
+    if isinstance(value, str):
+        return _id_pattern(person_id).sub(ERASED, value)
+    if isinstance(value, list):
+        return [_redact(v, person_id) for v in value]
+    if isinstance(value, dict):
+        return {k: _redact(v, person_id) for k, v in value.items()}
+    return value
 
 
 def _with_pairs(result: CohortAssignment, pairs: list[AssignedPair]) -> CohortAssignment:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pydantic import Field
+from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -51,6 +51,21 @@ class Settings(BaseSettings):
         description="A fitted ranker saved by LinearRanker.save; default weights if unset.",
     )
     max_body_bytes: int = Field(default=1_000_000, ge=1024)
+    max_batch: int = Field(
+        default=1000, ge=1, le=100_000, description="Most records in one ingest request."
+    )
+    feedback_min_raters: int = Field(
+        default=3,
+        ge=1,
+        le=1000,
+        description="Distinct mentees who must have rated a mentor before the average is shown "
+        "or used (below it, the feedback signal is neutral, so no one rating can be inferred).",
+    )
+    bootstrap_admin_token: SecretStr | None = Field(
+        default=None,
+        description="If set when the server starts, an admin key with this secret exists "
+        "(at least 16 characters).",
+    )
 
     @property
     def sqlalchemy_url(self) -> str:

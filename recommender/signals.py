@@ -81,9 +81,17 @@ class FeedbackStats:
 
     @classmethod
     def from_feedback(
-        cls, feedback: Iterable[Feedback], as_of: date, half_life_days: float
+        cls,
+        feedback: Iterable[Feedback],
+        as_of: date,
+        half_life_days: float,
+        min_raters: int = 1,
     ) -> FeedbackStats:
-        """Aggregate ratings given on or before ``as_of`` (later ones are ignored)."""
+        """Aggregate ratings given on or before ``as_of`` (later ones are ignored).
+
+        The program mean counts only mentors rated by at least ``min_raters`` distinct
+        mentees, so a single rating cannot be read off a shift of the mean either.
+        """
         groups: dict[str, list[Feedback]] = defaultdict(list)
         for fb in feedback:
             if fb.date <= as_of:
@@ -101,8 +109,9 @@ class FeedbackStats:
                 weight=sum(weights),
                 recommend_share=(sum(recs) / len(recs)) if recs else None,
             )
-            total += sum(means)
-            count += len(means)
+            if per_mentor[mentor_id].raters >= min_raters:
+                total += sum(means)
+                count += len(means)
         return cls(per_mentor, (total / count) if count else None)
 
 
@@ -115,6 +124,7 @@ class SignalContext:
     prior_strength: float = 5.0
     activity_half_life_days: float = 180.0
     activity_window_days: int = 90
+    min_raters: int = 3
 
 
 def _mean(parts: Mapping[str, float], weights: Mapping[str, float]) -> float | None:
@@ -240,8 +250,9 @@ def feedback(mentor: Mentor, ctx: SignalContext) -> SignalValue:
     """Bayesian average rating: ``(C·μ + Σ wᵢrᵢ) / (C + Σ wᵢ)``, mapped to [0, 1].
 
     ``C`` is the prior strength, ``μ`` the program mean, ``wᵢ`` the recency weight of rating
-    ``rᵢ``. A mentor with no ratings gets the program mean; with no feedback in the program
-    at all, the signal is absent.
+    ``rᵢ``. A mentor with no ratings, or rated by fewer than ``ctx.min_raters`` distinct
+    mentees, gets the program mean; with no feedback in the program at all, the signal is
+    absent.
     """
     prior = ctx.feedback.program_mean
     if prior is None:
@@ -249,6 +260,10 @@ def feedback(mentor: Mentor, ctx: SignalContext) -> SignalValue:
     stats = ctx.feedback.per_mentor.get(mentor.id)
     if stats is None:
         return SignalValue((prior - 1.0) / 4.0, {"bayes_mean": prior, "raters": 0.0})
+    if stats.raters < ctx.min_raters:
+        # Fewer than K distinct raters: ranked as if unrated, so neither the score nor the
+        # explanation lets anyone infer what one or two mentees said.
+        return SignalValue((prior - 1.0) / 4.0, {"bayes_mean": prior, "withheld": 1.0})
     shrunk = (ctx.prior_strength * prior + stats.weighted_sum) / (ctx.prior_strength + stats.weight)
     parts = {
         "bayes_mean": shrunk,

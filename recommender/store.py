@@ -1,8 +1,12 @@
 """The store: mentors, mentees, feedback and the embedding cache, in any SQLAlchemy database.
 
 SQLite (the default) runs in WAL mode with ``synchronous=FULL``: a write that returned is on
-disk. Every write runs in one transaction and bumps a change sequence number (``seq``) so
-readers (the engine, the index snapshot) can tell cheaply whether what they hold is current.
+disk (the WAL is fsynced at every commit, so a power cut or SIGKILL after the commit loses
+nothing). ``secure_delete`` overwrites deleted content, and ``compact`` checkpoints the WAL
+so old page images of erased records leave the WAL file too.
+
+Every write runs in one transaction and bumps a change sequence number (``seq``) so readers
+(the engine, the index snapshot) can tell cheaply whether what they hold is current.
 """
 
 from __future__ import annotations
@@ -111,6 +115,8 @@ def _on_sqlite_connect(dbapi_connection: Any, _record: Any) -> None:
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA synchronous=FULL")
     cursor.execute("PRAGMA busy_timeout=10000")
+    # Deleted rows are overwritten with zeros, so erased people do not linger in free pages.
+    cursor.execute("PRAGMA secure_delete=ON")
     cursor.close()
 
 
@@ -320,6 +326,24 @@ class Store:
                 for key, blob in rows:
                     found[key] = np.frombuffer(blob, dtype=np.float32)
         return found
+
+    def delete_vectors(self, model_id: str, hashes: Sequence[str]) -> int:
+        """Delete cached vectors by text hash; returns how many were stored."""
+        if not hashes:
+            return 0
+        with self._session() as session:
+            result = session.execute(
+                delete(_EmbeddingRow).where(
+                    _EmbeddingRow.model_id == model_id, _EmbeddingRow.text_hash.in_(list(hashes))
+                )
+            )
+            return _rowcount(result)
+
+    def compact(self) -> None:
+        """Checkpoint and truncate the SQLite WAL (no-op on other databases)."""
+        if self.url.startswith("sqlite"):
+            with self.engine.connect() as conn:
+                conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
 
     def cache_vectors(self, model_id: str, vectors: dict[str, np.ndarray]) -> None:
         """Store float32 vectors by text hash (existing entries are kept)."""

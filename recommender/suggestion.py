@@ -14,6 +14,8 @@ class Component:
     contribution: float
     neutral: bool = False
     """True when the signal's fields were absent and the neutral value was used."""
+    withheld: bool = False
+    """True when ratings exist but come from too few mentees to be shown or used."""
 
 
 @dataclass(frozen=True)

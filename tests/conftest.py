@@ -14,9 +14,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from fastapi.testclient import TestClient
 
+from api.app import create_app
 from recommender.embedding import SentenceTransformerEmbedder
 from recommender.engine import Engine, build_engine
+from recommender.keys import Keys
 from recommender.profiles import Mentee, Mentor
 from recommender.settings import Settings
 
@@ -56,6 +59,34 @@ def make_engine(
 def engine(make_engine: Callable[[], Engine]) -> Engine:
     """An engine over an empty store."""
     return make_engine()
+
+
+def token(
+    engine: Engine, role: str = "admin", subject: str = "", scopes: tuple[str, ...] = ()
+) -> str:
+    """A new API key's secret in the engine's database."""
+    return Keys(engine.store.engine).create(role, subject, list(scopes), label=f"test-{role}")[1]
+
+
+def bearer(secret: str) -> dict[str, str]:
+    """The Authorization header for a key's secret."""
+    return {"Authorization": f"Bearer {secret}"}
+
+
+def api_client(
+    engine: Engine,
+    role: str = "admin",
+    subject: str = "",
+    scopes: tuple[str, ...] = (),
+    raise_server_exceptions: bool = True,
+) -> TestClient:
+    """A TestClient of a fresh app over ``engine``, sending a new ``role`` key's token
+    (use it in a ``with`` block so the lifespan runs)."""
+    return TestClient(
+        create_app(engine=engine),
+        headers=bearer(token(engine, role, subject, scopes)),
+        raise_server_exceptions=raise_server_exceptions,
+    )
 
 
 def mentor(id: str, specialty: str = "internal medicine", **fields: Any) -> Mentor:

@@ -5,13 +5,14 @@ from __future__ import annotations
 from dataclasses import asdict
 from typing import Annotated, Literal
 
-from fastapi import Query
+from fastapi import Depends, HTTPException, Query, status
 from fastapi.responses import Response
 
+from api.access import Access
+from api.auth import AdminDep, StaffDep, allow
 from api.deps import EngineDep
 from api.routes.records import record_router
 from api.schemas import (
-    ActorIn,
     AssignmentPublic,
     AssignmentRequest,
     AssignmentsPublic,
@@ -26,32 +27,34 @@ from api.schemas import (
     ShortlistsPublic,
 )
 from recommender.engine import Engine
-from recommender.errors import InvalidProfile
+from recommender.errors import InvalidProfile, NotFound
+from recommender.keys import Principal
 from recommender.profiles import Cohort, Id, MentorRequest
 from recommender.review import Draft, Review
 from recommender.shortlist import cohort_shortlists, shortlists_csv
 
 router = record_router("cohorts", "cohort", Cohort, CohortIn, CohortsPublic)
+RequesterDep = Annotated[Principal, Depends(allow("admin", "coordinator", "mentee"))]
 
 
-def _cohort(engine: Engine, cohort_id: str) -> Cohort:
-    found = engine.store.get("cohorts", cohort_id)
-    assert isinstance(found, Cohort)
-    return found
+def _cohort(engine: Engine, principal: Principal, cohort_id: str) -> Cohort:
+    """The cohort if the caller manages it; 404 as if missing otherwise."""
+    return Access(engine, principal).cohort(cohort_id)
 
 
 @router.post("/{record_id}/members", response_model=Cohort, summary="Add members")
-def add_members(record_id: Id, body: MembersIn, engine: EngineDep) -> Cohort:
-    """Add mentees and mentors (ids already present are kept once)."""
-    updated = _cohort(engine, record_id).with_members(body.mentee_ids, body.mentor_ids)
+def add_members(record_id: Id, body: MembersIn, engine: EngineDep, admin: AdminDep) -> Cohort:
+    """Add mentees and mentors (ids already present are kept once). Admins only: adding a
+    person to a cohort gives its coordinators access to them."""
+    updated = _cohort(engine, admin, record_id).with_members(body.mentee_ids, body.mentor_ids)
     engine.write("cohorts", [updated])
     return updated
 
 
 @router.post("/{record_id}/members/remove", response_model=Cohort, summary="Remove members")
-def remove_members(record_id: Id, body: MembersIn, engine: EngineDep) -> Cohort:
+def remove_members(record_id: Id, body: MembersIn, engine: EngineDep, staff: StaffDep) -> Cohort:
     """Remove mentees and mentors from the cohort (their profiles stay)."""
-    cohort = _cohort(engine, record_id)
+    cohort = _cohort(engine, staff, record_id)
     updated = cohort.with_members(body.mentee_ids, body.mentor_ids, add=False)
     engine.write("cohorts", [updated])
     return updated
@@ -66,12 +69,13 @@ def remove_members(record_id: Id, body: MembersIn, engine: EngineDep) -> Cohort:
 def get_shortlists(
     record_id: Id,
     engine: EngineDep,
+    staff: StaffDep,
     k: Annotated[int, Query(ge=1, le=50)] = 5,
     format: Annotated[Literal["json", "csv"], Query()] = "json",
 ) -> ShortlistsPublic | Response:
     """Ranked, explained shortlists among the cohort's mentors; ``format=csv`` gives one row
     per mentee–mentor pair with every signal component."""
-    rows = cohort_shortlists(engine, _cohort(engine, record_id), k)
+    rows = cohort_shortlists(engine, _cohort(engine, staff, record_id), k)
     if format == "csv":
         return Response(
             shortlists_csv(rows),
@@ -104,8 +108,8 @@ def _public(draft: Draft) -> AssignmentPublic:
     )
 
 
-def _draft(engine: Engine, cohort_id: str, assignment_id: str) -> Draft:
-    _cohort(engine, cohort_id)
+def _draft(engine: Engine, principal: Principal, cohort_id: str, assignment_id: str) -> Draft:
+    _cohort(engine, principal, cohort_id)
     return Review(engine).get(cohort_id, assignment_id)
 
 
@@ -116,18 +120,18 @@ def _draft(engine: Engine, cohort_id: str, assignment_id: str) -> Draft:
     summary="Propose an assignment (a draft)",
 )
 def create_assignment(
-    record_id: Id, body: AssignmentRequest, engine: EngineDep
+    record_id: Id, body: AssignmentRequest, engine: EngineDep, staff: StaffDep
 ) -> AssignmentPublic:
     """The optimal assignment under every mentor's free places, conflicts, locks and
     forbidden pairs, stored as a draft; 422 with the reason when the constraints cannot all
     be met."""
-    cohort = _cohort(engine, record_id)
+    cohort = _cohort(engine, staff, record_id)
     locked = list(body.locked)
     if body.lock_requests:
         locked += [(r.mentee_id, r.mentor_id) for r in cohort.requests]
     draft = Review(engine).propose(
         cohort,
-        body.actor,
+        staff.actor,
         body.mode,
         locked,
         list(body.forbidden),
@@ -137,57 +141,83 @@ def create_assignment(
     return _public(draft)
 
 
-@router.post("/{record_id}/requests", response_model=Cohort, summary="Enter a mentee's request")
-def add_request(record_id: Id, body: RequestIn, engine: EngineDep) -> Cohort:
+@router.post(
+    "/{record_id}/requests",
+    response_model=RequestsPublic,
+    summary="Enter a mentee's request",
+)
+def add_request(
+    record_id: Id, body: RequestIn, engine: EngineDep, principal: RequesterDep
+) -> RequestsPublic:
     """Record a mentee's self-chosen mentor; it replaces that mentee's earlier request. The
-    coordinator sees it here and may lock it (``lock_requests`` when assigning)."""
-    cohort = _cohort(engine, record_id)
+    coordinator sees it here and may lock it (``lock_requests`` when assigning). A mentee
+    token may enter only its own request, in a cohort it belongs to."""
+    cohort = _request_cohort(engine, principal, record_id, body.mentee_id)
     try:
         updated = cohort.with_request(MentorRequest.model_validate(body.model_dump()))
     except ValueError as exc:
         raise InvalidProfile("mentee_id", str(exc)) from exc
     engine.write("cohorts", [updated])
-    return updated
+    mine = [
+        r for r in updated.requests if principal.role != "mentee" or r.mentee_id == body.mentee_id
+    ]
+    return RequestsPublic(data=mine, count=len(mine))
+
+
+def _request_cohort(engine: Engine, principal: Principal, cohort_id: str, mentee_id: str) -> Cohort:
+    if principal.role != "mentee":
+        return _cohort(engine, principal, cohort_id)
+    if mentee_id != principal.subject:
+        raise HTTPException(status.HTTP_403_FORBIDDEN, "a mentee key enters only its own request")
+    try:
+        cohort = engine.store.get("cohorts", cohort_id)
+    except NotFound:
+        cohort = None
+    if not isinstance(cohort, Cohort) or mentee_id not in cohort.mentee_ids:
+        raise NotFound("cohort", cohort_id)
+    return cohort
 
 
 @router.get("/{record_id}/requests", response_model=RequestsPublic)
-def list_requests(record_id: Id, engine: EngineDep) -> RequestsPublic:
+def list_requests(record_id: Id, engine: EngineDep, staff: StaffDep) -> RequestsPublic:
     """Every mentee request in the cohort."""
-    cohort = _cohort(engine, record_id)
+    cohort = _cohort(engine, staff, record_id)
     return RequestsPublic(data=cohort.requests, count=len(cohort.requests))
 
 
 @router.get("/{record_id}/assignments", response_model=AssignmentsPublic)
-def list_assignments(record_id: Id, engine: EngineDep) -> AssignmentsPublic:
+def list_assignments(record_id: Id, engine: EngineDep, staff: StaffDep) -> AssignmentsPublic:
     """The cohort's assignments, newest first."""
-    _cohort(engine, record_id)
+    _cohort(engine, staff, record_id)
     drafts = Review(engine).drafts(record_id)
     return AssignmentsPublic(data=[_public(d) for d in drafts], count=len(drafts))
 
 
 @router.get("/{record_id}/assignments/{assignment_id}", response_model=AssignmentPublic)
-def get_assignment(record_id: Id, assignment_id: Id, engine: EngineDep) -> AssignmentPublic:
+def get_assignment(
+    record_id: Id, assignment_id: Id, engine: EngineDep, staff: StaffDep
+) -> AssignmentPublic:
     """One assignment."""
-    return _public(_draft(engine, record_id, assignment_id))
+    return _public(_draft(engine, staff, record_id, assignment_id))
 
 
 @router.post("/{record_id}/assignments/{assignment_id}/override", response_model=AssignmentPublic)
 def override_pair(
-    record_id: Id, assignment_id: Id, body: PairChangeIn, engine: EngineDep
+    record_id: Id, assignment_id: Id, body: PairChangeIn, engine: EngineDep, staff: StaffDep
 ) -> AssignmentPublic:
     """Give a mentee another mentor (kept through re-runs); ``reason`` is required."""
-    draft = _draft(engine, record_id, assignment_id)
+    draft = _draft(engine, staff, record_id, assignment_id)
     review = Review(engine)
-    return _public(review.override(draft, body.mentee_id, body.mentor_id, body.reason, body.actor))
+    return _public(review.override(draft, body.mentee_id, body.mentor_id, body.reason, staff.actor))
 
 
 @router.post("/{record_id}/assignments/{assignment_id}/lock", response_model=AssignmentPublic)
 def lock_pair(
-    record_id: Id, assignment_id: Id, body: PairChangeIn, engine: EngineDep
+    record_id: Id, assignment_id: Id, body: PairChangeIn, engine: EngineDep, staff: StaffDep
 ) -> AssignmentPublic:
     """Keep one of the draft's pairs through re-runs."""
-    draft = _draft(engine, record_id, assignment_id)
-    return _public(Review(engine).lock(draft, body.mentee_id, body.mentor_id, body.actor))
+    draft = _draft(engine, staff, record_id, assignment_id)
+    return _public(Review(engine).lock(draft, body.mentee_id, body.mentor_id, staff.actor))
 
 
 @router.post(
@@ -195,22 +225,26 @@ def lock_pair(
     response_model=AssignmentPublic,
     status_code=201,
 )
-def rerun(record_id: Id, assignment_id: Id, body: RerunIn, engine: EngineDep) -> AssignmentPublic:
+def rerun(
+    record_id: Id, assignment_id: Id, body: RerunIn, engine: EngineDep, staff: StaffDep
+) -> AssignmentPublic:
     """A new draft keeping the locks; the old one is superseded."""
-    draft = _draft(engine, record_id, assignment_id)
-    return _public(Review(engine).rerun(draft, body.actor, body.mode))
+    draft = _draft(engine, staff, record_id, assignment_id)
+    return _public(Review(engine).rerun(draft, staff.actor, body.mode))
 
 
 @router.post("/{record_id}/assignments/{assignment_id}/approve", response_model=AssignmentPublic)
-def approve(record_id: Id, assignment_id: Id, body: ActorIn, engine: EngineDep) -> AssignmentPublic:
+def approve(
+    record_id: Id, assignment_id: Id, engine: EngineDep, staff: StaffDep
+) -> AssignmentPublic:
     """Approve: mentors' current mentee counts grow by their new mentees."""
-    draft = _draft(engine, record_id, assignment_id)
-    return _public(Review(engine).approve(draft, body.actor))
+    draft = _draft(engine, staff, record_id, assignment_id)
+    return _public(Review(engine).approve(draft, staff.actor))
 
 
 @router.get("/{record_id}/audit", response_model=AuditPublic)
-def audit(record_id: Id, engine: EngineDep) -> AuditPublic:
+def audit(record_id: Id, engine: EngineDep, staff: StaffDep) -> AuditPublic:
     """Every change to the cohort's assignments: who, when, what, why."""
-    _cohort(engine, record_id)
+    _cohort(engine, staff, record_id)
     events = Review(engine).audit(record_id)
     return AuditPublic.model_validate({"data": [asdict(e) for e in events], "count": len(events)})

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from api.routes.records import record_router
-from api.schemas import MentorIn, MentorsPublic
+from api.schemas import MentorIn, MentorPublic, MentorsPublic
 from recommender.profiles import Mentor
 
-router = record_router("mentors", "mentor", Mentor, MentorIn, MentorsPublic)
+router = record_router(
+    "mentors", "mentor", Mentor, MentorIn, MentorsPublic, read_type=MentorPublic | Mentor
+)

@@ -1,19 +1,92 @@
-"""``PUT/GET/DELETE`` for one kind of profile record, and a paged list.
+"""``PUT/GET/DELETE`` for one kind of record, and a paged list, each behind access rules.
 
-Mentors and mentees share this shape; ``record_router`` builds the routes for one kind.
+Mentors, mentees and cohorts share this shape; ``record_router`` builds the routes for one
+kind. Roles that may never use a route get 403; objects outside the caller's reach get 404
+(see ``api.access``). Deleting a mentor or mentee erases them everywhere.
 """
 
 # No `from __future__ import annotations`: FastAPI must see the closure-local types.
 
-from typing import Annotated, Any
+from dataclasses import dataclass
+from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Path, Query, Response, status
+from fastapi import APIRouter, Depends, Path, Query, Response, status
 from pydantic import BaseModel
 
+from api.access import Access
+from api.auth import AUTH_RESPONSES, allow
 from api.deps import EngineDep
 from api.schemas import WriteResult
+from recommender.engine import Engine
+from recommender.erasure import erase
 from recommender.errors import InvalidProfile, NotFound
-from recommender.profiles import Id, Kind, Record
+from recommender.keys import Principal, Role
+from recommender.profiles import Id, Kind, Mentor, Record
+
+
+@dataclass(frozen=True)
+class Rules:
+    """Which roles may use each route of a kind at all (object checks come on top)."""
+
+    list: tuple[Role, ...]
+    read: tuple[Role, ...]
+    write: tuple[Role, ...]
+
+
+RULES: dict[str, Rules] = {
+    "mentors": Rules(
+        list=("admin", "coordinator", "mentee", "mentor"),
+        read=("admin", "coordinator", "mentee", "mentor"),
+        write=("admin", "mentor"),
+    ),
+    "mentees": Rules(
+        list=("admin", "coordinator", "mentor"),
+        read=("admin", "coordinator", "mentee", "mentor"),
+        write=("admin", "mentee"),
+    ),
+    "cohorts": Rules(
+        list=("admin", "coordinator"), read=("admin", "coordinator"), write=("admin",)
+    ),
+}
+
+
+def _page(
+    access: Access, kind: Kind, offset: int, limit: int
+) -> tuple[list[BaseModel | Record], int]:
+    store = access.engine.store
+    if kind == "cohorts":
+        if access.role == "admin":
+            return list(store.records(kind, offset, limit)), store.counts()[kind]
+        visible = access.cohorts
+        return list(visible[offset : offset + limit]), len(visible)
+    if kind == "mentors":
+        page = store.records(kind, offset, limit)
+        views = [access.mentor_view(m) for m in page if isinstance(m, Mentor)]
+        return list(views), store.counts()[kind]
+    allowed = access.mentee_ids()
+    if allowed is None:
+        return list(store.records(kind, offset, limit)), store.counts()[kind]
+    ids = sorted(allowed & store.ids(kind))
+    chosen = [store.get_mentee(i) for i in ids[offset : offset + limit]]
+    return [access.mentee_view(m) for m in chosen], len(ids)
+
+
+def _read(access: Access, kind: Kind, record_id: str) -> BaseModel | Record:
+    if kind == "cohorts":
+        return access.cohort(record_id)
+    if kind == "mentors":
+        return access.mentor_view(access.mentor(record_id))
+    return access.mentee_view(access.mentee(record_id))
+
+
+def _delete(engine: Engine, kind: Kind, record_id: str) -> None:
+    if kind == "cohorts":
+        if not engine.delete(kind, record_id):
+            raise NotFound("cohort", record_id)
+        return
+    person: Literal["mentors", "mentees"] = "mentors" if kind == "mentors" else "mentees"
+    if not erase(engine, person, record_id).found:
+        raise NotFound(kind.rstrip("s"), record_id)
 
 
 def record_router(
@@ -22,31 +95,48 @@ def record_router(
     record_type: type[Record],
     body_type: type[BaseModel],
     list_type: type[BaseModel],
+    read_type: Any = None,
 ) -> APIRouter:
     """Routes ``/v1/{kind}`` (list) and ``/v1/{kind}/{id}`` (get, put, delete)."""
-    router = APIRouter(prefix=f"/v1/{kind}", tags=[kind])
+    rules = RULES[kind]
+    router = APIRouter(prefix=f"/v1/{kind}", tags=[kind], responses=AUTH_RESPONSES)
     id_path = Annotated[Id, Path(description=f"The {noun}'s id.")]
+    Lister = Annotated[Principal, Depends(allow(*rules.list))]
+    Reader = Annotated[Principal, Depends(allow(*rules.read))]
+    Writer = Annotated[Principal, Depends(allow(*rules.write))]
 
     @router.get("", response_model=list_type, summary=f"List {kind}")
     def list_records(
         engine: EngineDep,
+        principal: Lister,
         offset: Annotated[int, Query(ge=0, le=10_000_000)] = 0,
         limit: Annotated[int, Query(ge=1, le=500)] = 100,
     ) -> dict[str, Any]:
-        records = engine.store.records(kind, offset, limit)
-        return {"data": records, "count": engine.store.counts()[kind]}
+        data, count = _page(Access(engine, principal), kind, offset, limit)
+        return {"data": data, "count": count}
 
-    @router.get("/{record_id}", response_model=record_type, summary=f"Get one {noun}")
-    def get_record(record_id: id_path, engine: EngineDep) -> Record:
-        return engine.store.get(kind, record_id)
+    @router.get(
+        "/{record_id}",
+        response_model=read_type or record_type,
+        summary=f"Get one {noun}",
+    )
+    def get_record(record_id: id_path, engine: EngineDep, principal: Reader) -> Any:
+        return _read(Access(engine, principal), kind, record_id)
 
-    @router.put("/{record_id}", response_model=WriteResult, summary=f"Create or replace a {noun}")
+    @router.put(
+        "/{record_id}",
+        response_model=WriteResult,
+        summary=f"Create or replace a {noun}",
+        responses={201: {"description": "Created.", "model": WriteResult}},
+    )
     def put_record(
         record_id: id_path,
         body: body_type,  # type: ignore[valid-type]
         engine: EngineDep,
         response: Response,
+        principal: Writer,
     ) -> WriteResult:
+        Access(engine, principal).writable(kind, record_id)
         data = body.model_dump(exclude_unset=True)  # type: ignore[attr-defined]
         if data.get("id") not in (None, record_id):
             raise InvalidProfile("id", f"body id {data['id']!r} differs from path id {record_id!r}")
@@ -58,11 +148,15 @@ def record_router(
         return WriteResult(id=record_id, created=bool(result.inserted))
 
     @router.delete(
-        "/{record_id}", status_code=status.HTTP_204_NO_CONTENT, summary=f"Delete a {noun}"
+        "/{record_id}",
+        status_code=status.HTTP_204_NO_CONTENT,
+        summary=f"Delete a {noun}" + (" (erasure)" if kind != "cohorts" else ""),
     )
-    def delete_record(record_id: id_path, engine: EngineDep) -> Response:
-        if not engine.delete(kind, record_id):
-            raise NotFound(noun, record_id)
+    def delete_record(record_id: id_path, engine: EngineDep, principal: Writer) -> Response:
+        """Deleting a mentor or mentee erases them from the store, the index, caches,
+        cohorts, drafts and the audit trail; their keys stop working."""
+        Access(engine, principal).writable(kind, record_id)
+        _delete(engine, kind, record_id)
         return Response(status_code=status.HTTP_204_NO_CONTENT)
 
     return router

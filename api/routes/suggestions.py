@@ -5,15 +5,19 @@ from __future__ import annotations
 from dataclasses import asdict
 from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Depends, HTTPException, Query, status
 
+from api.access import Access
+from api.auth import AUTH_RESPONSES, allow
 from api.deps import EngineDep
 from api.schemas import MAX_K, FiltersIn, SuggestionRequest, SuggestionsPublic
 from recommender.engine import SuggestionFilters
-from recommender.profiles import Id
+from recommender.keys import Principal
+from recommender.profiles import Id, Mentee
 from recommender.suggestion import Suggestion
 
-router = APIRouter(prefix="/v1", tags=["suggestions"])
+router = APIRouter(prefix="/v1", tags=["suggestions"], responses=AUTH_RESPONSES)
+AskerDep = Annotated[Principal, Depends(allow("admin", "coordinator", "mentee"))]
 
 
 def _filters(body: FiltersIn) -> SuggestionFilters:
@@ -36,22 +40,38 @@ def _public(mentee_id: str, found: list[Suggestion]) -> SuggestionsPublic:
 
 
 @router.post("/suggestions", response_model=SuggestionsPublic)
-def suggest(body: SuggestionRequest, engine: EngineDep) -> SuggestionsPublic:
-    """Ranked, explained mentors for ``mentee_id`` or an inline ``mentee`` profile."""
+def suggest(body: SuggestionRequest, engine: EngineDep, asker: AskerDep) -> SuggestionsPublic:
+    """Ranked, explained mentors for ``mentee_id`` or an inline ``mentee`` profile.
+
+    A mentee key may ask for itself only (another id: 404) or try an inline profile;
+    coordinators ask for the mentees of their cohorts.
+    """
     filters = _filters(body.filters)
     if body.mentee is not None:
+        if asker.role == "mentee" and body.mentee.id not in ("inline", asker.subject):
+            raise HTTPException(
+                status.HTTP_403_FORBIDDEN, "an inline profile's id must be 'inline' or your own"
+            )
         return _public(body.mentee.id, engine.suggest(body.mentee, body.k, filters))
     assert body.mentee_id is not None
-    return _public(body.mentee_id, engine.suggest_for(body.mentee_id, body.k, filters))
+    return _public(
+        body.mentee_id, engine.suggest(_mentee(engine, asker, body.mentee_id), body.k, filters)
+    )
+
+
+def _mentee(engine: EngineDep, asker: Principal, mentee_id: str) -> Mentee:
+    return Access(engine, asker).mentee(mentee_id)
 
 
 @router.get("/mentees/{mentee_id}/suggestions", response_model=SuggestionsPublic)
 def suggest_for(
     mentee_id: Id,
     engine: EngineDep,
+    asker: AskerDep,
     k: Annotated[int, Query(ge=1, le=MAX_K)] = 10,
     include_full: bool = False,
 ) -> SuggestionsPublic:
     """Ranked, explained mentors for a stored mentee."""
-    found = engine.suggest_for(mentee_id, k, SuggestionFilters(include_full=include_full))
+    mentee = _mentee(engine, asker, mentee_id)
+    found = engine.suggest(mentee, k, SuggestionFilters(include_full=include_full))
     return _public(mentee_id, found)

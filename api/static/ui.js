@@ -1,12 +1,18 @@
-// mentor-match coordinator console: plain fetch() over the /v1/cohorts JSON endpoints.
+// mentor-match coordinator console: plain fetch() over the /v1 JSON endpoints, signed in
+// with an API key's bearer token. The token lives in sessionStorage only: a reload keeps the
+// session, closing the tab forgets it.
 "use strict";
 
 const SIGNALS = ["similarity", "accessibility", "credibility", "feedback", "stage_fit"];
 const SHORT = { accessibility: "access", stage_fit: "stage fit" };
-const ACTOR = "coordinator (ui)";
+const TOKEN_KEY = "mentor-match.token";
+const session = { token: null, me: null };
 const state = { cohort: null, shortlists: {}, mentorNames: {}, assignment: null };
 
 const $ = (id) => document.getElementById(id);
+
+/** Thrown by api() when the session ended (401, sign-out) before its answer could be used. */
+class SignedOut extends Error {}
 
 function el(tag, attrs, ...children) {
   const node = document.createElement(tag);
@@ -19,10 +25,18 @@ function el(tag, attrs, ...children) {
   return node;
 }
 
-function setStatus(message, kind) {
-  const status = $("status");
-  status.textContent = message;
-  status.className = "status" + (kind ? " " + kind : "");
+function setMessage(id, message, kind) {
+  const node = $(id);
+  node.textContent = message;
+  node.className = "status" + (kind ? " " + kind : "");
+}
+
+const setStatus = (message, kind) => setMessage("status", message, kind);
+const setSignInMessage = (message, kind) => setMessage("signin-message", message, kind);
+
+/** Show an action's failure in the status line (nothing when the session has just ended). */
+function fail(what, err) {
+  if (!(err instanceof SignedOut)) setStatus(`${what} — ${err.message}`, "error");
 }
 
 function detailText(detail) {
@@ -33,8 +47,9 @@ function detailText(detail) {
   return JSON.stringify(detail);
 }
 
-async function api(method, path, body) {
-  const options = { method, headers: { Accept: "application/json" } };
+/** One HTTP exchange with ``token`` as the bearer; resolves to {status, ok, data, why}. */
+async function send(method, path, body, token) {
+  const options = { method, headers: { Accept: "application/json", Authorization: `Bearer ${token}` } };
   if (body !== undefined) {
     options.headers["Content-Type"] = "application/json";
     options.body = JSON.stringify(body);
@@ -46,11 +61,120 @@ async function api(method, path, body) {
     throw new Error(`network error: ${err.message}`);
   }
   const data = await response.json().catch(() => null);
-  if (!response.ok) {
-    const why = data && data.detail !== undefined ? detailText(data.detail) : response.statusText;
-    throw new Error(`${response.status}: ${why}`);
+  const why = data && data.detail !== undefined ? detailText(data.detail) : response.statusText;
+  return { status: response.status, ok: response.ok, data, why };
+}
+
+/** A call in the current session: 401 ends the session, other failures throw "status: why". */
+async function api(method, path, body) {
+  const token = session.token;
+  if (!token) throw new SignedOut("not signed in");
+  const answer = await send(method, path, body, token);
+  if (session.token !== token) throw new SignedOut("the session changed during the request");
+  if (answer.status === 401) {
+    endSession(`Signed out: the server refused the token (${answer.why}). Sign in again.`, "error");
+    throw new SignedOut(answer.why);
   }
-  return data;
+  if (!answer.ok) throw new Error(`${answer.status}: ${answer.why}`);
+  return answer.data;
+}
+
+function resetWorkspace() {
+  Object.assign(state, { cohort: null, shortlists: {}, mentorNames: {}, assignment: null });
+  $("cohort-select").replaceChildren();
+  $("shortlist").replaceChildren();
+  $("summary").textContent = "";
+  $("pairs").querySelector("tbody").replaceChildren();
+  $("audit").replaceChildren();
+  $("run").disabled = true;
+  $("approve").disabled = true;
+  setStatus("");
+}
+
+function whoami(me) {
+  const reach = me.scopes.length ? me.scopes.join(", ") : me.subject || (me.role === "admin" ? "all cohorts" : "");
+  return `Signed in as ${me.role}${reach ? ` (${reach})` : ""}`;
+}
+
+function startSession(token, me) {
+  session.token = token;
+  session.me = me;
+  try {
+    sessionStorage.setItem(TOKEN_KEY, token);
+  } catch {
+    // Storage disabled: the session lasts until the page reloads.
+  }
+  $("token").value = "";
+  $("whoami").textContent = whoami(me);
+  setSignInMessage("");
+  resetWorkspace();
+  $("signin-panel").hidden = true;
+  $("session").hidden = false;
+  $("workspace").hidden = false;
+  loadCohorts();
+}
+
+function endSession(message, kind) {
+  session.token = null;
+  session.me = null;
+  try {
+    sessionStorage.removeItem(TOKEN_KEY);
+  } catch {
+    // Nothing stored.
+  }
+  resetWorkspace();
+  $("workspace").hidden = true;
+  $("session").hidden = true;
+  $("signin-panel").hidden = false;
+  setSignInMessage(message, kind);
+  $("token").focus();
+}
+
+/** Check ``candidate`` with GET /v1/me and start a session with it. */
+async function signIn(candidate, refused = "Sign-in failed") {
+  const token = (candidate || "").trim();
+  if (!token) {
+    setSignInMessage("Enter an API token.", "error");
+    return;
+  }
+  if (!/^[\x21-\x7e]+$/.test(token)) {
+    setSignInMessage(`${refused} — a token has no spaces or non-ASCII characters.`, "error");
+    return;
+  }
+  $("sign-in").disabled = true;
+  setSignInMessage("Checking the token…");
+  try {
+    const answer = await send("GET", "/v1/me", undefined, token);
+    if (!answer.ok) {
+      if (answer.status === 401) endSession("", "");
+      setSignInMessage(`${refused} — ${answer.status}: ${answer.why}`, "error");
+      return;
+    }
+    startSession(token, answer.data);
+  } catch (err) {
+    setSignInMessage(`${refused} — ${err.message}`, "error");
+  } finally {
+    $("sign-in").disabled = false;
+  }
+}
+
+/** A token handed over as ``#token=...`` (e.g. by ``make run``), removed from the address bar. */
+function tokenFromFragment() {
+  const params = new URLSearchParams(location.hash.slice(1));
+  const token = params.get("token");
+  if (token === null) return null;
+  params.delete("token");
+  const rest = params.toString();
+  history.replaceState(null, "", location.pathname + location.search + (rest ? `#${rest}` : ""));
+  return token;
+}
+
+function savedToken() {
+  try {
+    return sessionStorage.getItem(TOKEN_KEY);
+  } catch {
+    return null;
+  }
 }
 
 const pct = (x) => `${Math.round(Math.max(0, Math.min(1, x)) * 100)}%`;
@@ -64,7 +188,11 @@ async function loadCohorts() {
     select.replaceChildren();
     if (!body.data.length) {
       select.append(el("option", { value: "", text: "no cohorts yet" }));
-      setStatus("No cohorts found: create one with PUT /v1/cohorts/{id}.", "error");
+      const hint =
+        session.me && session.me.role === "coordinator"
+          ? `none is in this key's scopes (${session.me.scopes.join(", ")}); ask an admin`
+          : "create one with PUT /v1/cohorts/{id}";
+      setStatus(`No cohorts found: ${hint}.`, "error");
       return;
     }
     for (const c of body.data) {
@@ -73,38 +201,55 @@ async function loadCohorts() {
     }
     setStatus("Pick a cohort and press Load.");
   } catch (err) {
-    setStatus(`Could not list cohorts — ${err.message}`, "error");
+    fail("Could not list cohorts", err);
   }
+}
+
+function signalBar(name, comp) {
+  const label = name.replace("_", " ");
+  if (comp.withheld) {
+    // Too few mentees rated this mentor: no number, so no one rating can be read off it.
+    const why = `${label}: withheld — too few mentees rated this mentor; the program mean stands in`;
+    return el(
+      "div",
+      { class: "sig withheld" },
+      el("div", { class: "sig-label", title: label }, SHORT[name] || label, el("b", { text: "withheld" })),
+      el("div", {
+        class: "bar",
+        role: "img",
+        "aria-label": `${label}: withheld`,
+        "data-testid": "signal-bar",
+        "data-signal": name,
+        "data-withheld": "true",
+        title: why,
+      })
+    );
+  }
+  return el(
+    "div",
+    { class: "sig" },
+    el("div", { class: "sig-label", title: label }, SHORT[name] || label, el("b", { text: pct(comp.value) })),
+    el(
+      "div",
+      {
+        class: "bar",
+        role: "meter",
+        "aria-label": label,
+        "aria-valuemin": "0",
+        "aria-valuemax": "100",
+        "aria-valuenow": String(Math.round(comp.value * 100)),
+        "data-testid": "signal-bar",
+        "data-signal": name,
+        title: `${label}: value ${num(comp.value)} × weight ${num(comp.weight)}`,
+      },
+      el("span", { style: `width:${pct(comp.value)}` })
+    )
+  );
 }
 
 function signalBars(components) {
   const bars = el("div", { class: "bars", "data-testid": "signal-bars" });
-  for (const name of SIGNALS) {
-    const comp = components[name] || { value: 0, weight: 0 };
-    const label = name.replace("_", " ");
-    bars.append(
-      el(
-        "div",
-        { class: "sig" },
-        el("div", { class: "sig-label", title: label }, SHORT[name] || label, el("b", { text: pct(comp.value) })),
-        el(
-          "div",
-          {
-            class: "bar",
-            role: "meter",
-            "aria-label": label,
-            "aria-valuemin": "0",
-            "aria-valuemax": "100",
-            "aria-valuenow": String(Math.round(comp.value * 100)),
-            "data-testid": "signal-bar",
-            "data-signal": name,
-            title: `${label}: value ${num(comp.value)} × weight ${num(comp.weight)}`,
-          },
-          el("span", { style: `width:${pct(comp.value)}` })
-        )
-      )
-    );
-  }
+  for (const name of SIGNALS) bars.append(signalBar(name, components[name] || { value: 0, weight: 0 }));
   return bars;
 }
 
@@ -219,7 +364,7 @@ async function refreshAudit() {
     }
     if (!body.data.length) list.append(el("li", { text: "No changes recorded yet." }));
   } catch (err) {
-    setStatus(`Could not load the audit trail — ${err.message}`, "error");
+    fail("Could not load the audit trail", err);
   }
 }
 
@@ -240,7 +385,7 @@ async function loadCohort() {
     if (drafts.data.length) renderAssignment(drafts.data[0]);
     setStatus(`Loaded ${body.count} mentee shortlists for ${id}.`, "ok");
   } catch (err) {
-    setStatus(`Could not load ${id} — ${err.message}`, "error");
+    fail(`Could not load ${id}`, err);
   }
   await refreshAudit();
 }
@@ -251,16 +396,13 @@ async function runAssignment() {
   $("run").disabled = true;
   setStatus(`Running the ${mode} assignment…`);
   try {
-    const a = await api("POST", `/v1/cohorts/${encodeURIComponent(state.cohort)}/assignments`, {
-      mode,
-      actor: ACTOR,
-    });
+    const a = await api("POST", `/v1/cohorts/${encodeURIComponent(state.cohort)}/assignments`, { mode });
     renderAssignment(a);
     setStatus(`Draft ${a.id} created with ${a.pairs.length} pairs.`, "ok");
   } catch (err) {
-    setStatus(`Assignment failed — ${err.message}`, "error");
+    fail("Assignment failed", err);
   } finally {
-    $("run").disabled = false;
+    $("run").disabled = !state.cohort;
   }
   await refreshAudit();
 }
@@ -277,12 +419,12 @@ async function override(menteeId, mentorId, reason) {
     const updated = await api(
       "POST",
       `/v1/cohorts/${encodeURIComponent(state.cohort)}/assignments/${encodeURIComponent(a.id)}/override`,
-      { mentee_id: menteeId, mentor_id: mentorId, reason, actor: ACTOR }
+      { mentee_id: menteeId, mentor_id: mentorId, reason }
     );
     renderAssignment(updated);
     setStatus(`${menteeId} now has ${mentorLabel(mentorId)}.`, "ok");
   } catch (err) {
-    setStatus(`Override failed — ${err.message}`, "error");
+    fail("Override failed", err);
   }
   await refreshAudit();
 }
@@ -294,13 +436,12 @@ async function approve() {
   try {
     const updated = await api(
       "POST",
-      `/v1/cohorts/${encodeURIComponent(state.cohort)}/assignments/${encodeURIComponent(a.id)}/approve`,
-      { actor: ACTOR }
+      `/v1/cohorts/${encodeURIComponent(state.cohort)}/assignments/${encodeURIComponent(a.id)}/approve`
     );
     renderAssignment(updated);
     setStatus(`Assignment ${updated.id} ${updated.status}.`, "ok");
   } catch (err) {
-    setStatus(`Approval failed — ${err.message}`, "error");
+    fail("Approval failed", err);
   }
   await refreshAudit();
 }
@@ -309,5 +450,14 @@ document.addEventListener("DOMContentLoaded", () => {
   $("load").addEventListener("click", loadCohort);
   $("run").addEventListener("click", runAssignment);
   $("approve").addEventListener("click", approve);
-  loadCohorts();
+  $("signin-form").addEventListener("submit", (event) => {
+    event.preventDefault();
+    signIn($("token").value);
+  });
+  $("sign-out").addEventListener("click", () => endSession("Signed out.", "ok"));
+  const handed = tokenFromFragment();
+  const saved = savedToken();
+  if (handed !== null) signIn(handed);
+  else if (saved) signIn(saved, "Your saved session has ended");
+  else $("token").focus();
 });

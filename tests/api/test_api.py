@@ -16,12 +16,11 @@ import pytest
 from fastapi.testclient import TestClient
 from httpx import Response
 
-from api.app import create_app
 from recommender.embedding import SentenceTransformerEmbedder
 from recommender.engine import Engine, build_engine
 from recommender.profiles import Mentee
 from recommender.settings import Settings
-from tests.conftest import FACULTY, TODAY, mentor
+from tests.conftest import FACULTY, TODAY, api_client, mentor
 
 SIGNALS = ("similarity", "accessibility", "credibility", "feedback", "stage_fit")
 HFPEF = "stiff heart failure where the heart still pumps normally"
@@ -36,8 +35,7 @@ def client(faculty_engine: Engine) -> Iterator[TestClient]:
     Server errors come back as 500 responses instead of being raised, so a test can assert
     that a status is not 500.
     """
-    app = create_app(engine=faculty_engine)
-    with TestClient(app, raise_server_exceptions=False) as test_client:
+    with api_client(faculty_engine, raise_server_exceptions=False) as test_client:
         yield test_client
 
 
@@ -53,7 +51,7 @@ def reader(
     settings = Settings(data_dir=tmp_path_factory.mktemp("reader") / "var")
     engine = build_engine(settings, embedder=embedder, today=lambda: TODAY)
     engine.write("mentors", FACULTY)
-    with TestClient(create_app(engine=engine), raise_server_exceptions=False) as test_client:
+    with api_client(engine, raise_server_exceptions=False) as test_client:
         yield test_client
     engine.store.close()
 
@@ -348,12 +346,20 @@ def test_feedback_for_an_unknown_mentor_is_404_naming_it(reader: TestClient) -> 
     assert reader.get("/health").json()["counts"]["feedback"] == 0
 
 
+def rate(client: TestClient, mentor_id: str, rating: int, raters: int, first: int = 0) -> None:
+    """``raters`` distinct past mentees (numbered from ``first``) each give ``mentor_id``
+    the same rating."""
+    for i in range(first, first + raters):
+        body = feedback_body(mentor_id, rating, mentee_id=f"past{mentor_id}{i}")
+        assert client.post("/v1/feedback", json=body).status_code == 201
+
+
 def test_a_low_rating_lowers_that_mentors_feedback_component(client: TestClient) -> None:
     mentee = mentee_body()
-    assert client.post("/v1/feedback", json=feedback_body("card2", 5)).status_code == 201
+    rate(client, "card2", 5, raters=3)
     before = by_id(suggest(client, mentee=mentee, k=ALL, filters={"include_full": True}))
 
-    assert client.post("/v1/feedback", json=feedback_body("card1", 1)).status_code == 201
+    rate(client, "card1", 1, raters=3)
     after = by_id(suggest(client, mentee=mentee, k=ALL, filters={"include_full": True}))
 
     card1_before = before["card1"]["components"]["feedback"]["value"]
@@ -361,6 +367,29 @@ def test_a_low_rating_lowers_that_mentors_feedback_component(client: TestClient)
     assert card1_after < card1_before
     assert card1_after < after["card2"]["components"]["feedback"]["value"]
     assert after["card1"]["score"] < before["card1"]["score"]
+
+
+def test_ratings_from_fewer_than_3_mentees_are_neither_shown_nor_used(client: TestClient) -> None:
+    mentee = mentee_body()
+    rate(client, "card2", 5, raters=3)
+    baseline = by_id(suggest(client, mentee=mentee, k=ALL, filters={"include_full": True}))
+    rate(client, "card1", 1, raters=2)
+    after = by_id(suggest(client, mentee=mentee, k=ALL, filters={"include_full": True}))
+    two = after["card1"]
+    assert two["components"]["feedback"]["withheld"] is True
+    # Ranked exactly as before the two ratings, like an unrated mentor: neither the score
+    # nor the program mean reveals anything about them.
+    assert two["score"] == baseline["card1"]["score"]
+    assert two["components"]["feedback"] == {
+        **baseline["card1"]["components"]["feedback"],
+        "withheld": True,
+    }
+    assert after["orth1"]["score"] == baseline["orth1"]["score"]
+    assert "Rated" not in two["explanation"] and not any("Rated" in r for r in two["reasons"])
+    rate(client, "card1", 1, raters=1, first=2)
+    three = by_id(suggest(client, mentee=mentee, k=ALL, filters={"include_full": True}))["card1"]
+    assert three["components"]["feedback"]["withheld"] is False
+    assert "Rated 1.0/5 by 3 past mentees." in three["reasons"]
 
 
 # -- errors: 404 ----------------------------------------------------------------------------

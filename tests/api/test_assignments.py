@@ -6,9 +6,8 @@ from collections import Counter
 
 from fastapi.testclient import TestClient
 
-from api.app import create_app
 from recommender.engine import Engine
-from tests.conftest import mentee, mentor
+from tests.conftest import api_client, mentee, mentor
 
 TOPICS = {
     "card": ("cardiology", "heart failure with preserved ejection fraction"),
@@ -52,7 +51,7 @@ def whole_program(client: TestClient) -> None:
 
 def test_assignment_respects_capacity_conflicts_and_locks(engine: Engine) -> None:
     program(engine)
-    with TestClient(create_app(engine=engine)) as client:
+    with api_client(engine) as client:
         whole_program(client)
         body = client.post("/v1/cohorts/p/assignments", json={}).json()
         pairs = {(p["mentee_id"], p["mentor_id"]) for p in body["pairs"]}
@@ -74,7 +73,7 @@ def test_assignment_respects_capacity_conflicts_and_locks(engine: Engine) -> Non
 
 def test_infeasible_assignment_says_why(engine: Engine) -> None:
     program(engine)
-    with TestClient(create_app(engine=engine)) as client:
+    with api_client(engine) as client:
         client.put(
             "/v1/cohorts/small",
             json={
@@ -92,9 +91,9 @@ def test_infeasible_assignment_says_why(engine: Engine) -> None:
 
 def test_review_override_survives_rerun_and_approval_updates_counts(engine: Engine) -> None:
     program(engine)
-    with TestClient(create_app(engine=engine)) as client:
+    with api_client(engine) as client:
         whole_program(client)
-        draft = client.post("/v1/cohorts/p/assignments", json={"actor": "ana"})
+        draft = client.post("/v1/cohorts/p/assignments", json={})
         assert draft.status_code == 201 and draft.json()["status"] == "draft"
         aid = draft.json()["id"]
         base = f"/v1/cohorts/p/assignments/{aid}"
@@ -108,22 +107,19 @@ def test_review_override_survives_rerun_and_approval_updates_counts(engine: Engi
                 "mentee_id": "card-e0",
                 "mentor_id": "derm-m",
                 "reason": "asked for it",
-                "actor": "ana",
             },
         ).json()
         assert ("card-e0", "derm-m") in {(p["mentee_id"], p["mentor_id"]) for p in over["pairs"]}
         locked = client.post(f"{base}/lock", json={"mentee_id": "neph-e1", "mentor_id": "neph-m"})
         assert locked.status_code == 200
-        rerun = client.post(f"{base}/rerun", json={"actor": "ben"})
+        rerun = client.post(f"{base}/rerun", json={})
         assert rerun.status_code == 201
         new = rerun.json()
         pairs = {(p["mentee_id"], p["mentor_id"]) for p in new["pairs"]}
         assert {("card-e0", "derm-m"), ("neph-e1", "neph-m")} <= pairs
         assert client.get(base).json()["status"] == "superseded"
         assert client.post(f"{base}/approve", json={}).status_code == 409
-        approved = client.post(
-            f"/v1/cohorts/p/assignments/{new['id']}/approve", json={"actor": "ana"}
-        )
+        approved = client.post(f"/v1/cohorts/p/assignments/{new['id']}/approve", json={})
         assert approved.json()["status"] == "approved"
         derm = client.get("/v1/mentors/derm-m").json()
         assert derm["current_mentees"] == sum(m == "derm-m" for _, m in pairs)
@@ -136,14 +132,14 @@ def test_review_override_survives_rerun_and_approval_updates_counts(engine: Engi
             "rerun",
             "approve",
         ]
-        assert trail[1]["reason"] == "asked for it" and trail[1]["actor"] == "ana"
+        assert trail[1]["reason"] == "asked for it" and trail[1]["actor"] == "admin:test-admin"
         assert client.get("/v1/cohorts/p/assignments").json()["count"] == 2
         assert client.get("/v1/cohorts/p/assignments/nope").status_code == 404
 
 
 def test_mentee_request_is_visible_and_can_be_locked(engine: Engine) -> None:
     program(engine)
-    with TestClient(create_app(engine=engine)) as client:
+    with api_client(engine) as client:
         whole_program(client)
         asked = client.post(
             "/v1/cohorts/p/requests",
@@ -171,7 +167,7 @@ def test_mentee_request_is_visible_and_can_be_locked(engine: Engine) -> None:
 
 def test_mentor_minimum_and_teams(engine: Engine) -> None:
     program(engine)
-    with TestClient(create_app(engine=engine)) as client:
+    with api_client(engine) as client:
         whole_program(client)
         body = client.post(
             "/v1/cohorts/p/assignments", json={"mentor_minimums": {"derm-m": 3}}

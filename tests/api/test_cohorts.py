@@ -7,12 +7,9 @@ import io
 import json
 from pathlib import Path
 
-from fastapi.testclient import TestClient
-
-from api.app import create_app
 from recommender.engine import Engine
 from recommender.profiles import Cohort
-from tests.conftest import mentee
+from tests.conftest import api_client, mentee
 
 SAMPLE = Path(__file__).resolve().parents[2] / "data" / "sample"
 
@@ -25,7 +22,7 @@ def test_cohort_members_and_shortlists(faculty_engine: Engine) -> None:
             mentee("e2", interests=["melanoma early detection"]),
         ],
     )
-    with TestClient(create_app(engine=faculty_engine)) as client:
+    with api_client(faculty_engine) as client:
         created = client.put("/v1/cohorts/c1", json={"name": "Cardio", "mentor_ids": ["card2"]})
         assert created.status_code == 201
         grown = client.post(

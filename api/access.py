@@ -1,0 +1,142 @@
+"""Object-level access: which mentees, mentors and cohorts a caller may see, and in which view.
+
+- admin: every mentee, mentor and cohort, full records.
+- coordinator: the cohorts in their key's scopes; those cohorts' mentees (full records);
+  every mentor's public view, with contact details for the mentors of their cohorts.
+- mentee: their own record and suggestions; every mentor's public view (contact details
+  only from mentors who share them or were assigned to them).
+- mentor: their own full record; their assigned mentees (without conflict lists); other
+  mentors' public view.
+
+An object outside the caller's reach is answered exactly like a missing one (404), so a
+token cannot probe which ids exist.
+"""
+
+from __future__ import annotations
+
+from functools import cached_property
+
+from pydantic import BaseModel
+
+from api.schemas import MenteeForMentor, MentorPublic
+from recommender.engine import Engine
+from recommender.errors import NotFound, UnknownMentee, UnknownMentor
+from recommender.keys import Principal
+from recommender.profiles import Cohort, Mentee, Mentor
+from recommender.review import Review
+
+
+class Access:
+    """One caller's view of the store."""
+
+    def __init__(self, engine: Engine, principal: Principal) -> None:
+        self.engine = engine
+        self.principal = principal
+
+    @property
+    def role(self) -> str:
+        """The caller's role."""
+        return self.principal.role
+
+    def is_self(self, role: str, record_id: str) -> bool:
+        """True when the caller is the ``role`` person ``record_id``."""
+        return self.role == role and self.principal.subject == record_id
+
+    # -- cohorts ----------------------------------------------------------------------------
+
+    def sees_cohort(self, cohort: Cohort) -> bool:
+        """Admins see every cohort; coordinators those named, or whose program is named, in
+        their key's scopes."""
+        if self.role == "admin":
+            return True
+        scopes = self.principal.scopes
+        return self.role == "coordinator" and (
+            cohort.id in scopes or (cohort.program is not None and cohort.program in scopes)
+        )
+
+    def cohort(self, cohort_id: str) -> Cohort:
+        """A cohort the caller may manage; ``NotFound`` otherwise (as if missing)."""
+        try:
+            found = self.engine.store.get("cohorts", cohort_id)
+        except NotFound:
+            found = None
+        if not isinstance(found, Cohort) or not self.sees_cohort(found):
+            raise NotFound("cohort", cohort_id)
+        return found
+
+    @cached_property
+    def cohorts(self) -> list[Cohort]:
+        """The cohorts the caller may manage, by id."""
+        found = self.engine.store.records("cohorts")
+        return [c for c in found if isinstance(c, Cohort) and self.sees_cohort(c)]
+
+    @cached_property
+    def _members(self) -> tuple[set[str], set[str]]:
+        mentees = {m for c in self.cohorts for m in c.mentee_ids}
+        mentors = {m for c in self.cohorts for m in c.mentor_ids}
+        return mentees, mentors
+
+    @cached_property
+    def pairs(self) -> set[tuple[str, str]]:
+        return Review(self.engine).approved_pairs()
+
+    # -- people -----------------------------------------------------------------------------
+
+    def mentee_ids(self) -> set[str] | None:
+        """Mentee ids the caller may read, or None for all of them."""
+        if self.role == "admin":
+            return None
+        if self.role == "coordinator":
+            return self._members[0]
+        if self.role == "mentee":
+            return {self.principal.subject}
+        return {a for a, b in self.pairs if b == self.principal.subject}
+
+    def mentee(self, mentee_id: str) -> Mentee:
+        """A mentee the caller may read; ``UnknownMentee`` otherwise (as if missing)."""
+        allowed = self.mentee_ids()
+        if allowed is not None and mentee_id not in allowed:
+            raise UnknownMentee(mentee_id)
+        return self.engine.store.get_mentee(mentee_id)
+
+    def mentee_view(self, mentee: Mentee) -> BaseModel:
+        """The full record, or for a mentor the view without conflicts."""
+        if self.role == "mentor":
+            return MenteeForMentor.model_validate(mentee.model_dump(exclude={"conflicts"}))
+        return mentee
+
+    def mentor_view(self, mentor: Mentor) -> BaseModel:
+        """Admins and the mentor see the full record; everyone else the public view, with
+        contact details only where granted."""
+        if self.role == "admin" or self.is_self("mentor", mentor.id):
+            return mentor
+        data = mentor.model_dump(exclude={"conflicts", "activity_dates"})
+        if not self._contact_granted(mentor):
+            data.update(email=None, phone=None)
+        return MentorPublic.model_validate(data)
+
+    def _contact_granted(self, mentor: Mentor) -> bool:
+        if mentor.share_contact:
+            return True
+        if self.role == "coordinator":
+            return mentor.id in self._members[1]
+        if self.role == "mentee":
+            return (self.principal.subject, mentor.id) in self.pairs
+        return False
+
+    def mentor(self, mentor_id: str) -> Mentor:
+        """A mentor (every caller may read the public view of any mentor)."""
+        return self.engine.store.get_mentor(mentor_id)
+
+    def writable(self, kind: str, record_id: str) -> None:
+        """Admins write anything; a mentee or mentor writes only their own profile. Others
+        get the not-found answer, so the write reveals nothing."""
+        if self.role == "admin":
+            return
+        role = {"mentees": "mentee", "mentors": "mentor"}.get(kind)
+        if role is None or not self.is_self(role, record_id):
+            if kind == "mentors":
+                raise UnknownMentor(record_id)
+            if kind == "mentees":
+                raise UnknownMentee(record_id)
+            raise NotFound(kind.rstrip("s"), record_id)

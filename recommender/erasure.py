@@ -1,0 +1,97 @@
+"""Erasure: remove a mentor or mentee everywhere the product keeps them.
+
+A person is held in more places than their own row: ratings they gave or received, cohort
+memberships and requests, other people's conflict lists, assignment drafts and the audit
+trail, API keys bound to them, cached vectors of their texts, the FAISS index and its
+snapshot, and old page images in SQLite's WAL. ``erase`` clears all of them. It is
+idempotent: if it is interrupted, running it again finishes the job.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from typing import Literal
+
+from recommender.engine import Engine
+from recommender.items import mentee_items, mentor_items
+from recommender.keys import Keys
+from recommender.profiles import Cohort, Mentee, Mentor, Record
+from recommender.review import Review
+
+log = logging.getLogger(__name__)
+
+PersonKind = Literal["mentors", "mentees"]
+
+
+@dataclass(frozen=True)
+class ErasureReport:
+    """What an erasure removed or changed."""
+
+    found: bool
+    cohorts_changed: int = 0
+    conflict_lists_changed: int = 0
+    review_rows_changed: int = 0
+    keys_deleted: int = 0
+    vectors_deleted: int = 0
+
+
+def erase(engine: Engine, kind: PersonKind, person_id: str) -> ErasureReport:
+    """Erase one mentor or mentee; ``found`` is False if no such record is stored (the
+    references to the id are cleared all the same)."""
+    store = engine.store
+    found = person_id in store.ids(kind)
+    texts = _texts(engine, kind, person_id) if found else []
+    cohorts = _scrub_cohorts(engine, person_id)
+    other: PersonKind = "mentees" if kind == "mentors" else "mentors"
+    conflicts = _scrub_conflicts(engine, other, person_id)
+    review = Review(engine).erase(person_id)
+    keys = Keys(store.engine).erase_subject("mentor" if kind == "mentors" else "mentee", person_id)
+    if found:
+        engine.delete(kind, person_id)
+    vectors = _forget(engine, texts)
+    store.compact()
+    log.info("erased %s %s", kind.rstrip("s"), person_id)
+    return ErasureReport(found, cohorts, conflicts, review, keys, vectors)
+
+
+def _texts(engine: Engine, kind: PersonKind, person_id: str) -> list[str]:
+    record = engine.store.get(kind, person_id)
+    if isinstance(record, Mentor):
+        return [item.text for item in mentor_items(record)]
+    assert isinstance(record, Mentee)
+    return [item.text for item in mentee_items(record)]
+
+
+def _scrub_cohorts(engine: Engine, person_id: str) -> int:
+    changed: list[Record] = []
+    for cohort in engine.store.records("cohorts"):
+        assert isinstance(cohort, Cohort)
+        requests = [r for r in cohort.requests if person_id not in (r.mentee_id, r.mentor_id)]
+        members = cohort.with_members([person_id], [person_id], add=False)
+        updated = members.model_copy(update={"requests": requests})
+        if updated != cohort:
+            changed.append(updated)
+    if changed:
+        engine.write("cohorts", changed)
+    return len(changed)
+
+
+def _scrub_conflicts(engine: Engine, kind: PersonKind, person_id: str) -> int:
+    changed: list[Record] = []
+    for record in engine.store.records(kind):
+        assert isinstance(record, Mentor | Mentee)
+        if person_id in record.conflicts:
+            kept = [c for c in record.conflicts if c != person_id]
+            changed.append(record.model_copy(update={"conflicts": kept}))
+    if changed:
+        engine.write(kind, changed)
+    return len(changed)
+
+
+def _forget(engine: Engine, texts: list[str]) -> int:
+    """Drop cached vectors of the erased texts that no remaining mentor still uses."""
+    in_use = {item.text for items in engine.live_items().values() for item in items}
+    private = [t for t in dict.fromkeys(texts) if t not in in_use]
+    forget = getattr(engine.embedder, "forget", None)
+    return int(forget(private)) if forget and private else 0
