@@ -224,21 +224,24 @@ class Engine:
             return report
 
     def reindex(self, progress: Progress | None = None) -> SyncReport:
-        """Build a fresh index from the store while requests go on, then swap it in.
+        """Rebuild the index from the store while requests go on, then swap it in.
 
-        The new index is built outside the lock from the state as it was; writes that land
-        meanwhile go to the old index as usual and are replayed onto the new one (by item
-        hash) before the swap, so readers see either the old index or the complete new one.
+        Everything is re-read from the store (not from what the engine holds), and the new
+        index is built outside the lock; writes that land meanwhile go to the old index as
+        usual and are replayed onto the new one after the swap (by change number), so readers
+        see either the old index or the complete new one.
         """
-        self.refresh()
-        with self._lock:
-            state = self._state
+        seq = self.store.seq()
+        mentors = {r.key: cast(Mentor, r) for r in self.store.records("mentors")}
+        feedback = {r.key: cast(Feedback, r) for r in self.store.records("feedback")}
+        items = {m.id: mentor_items(m) for m in mentors.values()}
         fresh = MentorIndex(self.embedder.model_id, self.embedder.dim)
-        report = fresh.sync(state.items, self.embedder, progress)
+        report = fresh.sync(items, self.embedder, progress)
         with self._lock:
-            fresh.sync(self._state.items, self.embedder)
-            fresh.store_seq = self._state.seq
             self.index = fresh
+            self._state = _State(seq, mentors, items, feedback)
+            self.refresh()
+            fresh.store_seq = self._state.seq
             fresh.save(self.settings.index_path)
         log.info("index rebuilt: %d mentors, %d items", len(fresh), fresh.n_items)
         return report

@@ -31,6 +31,7 @@ from sqlalchemy import (
     func,
     select,
 )
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column
 
 from recommender.errors import NotFound, UnknownMentee, UnknownMentor
@@ -111,6 +112,9 @@ def _rowcount(result: Any) -> int:
 
 
 def _on_sqlite_connect(dbapi_connection: Any, _record: Any) -> None:
+    # The driver's own implicit BEGIN comes only at the first write statement, after the
+    # change number was read; transactions are begun explicitly instead (``_on_sqlite_begin``).
+    dbapi_connection.isolation_level = None
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA synchronous=FULL")
@@ -118,6 +122,18 @@ def _on_sqlite_connect(dbapi_connection: Any, _record: Any) -> None:
     # Deleted rows are overwritten with zeros, so erased people do not linger in free pages.
     cursor.execute("PRAGMA secure_delete=ON")
     cursor.close()
+
+
+WRITE = {"mentor_match_write": True}
+"""Execution option marking a connection whose transaction will write."""
+
+
+def _on_sqlite_begin(conn: Any) -> None:
+    """Writers take SQLite's write lock at BEGIN (``IMMEDIATE``), so the change number they
+    read is theirs alone and commits happen in change-number order, across threads and
+    processes; readers begin deferred and never wait for writers (WAL)."""
+    immediate = conn.get_execution_options().get("mentor_match_write", False)
+    conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
 
 
 class Store:
@@ -134,7 +150,19 @@ class Store:
         self.engine: Engine = create_engine(url, **kwargs)
         if url.startswith("sqlite"):
             event.listen(self.engine, "connect", _on_sqlite_connect)
+            event.listen(self.engine, "begin", _on_sqlite_begin)
         _Base.metadata.create_all(self.engine)
+        self._create_seq()
+
+    def _create_seq(self) -> None:
+        """The change-number row exists from the start (two first writes must not race to
+        create it)."""
+        try:
+            with self._session() as session:
+                if session.get(_Meta, "seq") is None:
+                    session.add(_Meta(key="seq", value="0"))
+        except IntegrityError:
+            pass  # another process created it first
 
     def close(self) -> None:
         """Release the connection pool."""
@@ -142,7 +170,9 @@ class Store:
 
     @contextmanager
     def _session(self) -> Iterator[Session]:
+        """A write transaction (holding the write lock from its start on SQLite)."""
         with Session(self.engine) as session, session.begin():
+            session.connection(execution_options=WRITE)
             yield session
 
     # -- change sequence ------------------------------------------------------------------

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import threading
 from pathlib import Path
 
 import numpy as np
 import pytest
+from sqlalchemy import text
 
 from recommender.embedding import MODEL_CARD, SentenceTransformerEmbedder, model_card
+from recommender.engine import Engine
 from recommender.errors import UnknownMentee, UnknownMentor
-from recommender.profiles import Feedback
+from recommender.profiles import Cohort, Feedback
 from recommender.store import Store
 from tests.conftest import mentee, mentor
 
@@ -81,3 +84,48 @@ def test_default_model_matches_the_pinned_card(embedder: SentenceTransformerEmbe
     vectors = embedder.encode(["a mentor in cardiology", "a mentor in cardiology"])
     assert vectors.dtype == np.float32 and vectors.shape == (2, 384)
     assert np.linalg.norm(vectors, axis=1) == pytest.approx([1.0, 1.0], abs=1e-5)
+
+
+def test_concurrent_writers_get_distinct_change_numbers_and_the_index_keeps_up(
+    engine: Engine,
+) -> None:
+    """Writers take the write lock at BEGIN, so change numbers are unique and in commit
+    order; otherwise the engine's incremental refresh would skip rows for good."""
+    errors: list[BaseException] = []
+
+    def write(t: int) -> None:
+        try:
+            for i in range(15):
+                engine.write("mentors", [mentor(f"w{t}-{i}", research_areas=[f"topic {t} {i}"])])
+        except BaseException as exc:
+            errors.append(exc)
+
+    threads = [threading.Thread(target=write, args=(t,)) for t in range(5)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert not errors
+    with engine.store.engine.connect() as conn:
+        seqs = [row[0] for row in conn.execute(text("SELECT seq FROM mentors"))]
+    assert len(seqs) == len(set(seqs)) == 75
+    assert engine.health()["index"]["in_sync"] is True
+    assert len(engine.index) == 75
+
+
+def test_the_first_writes_to_a_new_store_may_race(tmp_path: Path) -> None:
+    store = Store(f"sqlite:///{tmp_path / 'race.db'}")
+    errors: list[BaseException] = []
+
+    def first(t: int) -> None:
+        try:
+            Store(store.url).upsert("cohorts", [Cohort(id=f"c{t}")])
+        except BaseException as exc:
+            errors.append(exc)
+
+    threads = [threading.Thread(target=first, args=(t,)) for t in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert not errors and store.seq() == 4
