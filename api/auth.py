@@ -79,6 +79,7 @@ AdminDep = Annotated[Principal, Depends(allow("admin"))]
 StaffDep = Annotated[Principal, Depends(allow("admin", "coordinator"))]
 
 AUTH_RESPONSES: dict[int | str, dict[str, Any]] = {
+    400: {"description": "The body could not be read (not UTF-8), or another bad request."},
     401: {"description": "No, unknown or revoked bearer token."},
     403: {"description": "The key's role may not use this route."},
     404: {"description": "No such record, or none the caller may see."},

@@ -44,7 +44,8 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(InfeasibleAssignment)
     async def _infeasible(_: Request, exc: InfeasibleAssignment) -> JSONResponse:
-        return JSONResponse({"detail": str(exc)}, status_code=422)
+        detail = [{"loc": ["body"], "msg": str(exc), "type": "infeasible"}]
+        return JSONResponse({"detail": detail}, status_code=422)
 
     @app.exception_handler(ReviewConflict)
     async def _conflict(_: Request, exc: ReviewConflict) -> JSONResponse:

@@ -51,7 +51,8 @@ class SuggestionFilters:
         offers: keep mentors offering one of these.
         exclude: mentor ids to leave out.
         include_full: also suggest mentors with no free place.
-        only: if not empty, the only mentor ids allowed (a cohort's eligible mentors).
+        only: if given, the only mentor ids allowed (a cohort's eligible mentors; an empty
+            set allows none).
         diversify: spread the list across specialties; None decides by stage (early and
             undecided mentees get a diverse list).
         follow_specialty: list mentors in (or next to) the mentee's target specialty first;
@@ -64,7 +65,7 @@ class SuggestionFilters:
     offers: tuple[str, ...] = ()
     exclude: tuple[str, ...] = ()
     include_full: bool = False
-    only: frozenset[str] = frozenset()
+    only: frozenset[str] | None = None
     diversify: bool | None = None
     follow_specialty: bool | None = None
 
@@ -110,7 +111,7 @@ def excluded_reason(mentee: Mentee, mentor: Mentor, filters: SuggestionFilters) 
         return "required language not spoken"
     if mentor.id in filters.exclude:
         return "excluded by request"
-    if filters.only and mentor.id not in filters.only:
+    if filters.only is not None and mentor.id not in filters.only:
         return "not eligible in this cohort"
     if filters.specialties and not {canonical(s) for s in filters.specialties} & (
         mentor_specialties(mentor)

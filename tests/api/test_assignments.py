@@ -83,7 +83,7 @@ def test_infeasible_assignment_says_why(engine: Engine) -> None:
         )
         reply = client.post("/v1/cohorts/small/assignments", json={})
         assert reply.status_code == 422
-        assert "6 mentee places wanted, 3 mentor places" in reply.json()["detail"]
+        assert "6 mentee places wanted, 3 mentor places" in reply.json()["detail"][0]["msg"]
         bad = client.post("/v1/cohorts/small/assignments", json={"mode": "best"})
         assert bad.status_code == 422
         assert client.post("/v1/cohorts/none/assignments", json={}).status_code == 404
