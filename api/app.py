@@ -26,6 +26,7 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         app.state.engine = engine or build_engine(settings)
         app.state.keys = Keys(app.state.engine.store.engine)
+        app.state.engine.warm_up()
         if settings.bootstrap_admin_token is not None:
             secret = settings.bootstrap_admin_token.get_secret_value()
             info = app.state.keys.ensure_admin(secret, "bootstrap")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import statistics
 import time
 from collections.abc import Callable
@@ -166,6 +167,10 @@ def serve(
         typer.echo(f"admin token: {secret}", err=False)
         typer.echo(f"  e.g. curl -H 'Authorization: Bearer {secret}' http://{host}:{port}/v1/me")
         typer.echo(f"  coordinator page, signed in: http://{host}:{port}/ui#token={secret}")
+    if workers > 1 and Settings().torch_threads is None:
+        # Each worker runs its own model: share the cores instead of oversubscribing them.
+        threads = max(1, (os.cpu_count() or 1) // workers)
+        os.environ["MENTOR_MATCH_TORCH_THREADS"] = str(threads)
     console.print(f"serving on http://{host}:{port} (docs at /docs)")
     uvicorn.run("api.main:app", host=host, port=port, workers=workers, log_level="info")
 

@@ -15,6 +15,7 @@ from typing import Protocol
 
 import numpy as np
 
+from recommender.coalesce import Coalescer
 from recommender.errors import ModelUnavailable
 from recommender.store import Store, text_hash
 
@@ -99,11 +100,21 @@ class SentenceTransformerEmbedder:
             name = "all-MiniLM-L6-v2"
         self.model_id = f"{name}@{weights_checksum(self.model_path)}"
         self._lock = threading.Lock()
+        self._coalescer = Coalescer(self._pass, max_texts=batch_size)
+
+    def _pass(self, texts: list[str]) -> np.ndarray:
+        with self._lock:  # torch models are not safe to call from several threads at once
+            return np.asarray(self._model.encode(texts, batch_size=self.batch_size))
 
     def encode(self, texts: Sequence[str], progress: Progress | None = None) -> np.ndarray:
-        """Embed ``texts`` in batches; float32 ``(n, dim)``, rows L2-normalised."""
+        """Embed ``texts`` in batches; float32 ``(n, dim)``, rows L2-normalised.
+
+        Small calls (a request's query texts) arriving together share forward passes.
+        """
         if not texts:
             return np.zeros((0, self.dim), dtype=np.float32)
+        if progress is None and len(texts) <= self.batch_size:
+            return _l2_normalise(self._coalescer.encode(texts))
         parts = []
         for start in range(0, len(texts), self.batch_size):
             batch = list(texts[start : start + self.batch_size])

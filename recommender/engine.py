@@ -256,6 +256,11 @@ class Engine:
         out.update({r.key: cast(R, r) for r in self.store.records_since(kind, since)})
         return out
 
+    def warm_up(self) -> None:
+        """Run one forward pass so the first request does not pay for lazy initialisation."""
+        inner = getattr(self.embedder, "inner", self.embedder)
+        inner.encode(["mentor match warm-up"])
+
     def live_items(self) -> dict[str, list[Item]]:
         """Every stored mentor's items (mentor id → items), as indexed."""
         self.refresh()

@@ -63,6 +63,21 @@ class ItemMatches:
     sims: dict[str, np.ndarray] = field(default_factory=dict)
 
 
+@dataclass(frozen=True)
+class _DenseView:
+    """The flat index's vectors as numpy, for exact scoring without copies.
+
+    ``vectors`` is float32 ``(n_items, dim)`` in storage order (a view of FAISS's memory,
+    valid until the next change); ``owners[r]`` is the ordinal in ``mentors`` of row ``r``'s
+    mentor; ``row_of[item_id]`` is an item's row (-1 if removed).
+    """
+
+    vectors: np.ndarray
+    owners: np.ndarray
+    mentors: list[str]
+    row_of: np.ndarray
+
+
 class MentorIndex:
     """Item vectors of every mentor in a FAISS ``IndexIDMap2(IndexFlatIP)``.
 
@@ -80,6 +95,7 @@ class MentorIndex:
         self._hash: dict[str, str] = {}
         self._owners: dict[int, str] = {}
         self._next_id = 0
+        self._dense: _DenseView | None = None
 
     def __len__(self) -> int:
         return len(self._ids)
@@ -144,6 +160,7 @@ class MentorIndex:
         if vectors.shape != (len(items), self.dim):
             raise ValueError(f"vectors shape {vectors.shape} != ({len(items)}, {self.dim})")
         self.remove(mentor_id)
+        self._dense = None
         ids = np.arange(self._next_id, self._next_id + len(items), dtype=np.int64)
         self._next_id += len(items)
         if len(ids):
@@ -159,6 +176,7 @@ class MentorIndex:
         self._hash.pop(mentor_id, None)
         if ids is None:
             return False
+        self._dense = None
         if len(ids):
             self._faiss.remove_ids(ids)  # type: ignore[arg-type]
         for item_id in ids.tolist():
@@ -167,8 +185,30 @@ class MentorIndex:
 
     # -- search ---------------------------------------------------------------------------
 
+    def _view(self) -> _DenseView:
+        """The stored vectors as a zero-copy numpy view, with each row's owner (rebuilt
+        after a change)."""
+        if self._dense is None:
+            flat = faiss.downcast_index(self._faiss.index)
+            n = int(flat.ntotal)
+            if n:
+                ptr = faiss.rev_swig_ptr(flat.get_xb(), n * self.dim)  # type: ignore[attr-defined]
+                vectors = np.asarray(ptr).reshape(n, self.dim)
+            else:
+                vectors = np.zeros((0, self.dim), dtype=np.float32)
+            item_ids = faiss.vector_to_array(self._faiss.id_map).astype(np.int64)
+            mentors = sorted(self._ids)
+            ordinal = {m: i for i, m in enumerate(mentors)}
+            owners = np.fromiter(
+                (ordinal[self._owners[int(i)]] for i in item_ids), dtype=np.int64, count=n
+            )
+            row_of = np.full(self._next_id, -1, dtype=np.int64)
+            row_of[item_ids] = np.arange(n)
+            self._dense = _DenseView(vectors, owners, mentors, row_of)
+        return self._dense
+
     def candidates(self, queries: np.ndarray, n_mentors: int) -> list[str]:
-        """Mentors whose best item is among the nearest to any query item.
+        """Mentors whose best item is nearest to any query item (exact search).
 
         Args:
             queries: float32 ``(q, dim)``, unit rows.
@@ -179,21 +219,13 @@ class MentorIndex:
         """
         if len(self._ids) <= n_mentors:
             return sorted(self._ids)
-        per_query = min(self.n_items, max(4 * n_mentors, 64))
-        while True:
-            sims, ids = self._faiss.search(np.ascontiguousarray(queries, "float32"), per_query)
-            best: dict[str, float] = {}
-            for row_sims, row_ids in zip(sims, ids, strict=True):
-                for sim, item_id in zip(row_sims.tolist(), row_ids.tolist(), strict=True):
-                    if item_id < 0:
-                        continue
-                    owner = self._owners[item_id]
-                    if sim > best.get(owner, -2.0):
-                        best[owner] = sim
-            if len(best) >= n_mentors or per_query >= self.n_items:
-                break
-            per_query = min(self.n_items, per_query * 4)
-        return sorted(best, key=lambda m: -best[m])[:n_mentors]
+        view = self._view()
+        best_item = (np.ascontiguousarray(queries, "float32") @ view.vectors.T).max(axis=0)
+        best = np.full(len(view.mentors), -np.inf, dtype=np.float32)
+        np.maximum.at(best, view.owners, best_item)
+        top = np.argpartition(-best, n_mentors - 1)[:n_mentors]
+        order = top[np.lexsort((top, -best[top]))]
+        return [view.mentors[i] for i in order.tolist() if best[i] > -np.inf]
 
     def item_similarities(self, queries: np.ndarray, mentor_ids: Sequence[str]) -> ItemMatches:
         """Exact cosine of each query item against each item of each given mentor.
@@ -205,9 +237,9 @@ class MentorIndex:
         present = [m for m in mentor_ids if m in self._ids and len(self._ids[m])]
         if not present:
             return ItemMatches()
-        all_ids = np.concatenate([self._ids[m] for m in present])
-        vectors = self._faiss.reconstruct_batch(all_ids)
-        sims = np.ascontiguousarray(queries, "float32") @ vectors.T
+        view = self._view()
+        rows = view.row_of[np.concatenate([self._ids[m] for m in present])]
+        sims = np.ascontiguousarray(queries, "float32") @ view.vectors[rows].T
         out: dict[str, np.ndarray] = {}
         start = 0
         for mentor_id in present:

@@ -42,6 +42,28 @@ def test_candidates_equal_exact_search() -> None:
         assert index.candidates(queries, 25) == exact_top(queries, vectors, 25)
 
 
+def test_candidates_stay_exact_through_removals_and_replacements() -> None:
+    """The numpy view of the stored vectors is rebuilt after every change."""
+    index, vectors = filled(60, seed=4)
+    rng = np.random.default_rng(5)
+    for step in range(30):
+        queries = unit(rng, 2)
+        assert index.candidates(queries, 10) == exact_top(queries, vectors, 10)
+        victim = f"m{int(rng.integers(0, 60))}"
+        if step % 2 and victim in vectors:
+            index.remove(victim)
+            del vectors[victim]
+        else:
+            vecs = unit(rng, int(rng.integers(1, 4)))
+            index.put_vectors(
+                victim, [Item("item", f"r{step}-{j}") for j in range(len(vecs))], vecs
+            )
+            vectors[victim] = vecs
+        sims = index.item_similarities(queries, list(vectors)[:5]).sims
+        for mentor_id, got in sims.items():
+            np.testing.assert_allclose(got, queries @ vectors[mentor_id].T, rtol=1e-5, atol=1e-6)
+
+
 def test_item_similarities_are_exact_cosines() -> None:
     index, vectors = filled(20)
     queries = unit(np.random.default_rng(2), 2)
