@@ -604,3 +604,38 @@ def test_queries_are_answered_during_full_reindex(served: Server) -> None:
         assert health["index"]["items"] == before["index"]["items"]
         record = CORPUS[7]
         assert_findable(client, record["id"], record["research_areas"][0])
+
+
+def test_a_short_load_run_from_a_second_process_ends_without_errors(
+    served: Server, tmp_path: Path
+) -> None:
+    """``mentor-match bench --concurrency`` (a separate process) against the live server:
+    zero errors, and its report files are written. Timings are printed, not asserted."""
+    served.ensure_running()
+    mentees = [
+        {"id": f"load{i}", "stage": "PGY2", "interests": [topic]}
+        for i, topic in enumerate(topics(random.Random(SEED), 20))
+    ]
+    with served.client() as client:
+        reply = client.post("/v1/ingest/mentees", json={"records": mentees})
+        assert reply.status_code == 200, reply.text
+    env = {**_server_env(tmp_path / "unused"), "MENTOR_MATCH_TOKEN": TOKEN}
+    out = tmp_path / "load"
+    bench = [
+        str(Path(sys.executable).with_name("mentor-match")),
+        "bench",
+        "--url",
+        served.url,
+        "--concurrency",
+        "8",
+        "--duration",
+        "5",
+        "--out",
+        str(out),
+    ]
+    run = subprocess.run(bench, env=env, capture_output=True, text=True, timeout=120)
+    print(run.stdout[-1500:])
+    assert run.returncode == 0, run.stdout + run.stderr
+    summary = json.loads((out / "load.json").read_text())
+    assert summary["errors"] == 0 and summary["requests"] > 0
+    assert (out / "load.png").stat().st_size > 0
