@@ -185,7 +185,8 @@ class Store:
 
     @staticmethod
     def _bump(session: Session, by: int) -> int:
-        row = session.get(_Meta, "seq")
+        # FOR UPDATE serialises writers on other databases (SQLite: BEGIN IMMEDIATE does).
+        row = session.get(_Meta, "seq", with_for_update=True)
         if row is None:
             row = _Meta(key="seq", value="0")
             session.add(row)
