@@ -56,13 +56,27 @@ class Access:
 
     def cohort(self, cohort_id: str) -> Cohort:
         """A cohort the caller may manage; ``NotFound`` otherwise (as if missing)."""
+        found = self._stored_cohort(cohort_id)
+        if found is None or not self.sees_cohort(found):
+            raise NotFound("cohort", cohort_id)
+        return found
+
+    def member_cohort(self, cohort_id: str, mentee_id: str) -> Cohort:
+        """A cohort the caller manages, or for a mentee one they belong to; ``NotFound``
+        otherwise (as if missing)."""
+        if self.role != "mentee":
+            return self.cohort(cohort_id)
+        found = self._stored_cohort(cohort_id)
+        if found is None or mentee_id not in found.mentee_ids:
+            raise NotFound("cohort", cohort_id)
+        return found
+
+    def _stored_cohort(self, cohort_id: str) -> Cohort | None:
         try:
             found = self.engine.store.get("cohorts", cohort_id)
         except NotFound:
-            found = None
-        if not isinstance(found, Cohort) or not self.sees_cohort(found):
-            raise NotFound("cohort", cohort_id)
-        return found
+            return None
+        return found if isinstance(found, Cohort) else None
 
     @cached_property
     def cohorts(self) -> list[Cohort]:

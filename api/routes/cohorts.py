@@ -27,7 +27,7 @@ from api.schemas import (
     ShortlistsPublic,
 )
 from recommender.engine import Engine
-from recommender.errors import InvalidProfile, NotFound
+from recommender.errors import InvalidProfile
 from recommender.keys import Principal
 from recommender.profiles import Cohort, Id, MentorRequest
 from recommender.review import Draft, Review
@@ -165,17 +165,9 @@ def add_request(
 
 
 def _request_cohort(engine: Engine, principal: Principal, cohort_id: str, mentee_id: str) -> Cohort:
-    if principal.role != "mentee":
-        return _cohort(engine, principal, cohort_id)
-    if mentee_id != principal.subject:
+    if principal.role == "mentee" and mentee_id != principal.subject:
         raise HTTPException(status.HTTP_403_FORBIDDEN, "a mentee key enters only its own request")
-    try:
-        cohort = engine.store.get("cohorts", cohort_id)
-    except NotFound:
-        cohort = None
-    if not isinstance(cohort, Cohort) or mentee_id not in cohort.mentee_ids:
-        raise NotFound("cohort", cohort_id)
-    return cohort
+    return Access(engine, principal).member_cohort(cohort_id, mentee_id)
 
 
 @router.get("/{record_id}/requests", response_model=RequestsPublic)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
@@ -86,26 +87,35 @@ def test_default_model_matches_the_pinned_card(embedder: SentenceTransformerEmbe
     assert np.linalg.norm(vectors, axis=1) == pytest.approx([1.0, 1.0], abs=1e-5)
 
 
+def in_threads(work: Callable[[int], None], n: int) -> list[BaseException]:
+    """Run ``work(0)`` … ``work(n - 1)`` in parallel threads; the exceptions they raised."""
+    errors: list[BaseException] = []
+
+    def guarded(t: int) -> None:
+        try:
+            work(t)
+        except BaseException as exc:
+            errors.append(exc)
+
+    threads = [threading.Thread(target=guarded, args=(t,)) for t in range(n)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return errors
+
+
 def test_concurrent_writers_get_distinct_change_numbers_and_the_index_keeps_up(
     engine: Engine,
 ) -> None:
     """Writers take the write lock at BEGIN, so change numbers are unique and in commit
     order; otherwise the engine's incremental refresh would skip rows for good."""
-    errors: list[BaseException] = []
 
     def write(t: int) -> None:
-        try:
-            for i in range(15):
-                engine.write("mentors", [mentor(f"w{t}-{i}", research_areas=[f"topic {t} {i}"])])
-        except BaseException as exc:
-            errors.append(exc)
+        for i in range(15):
+            engine.write("mentors", [mentor(f"w{t}-{i}", research_areas=[f"topic {t} {i}"])])
 
-    threads = [threading.Thread(target=write, args=(t,)) for t in range(5)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    assert not errors
+    assert in_threads(write, 5) == []
     with engine.store.engine.connect() as conn:
         seqs = [row[0] for row in conn.execute(text("SELECT seq FROM mentors"))]
     assert len(seqs) == len(set(seqs)) == 75
@@ -115,17 +125,8 @@ def test_concurrent_writers_get_distinct_change_numbers_and_the_index_keeps_up(
 
 def test_the_first_writes_to_a_new_store_may_race(tmp_path: Path) -> None:
     store = Store(f"sqlite:///{tmp_path / 'race.db'}")
-    errors: list[BaseException] = []
 
     def first(t: int) -> None:
-        try:
-            Store(store.url).upsert("cohorts", [Cohort(id=f"c{t}")])
-        except BaseException as exc:
-            errors.append(exc)
+        Store(store.url).upsert("cohorts", [Cohort(id=f"c{t}")])
 
-    threads = [threading.Thread(target=first, args=(t,)) for t in range(4)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    assert not errors and store.seq() == 4
+    assert in_threads(first, 4) == [] and store.seq() == 4
