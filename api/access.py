@@ -20,7 +20,7 @@ from pydantic import BaseModel
 
 from api.schemas import MenteeForMentor, MentorPublic
 from recommender.engine import Engine
-from recommender.errors import NotFound, UnknownMentee, UnknownMentor
+from recommender.errors import NotFound, UnknownMentee, not_found
 from recommender.keys import Principal
 from recommender.profiles import Cohort, Mentee, Mentor
 from recommender.review import Review
@@ -138,10 +138,6 @@ class Access:
             return (self.principal.subject, mentor.id) in self.pairs
         return False
 
-    def mentor(self, mentor_id: str) -> Mentor:
-        """A mentor (every caller may read the public view of any mentor)."""
-        return self.engine.store.get_mentor(mentor_id)
-
     def writable(self, kind: str, record_id: str) -> None:
         """Admins write anything; a mentee or mentor writes only their own profile. Others
         get the not-found answer, so the write reveals nothing."""
@@ -149,8 +145,4 @@ class Access:
             return
         role = {"mentees": "mentee", "mentors": "mentor"}.get(kind)
         if role is None or not self.is_self(role, record_id):
-            if kind == "mentors":
-                raise UnknownMentor(record_id)
-            if kind == "mentees":
-                raise UnknownMentee(record_id)
-            raise NotFound(kind.rstrip("s"), record_id)
+            raise not_found(kind, record_id)

@@ -233,8 +233,8 @@ class Engine:
         see either the old index or the complete new one.
         """
         seq = self.store.seq()
-        mentors = {r.key: cast(Mentor, r) for r in self.store.records("mentors")}
-        feedback = {r.key: cast(Feedback, r) for r in self.store.records("feedback")}
+        mentors: dict[str, Mentor] = self._reload({}, "mentors", -1)
+        feedback: dict[str, Feedback] = self._reload({}, "feedback", -1)
         items = {m.id: mentor_items(m) for m in mentors.values()}
         fresh = MentorIndex(self.embedder.model_id, self.embedder.dim)
         report = fresh.sync(items, self.embedder, progress)
@@ -316,7 +316,6 @@ class Engine:
                     scored.queries,
                     scored.items[mentor.id],
                     scored.sims.get(mentor.id),
-                    self.settings.feedback_min_raters,
                 )
             )
         return out
@@ -420,7 +419,6 @@ class Engine:
         queries: list[Item],
         items: list[Item],
         sims: np.ndarray | None,
-        min_raters: int,
     ) -> Suggestion:
         components = {
             name: Component(
@@ -433,7 +431,7 @@ class Engine:
             for j, name in enumerate(SIGNALS)
         }
         matches = best_matches(queries, items, sims)
-        reasons = signal_reasons(mentee, mentor, signals, min_raters)
+        reasons = signal_reasons(mentee, mentor, signals)
         return Suggestion(
             mentor_id=mentor.id,
             rank=rank,

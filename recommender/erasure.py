@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from recommender.engine import Engine
+from recommender.errors import NotFound
 from recommender.items import mentee_items, mentor_items
 from recommender.keys import Keys
 from recommender.profiles import Cohort, Mentee, Mentor, Record
@@ -40,8 +41,11 @@ def erase(engine: Engine, kind: PersonKind, person_id: str) -> ErasureReport:
     """Erase one mentor or mentee; ``found`` is False if no such record is stored (the
     references to the id are cleared all the same)."""
     store = engine.store
-    found = person_id in store.ids(kind)
-    texts = _texts(engine, kind, person_id) if found else []
+    try:
+        texts = _texts(store.get(kind, person_id))
+        found = True
+    except NotFound:
+        texts, found = [], False
     cohorts = _scrub_cohorts(engine, person_id)
     other: PersonKind = "mentees" if kind == "mentors" else "mentors"
     conflicts = _scrub_conflicts(engine, other, person_id)
@@ -55,8 +59,7 @@ def erase(engine: Engine, kind: PersonKind, person_id: str) -> ErasureReport:
     return ErasureReport(found, cohorts, conflicts, review, keys, vectors)
 
 
-def _texts(engine: Engine, kind: PersonKind, person_id: str) -> list[str]:
-    record = engine.store.get(kind, person_id)
+def _texts(record: Record) -> list[str]:
     if isinstance(record, Mentor):
         return [item.text for item in mentor_items(record)]
     assert isinstance(record, Mentee)

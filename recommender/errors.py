@@ -30,6 +30,15 @@ class UnknownMentee(NotFound):
         super().__init__("mentee", record_id)
 
 
+def not_found(kind: str, record_id: str) -> NotFound:
+    """The not-found error for a record kind (``mentors``, ``mentees``, ``cohorts``...)."""
+    if kind == "mentors":
+        return UnknownMentor(record_id)
+    if kind == "mentees":
+        return UnknownMentee(record_id)
+    return NotFound(kind.rstrip("s"), record_id)
+
+
 class InvalidProfile(MentorMatchError):
     """A record that fails validation; ``field`` names the offending field."""
 

@@ -69,9 +69,7 @@ def _words(labels: Sequence[str]) -> str:
     return ", ".join(labels[:-1]) + " and " + labels[-1]
 
 
-def signal_reasons(
-    mentee: Mentee, mentor: Mentor, signals: dict[str, SignalValue], min_raters: int = 3
-) -> list[str]:
+def signal_reasons(mentee: Mentee, mentor: Mentor, signals: dict[str, SignalValue]) -> list[str]:
     """Plain sentences for the signals that speak for this mentor."""
     reasons: list[str] = []
     targets = mentee_targets(mentee)
@@ -81,7 +79,7 @@ def signal_reasons(
     elif targets and signals["credibility"].parts.get("specialty", 0) >= 0.6:
         reasons.append(f"Works in {mentor.specialty}, closely related to your target specialty.")
     fb = signals["feedback"].parts
-    if fb.get("raters", 0) >= min_raters:
+    if "mean_overall" in fb:  # only there from enough raters (see signals.feedback)
         reasons.append(f"Rated {fb['mean_overall']:.1f}/5 by {int(fb['raters'])} past mentees.")
     access = signals["accessibility"].parts
     if mentor.capacity:

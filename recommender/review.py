@@ -152,9 +152,9 @@ class Review:
         changed = 0
         with Session(self.engine.store.engine) as session, session.begin():
             for row in session.scalars(select(_DraftRow)).all():
-                draft = self._draft(row)
                 if not _mentions(row.payload, person_id):
                     continue
+                draft = self._draft(row)
                 pairs = [
                     p for p in draft.result.pairs if person_id not in (p.mentee_id, p.mentor_id)
                 ]

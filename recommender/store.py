@@ -34,7 +34,7 @@ from sqlalchemy import (
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column
 
-from recommender.errors import NotFound, UnknownMentee, UnknownMentor
+from recommender.errors import UnknownMentor, not_found
 from recommender.profiles import RECORD_TYPES, Feedback, Kind, Mentee, Mentor, Record
 
 
@@ -278,11 +278,7 @@ class Store:
         with Session(self.engine) as session:
             row: _RecordRow | None = session.get(_ROWS[kind], record_id)
         if row is None:
-            if kind == "mentors":
-                raise UnknownMentor(record_id)
-            if kind == "mentees":
-                raise UnknownMentee(record_id)
-            raise NotFound(kind.rstrip("s"), record_id)
+            raise not_found(kind, record_id)
         return RECORD_TYPES[kind].model_validate_json(row.payload)
 
     def get_mentor(self, mentor_id: str) -> Mentor:

@@ -19,7 +19,7 @@ from api.deps import EngineDep
 from api.schemas import WriteResult
 from recommender.engine import Engine
 from recommender.erasure import erase
-from recommender.errors import InvalidProfile, NotFound
+from recommender.errors import InvalidProfile, not_found
 from recommender.keys import Principal, Role
 from recommender.profiles import Id, Kind, Mentor, Record
 
@@ -75,18 +75,18 @@ def _read(access: Access, kind: Kind, record_id: str) -> BaseModel | Record:
     if kind == "cohorts":
         return access.cohort(record_id)
     if kind == "mentors":
-        return access.mentor_view(access.mentor(record_id))
+        return access.mentor_view(access.engine.store.get_mentor(record_id))  # any caller
     return access.mentee_view(access.mentee(record_id))
 
 
 def _delete(engine: Engine, kind: Kind, record_id: str) -> None:
     if kind == "cohorts":
-        if not engine.delete(kind, record_id):
-            raise NotFound("cohort", record_id)
-        return
-    person: Literal["mentors", "mentees"] = "mentors" if kind == "mentors" else "mentees"
-    if not erase(engine, person, record_id).found:
-        raise NotFound(kind.rstrip("s"), record_id)
+        found = engine.delete(kind, record_id)
+    else:
+        person: Literal["mentors", "mentees"] = "mentors" if kind == "mentors" else "mentees"
+        found = erase(engine, person, record_id).found
+    if not found:
+        raise not_found(kind, record_id)
 
 
 def record_router(
