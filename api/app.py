@@ -11,6 +11,7 @@ from fastapi.responses import JSONResponse
 
 from api import errors
 from api.routes import admin, cohorts, feedback, health, mentees, mentors, suggestions, ui
+from api.security import Guard, Limits, quiet_tracebacks
 from recommender.engine import Engine, build_engine
 from recommender.keys import Keys
 from recommender.settings import Settings
@@ -29,8 +30,14 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
         app.state.engine.warm_up()
         if settings.bootstrap_admin_token is not None:
             secret = settings.bootstrap_admin_token.get_secret_value()
-            info = app.state.keys.ensure_admin(secret, "bootstrap")
-            log.info("bootstrap admin key %s is active", info.id)
+            info = app.state.keys.ensure_bootstrap(secret)
+            if info is None:
+                log.warning(
+                    "the bootstrap admin key was revoked and stays revoked; set "
+                    "MENTOR_MATCH_BOOTSTRAP_ADMIN_TOKEN to a new secret to make another"
+                )
+            else:
+                log.info("bootstrap admin key %s is active", info.id)
         report = app.state.engine.refresh()
         log.info(
             "engine ready: %d mentors indexed (%d embedded now)",
@@ -64,4 +71,10 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
 
     for module in (health, suggestions, mentors, mentees, feedback, cohorts, admin, ui):
         app.include_router(module.router)
+    # Outermost of our layers: rate limits and authentication before anything else runs,
+    # security headers on every answer, and the last catch for unexpected errors.
+    app.state.settings = settings
+    app.state.limits = Limits(settings)
+    app.add_middleware(Guard, limits=app.state.limits, trusted_proxies=settings.trusted_proxies)
+    quiet_tracebacks()
     return app

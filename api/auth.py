@@ -14,6 +14,7 @@ from typing import Annotated, Any
 from fastapi import Depends, HTTPException, Request, status
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
+from api.security import authenticated
 from recommender.keys import Keys, Principal, Role
 
 bearer = HTTPBearer(
@@ -44,9 +45,13 @@ def optional_principal(
         if request.headers.get("authorization"):
             raise _unauthorized("the Authorization header must be 'Bearer <token>'")
         return None
-    found = get_keys(request).authenticate(credentials.credentials)
+    checked = authenticated(request)  # the guard authenticates once per request
+    if checked is None:
+        found = get_keys(request).authenticate(credentials.credentials)
+    else:
+        found = checked[1]
     if found is None:
-        raise _unauthorized("the bearer token is unknown or revoked")
+        raise _unauthorized("the bearer token is unknown, revoked or expired")
     request.state.principal = found
     return found
 

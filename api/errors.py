@@ -12,6 +12,7 @@ from pydantic import ValidationError
 from recommender.assignment import InfeasibleAssignment
 from recommender.errors import InvalidProfile, MentorMatchError, ModelUnavailable, NotFound
 from recommender.review import ReviewConflict
+from recommender.workload import EmbeddingBudgetExceeded
 
 log = logging.getLogger(__name__)
 
@@ -27,7 +28,7 @@ def validation_detail(
 
 
 def install(app: FastAPI) -> None:
-    """Register exception handlers mapping library errors to 404/422/503."""
+    """Register exception handlers mapping library errors to 404/413/422/429/503."""
 
     @app.exception_handler(NotFound)
     async def _not_found(_: Request, exc: NotFound) -> JSONResponse:
@@ -60,12 +61,18 @@ def install(app: FastAPI) -> None:
         log.error("unhandled library error: %s", type(exc).__name__)
         return JSONResponse({"detail": str(exc)}, status_code=400)
 
-    @app.exception_handler(Exception)
-    async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
-        # The type and the route only: a message or traceback could quote personal data.
-        route = getattr(request.scope.get("route"), "path", request.url.path)
-        log.error("unexpected %s on %s %s", type(exc).__name__, request.method, route)
-        return JSONResponse({"detail": "internal error (logged)"}, status_code=500)
+    @app.exception_handler(EmbeddingBudgetExceeded)
+    async def _budget(_: Request, exc: EmbeddingBudgetExceeded) -> JSONResponse:
+        if exc.per_request:
+            return JSONResponse({"detail": str(exc)}, status_code=413)
+        return JSONResponse(
+            {"detail": f"{exc}; retry in {exc.retry_after} s"},
+            status_code=429,
+            headers={"Retry-After": str(exc.retry_after)},
+        )
+
+    # Unexpected errors are caught by ``api.security.Guard`` (a handler for ``Exception``
+    # here would be re-raised by Starlette, and the server would log its traceback).
 
     @app.exception_handler(RequestValidationError)
     async def _request(_: Request, exc: RequestValidationError) -> JSONResponse:

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, create_model, model_validator
 
 from recommender.keys import Role
 from recommender.profiles import (
+    MENTOR_WRITERS,
     Cohort,
     Feedback,
     Id,
@@ -33,7 +35,14 @@ class MenteeInline(Mentee):
 
 
 class MentorIn(Mentor):
-    """Body of ``PUT /v1/mentors/{id}``; ``id`` may be left out (the path gives it)."""
+    """Body of ``PUT /v1/mentors/{id}``; ``id`` may be left out (the path gives it).
+
+    Admins may write every field. A mentor's own key may write only the fields marked
+    ``mentor`` in ``x-field-writers`` (``capacity`` and ``hours_per_month`` within the
+    program's limits); the others must be left out or sent unchanged (422 names each one).
+    """
+
+    model_config = ConfigDict(json_schema_extra={"x-field-writers": dict(MENTOR_WRITERS)})
 
     id: Id | None = None  # type: ignore[assignment]
 
@@ -42,6 +51,13 @@ class MenteeIn(Mentee):
     """Body of ``PUT /v1/mentees/{id}``; ``id`` may be left out (the path gives it)."""
 
     id: Id | None = None  # type: ignore[assignment]
+
+
+class FeedbackIn(Feedback):
+    """Body of ``POST /v1/feedback``: ``date`` defaults to today; ``id`` is for admins only
+    (a mentee's rating is always ``mentee_id:mentor_id:date``)."""
+
+    date: dt.date = Field(default_factory=dt.date.today, description="Day of the rating.")
 
 
 class FiltersIn(_Request):
@@ -164,6 +180,25 @@ class MenteesPublic(BaseModel):
     count: int
 
 
+class ChangePublic(BaseModel):
+    """One write's changes to a mentor's ranking-relevant fields."""
+
+    at: str
+    actor: str
+    kind: str
+    record_id: str
+    changes: dict[str, Any] = Field(
+        description="field → [old, new]; texts and lists as their size only."
+    )
+
+
+class ChangesPublic(BaseModel):
+    """A mentor's change log, oldest first."""
+
+    data: list[ChangePublic]
+    count: int
+
+
 class FeedbackPage(BaseModel):
     """A page of raw feedback, comments included (admins only)."""
 
@@ -180,10 +215,14 @@ class KeyIn(_Request):
         default_factory=list, max_length=100, description="Cohort ids or program names."
     )
     label: Annotated[str, StringConstraints(max_length=200)] = ""
+    expires_in_days: float | None = Field(
+        default=None, gt=0, le=3650, description="The key stops working after this many days."
+    )
 
 
 class KeyPublic(BaseModel):
-    """A stored key (never its secret)."""
+    """A stored key (never its secret): when it was made, last used (and from where),
+    expires and was revoked."""
 
     id: str
     role: str
@@ -192,6 +231,10 @@ class KeyPublic(BaseModel):
     label: str
     created_at: str
     revoked: bool
+    revoked_at: str | None = None
+    expires_at: str | None = None
+    last_used_at: str | None = None
+    last_used_from: str | None = None
 
 
 class KeyCreated(KeyPublic):

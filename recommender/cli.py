@@ -154,7 +154,7 @@ def serve(
     Every data route needs a bearer token: create keys with ``mentor-match keys create``,
     or set MENTOR_MATCH_BOOTSTRAP_ADMIN_TOKEN to have an admin key with that secret.
     """
-    import uvicorn
+    from api.server import run
 
     logging.basicConfig(
         level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
@@ -172,7 +172,7 @@ def serve(
         threads = max(1, (os.cpu_count() or 1) // workers)
         os.environ["MENTOR_MATCH_TORCH_THREADS"] = str(threads)
     console.print(f"serving on http://{host}:{port} (docs at /docs)")
-    uvicorn.run("api.main:app", host=host, port=port, workers=workers, log_level="info")
+    run(host, port, workers)
 
 
 DEV_LABEL = "development"
@@ -198,10 +198,14 @@ def keys_create(
         typer.Option(help="A cohort id or program name a coordinator key covers (repeat)."),
     ] = None,
     label: Annotated[str, typer.Option(help="A name for the key, shown in the audit trail.")] = "",
+    expires_in_days: Annotated[
+        Optional[float],  # noqa: UP045
+        typer.Option(help="The key stops working after this many days (default: never)."),
+    ] = None,
 ) -> None:
     """Create a key and print its token (shown once; only a hash is stored)."""
     try:
-        info, secret = _keys().create(role, subject, scope or [], label)
+        info, secret = _keys().create(role, subject, scope or [], label, None, expires_in_days)
     except MentorMatchError as exc:
         err.print(f"[red]error:[/red] {exc}")
         raise typer.Exit(2) from exc
@@ -213,13 +217,42 @@ def keys_list() -> None:
     """Every key (never the secrets)."""
     table = Table()
     table.add_column("id", no_wrap=True, min_width=12)
-    for name in ("role", "subject", "scopes", "label", "created", "revoked"):
+    for name in ("role", "subject", "scopes", "label", "created", "last used", "from"):
         table.add_column(name)
+    table.add_column("expires / revoked")
     for k in _keys().list():
+        ends = f"revoked {k.revoked_at or ''}".strip() if k.revoked else (k.expires_at or "")
         table.add_row(
-            k.id, k.role, k.subject, ",".join(k.scopes), k.label, k.created_at, str(k.revoked)
+            k.id,
+            k.role,
+            k.subject,
+            ",".join(k.scopes),
+            k.label,
+            k.created_at,
+            k.last_used_at or "never",
+            k.last_used_from or "",
+            ends,
         )
     console.print(table)
+
+
+@keys_app.command("rotate")
+def keys_rotate(
+    key_id: Annotated[str, typer.Argument(help="The key's id.")],
+    grace_minutes: Annotated[
+        float,
+        typer.Option(help="Keep the old key working this long so clients can switch (max 7 d)."),
+    ] = 0,
+) -> None:
+    """Replace a key by a new one with the same role, person, scopes and label; print the
+    new token (shown once). The old key is revoked now, or expires after the grace period."""
+    try:
+        info, secret = _keys().rotate(key_id, grace_minutes)
+    except MentorMatchError as exc:
+        err.print(f"[red]error:[/red] {exc}")
+        raise typer.Exit(2) from exc
+    ends = f"expires in {grace_minutes:g} min" if grace_minutes else "is revoked"
+    typer.echo(f"key {info.id} ({info.role}) replaces {key_id}, which {ends}; token: {secret}")
 
 
 @keys_app.command("revoke")
@@ -413,6 +446,14 @@ def bench(
         Optional[Path],  # noqa: UP045
         typer.Option(help="Folder for the load test's load.json, load.md and load.png."),
     ] = None,
+    fairness: Annotated[
+        bool,
+        typer.Option(
+            "--fairness",
+            help="With --url and an admin --token: a stored-mentee suggestion's latency while "
+            "the admin key keeps three maximum-size inline profiles in flight.",
+        ),
+    ] = False,
 ) -> None:
     """Time suggestion requests one after another: median, p95, max, throughput.
 
@@ -423,6 +464,9 @@ def bench(
     """
     if assignment:
         _bench_assignment(assignment)
+        return
+    if url and fairness:
+        _bench_fairness(url, token, duration)
         return
     if url and concurrency:
         _load_test(url, token, concurrency, duration, k, out)
@@ -449,6 +493,22 @@ def bench(
     table.add_row("p95 ms", f"{timings[int(0.95 * (len(timings) - 1))]:.1f}")
     table.add_row("max ms", f"{timings[-1]:.1f}")
     table.add_row("requests/s (sequential)", f"{requests / wall:.1f}")
+    console.print(table)
+
+
+def _bench_fairness(url: str, token: str | None, duration: float) -> None:
+    from evaluation.fairness import run_fairness
+
+    if not token:
+        err.print("[red]error:[/red] --fairness needs an admin --token (it creates two keys)")
+        raise typer.Exit(2)
+    with console.status("three maximum-size inline profiles in flight..."):
+        result = run_fairness(url, token, seconds=min(duration, 120.0))
+    table = Table("measure", "value", title="fairness: another key's stored-mentee suggestion")
+    for name, value in result.summary().items():
+        table.add_row(name, f"{value:.3f}" if name.endswith("_s") else f"{value:.0f}")
+    table.add_row("heavy answers", ", ".join(sorted({str(c) for c in result.heavy_status})))
+    table.add_row("light answers", ", ".join(sorted({str(c) for c in result.light_status})))
     console.print(table)
 
 
@@ -727,6 +787,72 @@ def assign(
         f"{len(result.pairs)} pairs ({result.mode}); mean score {result.mean_score:.3f}; "
         f"{result.top3_share:.0%} of mentees got one of their top 3; loads: {loads}; wrote {out}"
     )
+
+
+def _manifest_table(manifest: Any, title: str) -> Table:
+    table = Table("what", "value", title=title)
+    table.add_row("created (UTC)", manifest.created_at)
+    table.add_row("store change number", str(manifest.store_seq))
+    for kind, n in manifest.counts.items():
+        table.add_row(kind, f"{n:,}")
+    table.add_row("embedding model", manifest.model_id or "(no index snapshot)")
+    if manifest.index_seq is not None:
+        table.add_row("index snapshot at change", str(manifest.index_seq))
+    for f in manifest.files:
+        table.add_row(f.name, f"{f.size:,} bytes, sha256 {f.sha256[:16]}…")
+    return table
+
+
+@app.command("backup")
+def backup_cmd(
+    out: Annotated[Path, typer.Argument(help="New (or empty) folder to write the backup into.")],
+) -> None:
+    """Back up the store and the index snapshot while the server runs.
+
+    The store is copied with SQLite's online backup API as one consistent state (writes go on
+    meanwhile); OUT gets mentor-match.db, index.faiss, index.meta.json and manifest.json
+    (change number, model id, sizes, SHA-256). SQLite stores only.
+    """
+    from recommender.backup import backup as take_backup
+
+    try:
+        with _progress() as bar:
+
+            def step(done: int, total: int) -> None:
+                if not bar.tasks:  # shown from the first step on, so early errors stand alone
+                    bar.add_task("copying the store (pages)", total=total)
+                bar.update(bar.tasks[0].id, completed=done, total=total)
+
+            manifest = take_backup(Settings(), out, progress=step)
+    except MentorMatchError as exc:
+        err.print(f"[red]error:[/red] {exc}")
+        raise typer.Exit(2) from exc
+    console.print(_manifest_table(manifest, f"backup {out}"))
+    console.print(f"wrote {out}: {manifest.size:,} bytes in {manifest.seconds:.2f} s")
+
+
+@app.command("restore")
+def restore_cmd(
+    backup: Annotated[Path, typer.Argument(help="A backup folder.")],
+    force: Annotated[
+        bool, typer.Option("--force", help="Replace the store already in the data folder.")
+    ] = False,
+) -> None:
+    """Restore a backup into the data folder; the server must be stopped.
+
+    Every file is checked against the manifest's SHA-256 first. At its next start the
+    server checks the restored index snapshot against the store and catches it up.
+    """
+    from recommender.backup import restore
+
+    settings = Settings()
+    try:
+        manifest = restore(backup, settings, force=force)
+    except MentorMatchError as exc:
+        err.print(f"[red]error:[/red] {exc}")
+        raise typer.Exit(2) from exc
+    console.print(_manifest_table(manifest, f"restored {backup}"))
+    console.print(f"restored into {settings.data_dir}; start the server as usual")
 
 
 def main() -> None:  # pragma: no cover

@@ -18,6 +18,7 @@ import numpy as np
 from recommender.coalesce import Coalescer
 from recommender.errors import ModelUnavailable
 from recommender.store import Store, text_hash
+from recommender.workload import BULK, SMALL, FairGate, current, spend
 
 Progress = Callable[[int], None]
 """Called with the number of texts just embedded (for progress bars)."""
@@ -67,6 +68,22 @@ def _l2_normalise(vectors: np.ndarray) -> np.ndarray:
     return out
 
 
+BULK_PASS = 8
+"""Texts per forward pass of bulk work (a pass of 8 long texts takes a few tenths of a
+second on two cores: the longest another request waits for the model)."""
+SMALL_TEXTS, SMALL_CHARS = 8, 4000
+"""A call this small (a request's query texts) is served ahead of bulk work."""
+
+
+def _small(texts: Sequence[str]) -> bool:
+    return len(texts) <= SMALL_TEXTS and sum(len(t) for t in texts) <= SMALL_CHARS
+
+
+def _owner() -> str:
+    work = current()
+    return work.owner if work is not None else "system"
+
+
 class SentenceTransformerEmbedder:
     """A sentence-transformers model loaded from a local folder (never from a hub).
 
@@ -99,27 +116,32 @@ class SentenceTransformerEmbedder:
         if model_path is None:  # the gt package's folder is just called "model"
             name = "all-MiniLM-L6-v2"
         self.model_id = f"{name}@{weights_checksum(self.model_path)}"
-        self._lock = threading.Lock()
+        # One pass at a time (torch models are not safe to call from several threads at
+        # once), handed out fairly between clients (see ``recommender.workload``).
+        self._gate = FairGate()
         self._coalescer = Coalescer(self._pass, max_texts=batch_size)
 
     def _pass(self, texts: list[str]) -> np.ndarray:
-        with self._lock:  # torch models are not safe to call from several threads at once
+        with self._gate.turn(_owner(), SMALL):
             return np.asarray(self._model.encode(texts, batch_size=self.batch_size))
 
     def encode(self, texts: Sequence[str], progress: Progress | None = None) -> np.ndarray:
-        """Embed ``texts`` in batches; float32 ``(n, dim)``, rows L2-normalised.
+        """Embed ``texts``; float32 ``(n, dim)``, rows L2-normalised.
 
-        Small calls (a request's query texts) arriving together share forward passes.
+        Small calls (a request's query texts) arriving together share forward passes and go
+        ahead of bulk work; bulk work runs in passes of ``BULK_PASS`` texts, so any other
+        caller waits for at most one such pass.
         """
         if not texts:
             return np.zeros((0, self.dim), dtype=np.float32)
-        if progress is None and len(texts) <= self.batch_size:
+        if progress is None and _small(texts):
             return _l2_normalise(self._coalescer.encode(texts))
         parts = []
-        for start in range(0, len(texts), self.batch_size):
-            batch = list(texts[start : start + self.batch_size])
-            with self._lock:  # torch models are not safe to call from several threads at once
-                parts.append(self._model.encode(batch, batch_size=self.batch_size))
+        owner = _owner()
+        for start in range(0, len(texts), BULK_PASS):
+            batch = list(texts[start : start + BULK_PASS])
+            with self._gate.turn(owner, BULK):
+                parts.append(self._model.encode(batch, batch_size=BULK_PASS))
             if progress:
                 progress(len(batch))
         return _l2_normalise(np.concatenate(parts))
@@ -166,6 +188,8 @@ class CachedEmbedder:
         todo = {k: t for k, t in zip(keys, texts, strict=True) if k not in found}
         if progress:
             progress(len(texts) - len(todo))
+        if todo and not persist:  # a request's query texts: within its embedding budget
+            spend(sum(len(t) for t in todo.values()))
         if todo:
             vectors = self.inner.encode(list(todo.values()), progress)
             fresh = dict(zip(todo, vectors, strict=True))
@@ -185,6 +209,15 @@ class CachedEmbedder:
             for key in keys:
                 self._memory.pop(key, None)
         return self.store.delete_vectors(self.model_id, sorted(keys))
+
+    def keep_only(self, texts: Sequence[str]) -> int:
+        """Forget every cached vector except those of ``texts`` (erasure: vectors of texts
+        no stored profile uses any more, earlier versions included); returns how many stored
+        vectors were deleted."""
+        keep = {text_hash(t) for t in texts}
+        with self._lock:
+            self._memory = {k: v for k, v in self._memory.items() if k in keep}
+        return self.store.prune_vectors(keep)
 
     def _remember(self, vectors: dict[str, np.ndarray]) -> None:
         with self._lock:

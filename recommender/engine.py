@@ -17,6 +17,7 @@ from typing import TypeVar, cast
 
 import numpy as np
 
+from recommender.changes import ProfileChanges
 from recommender.embedding import CachedEmbedder, Embedder, Progress, SentenceTransformerEmbedder
 from recommender.explain import best_matches, explanation_text, signal_reasons
 from recommender.index import MentorIndex, SyncReport
@@ -269,9 +270,23 @@ class Engine:
 
     # -- writes (through the engine so the index follows) --------------------------------
 
-    def write(self, kind: Kind, records: Sequence[Record]) -> UpsertResult:
-        """Upsert records and bring the index up to date."""
-        result = self.store.upsert(kind, records)
+    def write(
+        self, kind: Kind, records: Sequence[Record], actor: str | None = None
+    ) -> UpsertResult:
+        """Upsert records and bring the index up to date.
+
+        With an ``actor``, changes to mentors' ranking-relevant fields are logged (see
+        ``recommender.changes``) in the same transaction as the write.
+        """
+        if actor is None or kind != "mentors":
+            result = self.store.upsert(kind, records)
+        else:
+            log_ = ProfileChanges(self.store.engine)
+            with self.store.transaction() as session:
+                before = self.store.existing("mentors", [r.key for r in records])
+                result = self.store.upsert(kind, records, session=session)
+                pairs = [(cast(Mentor | None, before.get(r.key)), cast(Mentor, r)) for r in records]
+                log_.record(session, actor, pairs)
         if result.changed:
             self.refresh()
         return result
@@ -279,8 +294,7 @@ class Engine:
     def delete(self, kind: Kind, record_id: str) -> bool:
         """Delete a record (and, for a mentor, its vectors). True if it existed."""
         found = self.store.delete(kind, record_id)
-        if found:
-            self.refresh()
+        self.refresh()
         return found
 
     # -- suggestions ----------------------------------------------------------------------

@@ -13,9 +13,12 @@ import logging
 from dataclasses import dataclass
 from typing import Literal
 
+from pydantic import ValidationError
+
+from recommender.changes import ProfileChanges
 from recommender.engine import Engine
 from recommender.errors import NotFound
-from recommender.items import mentee_items, mentor_items
+from recommender.items import mentee_items
 from recommender.keys import Keys
 from recommender.profiles import Cohort, Mentee, Mentor, Record
 from recommender.review import Review
@@ -42,28 +45,23 @@ def erase(engine: Engine, kind: PersonKind, person_id: str) -> ErasureReport:
     references to the id are cleared all the same)."""
     store = engine.store
     try:
-        texts = _texts(store.get(kind, person_id))
+        store.get(kind, person_id)
         found = True
     except NotFound:
-        texts, found = [], False
+        found = False
+    except ValidationError:  # a row written under looser rules: erase it all the same
+        found = True
     cohorts = _scrub_cohorts(engine, person_id)
     other: PersonKind = "mentees" if kind == "mentors" else "mentors"
     conflicts = _scrub_conflicts(engine, other, person_id)
     review = Review(engine).erase(person_id)
     keys = Keys(store.engine).erase_subject("mentor" if kind == "mentors" else "mentee", person_id)
-    if found:
-        engine.delete(kind, person_id)
-    vectors = _forget(engine, texts)
+    ProfileChanges(store.engine).erase(person_id)
+    engine.delete(kind, person_id)  # their ratings go even if their own row is gone
+    vectors = _forget(engine)
     store.compact()
     log.info("erased %s %s", kind.rstrip("s"), person_id)
     return ErasureReport(found, cohorts, conflicts, review, keys, vectors)
-
-
-def _texts(record: Record) -> list[str]:
-    if isinstance(record, Mentor):
-        return [item.text for item in mentor_items(record)]
-    assert isinstance(record, Mentee)
-    return [item.text for item in mentee_items(record)]
 
 
 def _scrub_cohorts(engine: Engine, person_id: str) -> int:
@@ -92,9 +90,14 @@ def _scrub_conflicts(engine: Engine, kind: PersonKind, person_id: str) -> int:
     return len(changed)
 
 
-def _forget(engine: Engine, texts: list[str]) -> int:
-    """Drop cached vectors of the erased texts that no remaining mentor still uses."""
-    in_use = {item.text for items in engine.live_items().values() for item in items}
-    private = [t for t in dict.fromkeys(texts) if t not in in_use]
-    forget = getattr(engine.embedder, "forget", None)
-    return int(forget(private)) if forget and private else 0
+def _forget(engine: Engine) -> int:
+    """Drop cached vectors no stored profile uses any more: the erased person's current
+    texts and those of their earlier profile versions (and of anyone's replaced texts)."""
+    keep_only = getattr(engine.embedder, "keep_only", None)
+    if keep_only is None:
+        return 0
+    live = {item.text for items in engine.live_items().values() for item in items}
+    for record in engine.store.records("mentees"):
+        assert isinstance(record, Mentee)
+        live.update(item.text for item in mentee_items(record))
+    return int(keep_only(sorted(live)))

@@ -148,6 +148,16 @@ def _split_list(value: Any) -> Any:
     return value
 
 
+def _lower_case_list(value: Any) -> Any:
+    """Lower-case (and clean) list entries *before* the length checks: lower-casing can
+    lengthen a text ("İ" becomes two code points), so checking first and lower-casing after
+    could store a value that fails its own checks when read back."""
+    value = _split_list(value)
+    if not isinstance(value, list):
+        return value
+    return [clean_text(v).lower() if isinstance(v, str) else v for v in value]
+
+
 class Record(BaseModel):
     """Shared configuration: unknown fields are errors, strings are cleaned."""
 
@@ -268,10 +278,7 @@ class Mentor(Record):
 
     _tz = field_validator("timezone")(_check_timezone)
 
-    @field_validator("languages")
-    @classmethod
-    def _lower_languages(cls, value: list[str]) -> list[str]:
-        return [v.lower() for v in value]
+    _languages = field_validator("languages", mode="before")(_lower_case_list)
 
     @field_validator("activity_dates")
     @classmethod
@@ -328,10 +335,7 @@ class Mentee(Record):
 
     _tz = field_validator("timezone")(_check_timezone)
 
-    @field_validator("languages")
-    @classmethod
-    def _lower_languages(cls, value: list[str]) -> list[str]:
-        return [v.lower() for v in value]
+    _languages = field_validator("languages", mode="before")(_lower_case_list)
 
     @field_validator("target_specialties")
     @classmethod
@@ -476,3 +480,53 @@ RECORD_TYPES: dict[str, type[Record]] = {
     "feedback": Feedback,
     "cohorts": Cohort,
 }
+
+
+Writer = Literal["mentor", "program", "system"]
+"""Who may write a mentor field: ``mentor`` (the mentor themself, and admins), ``program``
+(verified credentials: admins and the program's imports only), ``system`` (measured or kept
+by the product: imports of the program's records and the product's own workflows, never the
+mentor)."""
+
+MENTOR_WRITERS: dict[str, Writer] = {
+    "id": "system",
+    "name": "mentor",
+    "career_stage": "program",
+    "specialty": "program",
+    "subspecialties": "mentor",
+    "interests": "mentor",
+    "research_areas": "mentor",
+    "bio": "mentor",
+    "publications": "mentor",
+    "work_items": "mentor",
+    "offers": "mentor",
+    "meeting_modes": "mentor",
+    "languages": "mentor",
+    "location": "mentor",
+    "timezone": "mentor",
+    "email": "mentor",
+    "phone": "mentor",
+    "share_contact": "mentor",
+    "hours_per_month": "mentor",
+    "capacity": "mentor",
+    "current_mentees": "system",
+    "years_in_practice": "program",
+    "publication_count": "program",
+    "teaching_roles": "program",
+    "mentor_training": "program",
+    "response_time_hours": "system",
+    "last_active": "system",
+    "past_mentees": "system",
+    "recent_mentees": "system",
+    "activity_dates": "system",
+    "conflicts": "mentor",
+}
+"""Field ownership of ``Mentor`` (the README's table is made from the same reading)."""
+
+UNRANKED_MENTOR_FIELDS: frozenset[str] = frozenset(
+    {"id", "name", "email", "phone", "share_contact", "conflicts"}
+)
+"""Mentor fields no signal reads; a change to any other field is audited."""
+
+if set(MENTOR_WRITERS) != set(Mentor.model_fields):  # pragma: no cover - a new field
+    raise RuntimeError("MENTOR_WRITERS must name every Mentor field exactly once")

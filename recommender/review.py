@@ -25,6 +25,7 @@ from recommender.cohort_assignment import AssignedPair, CohortAssignment, assign
 from recommender.engine import Engine, SuggestionFilters
 from recommender.errors import MentorMatchError, NotFound
 from recommender.profiles import Cohort, Mentor
+from recommender.store import write_session
 
 Status = Literal["draft", "approved", "superseded"]
 
@@ -150,7 +151,7 @@ class Review:
         details and reasons name them as ``[erased]``.
         """
         changed = 0
-        with Session(self.engine.store.engine) as session, session.begin():
+        with write_session(self.engine.store.engine) as session:
             for row in session.scalars(select(_DraftRow)).all():
                 if not _mentions(row.payload, person_id):
                     continue
@@ -210,12 +211,15 @@ class Review:
             self.engine, cohort, mode, locked, forbidden, mentors_wanted, mentor_minimums
         )
         draft = Draft(uuid.uuid4().hex[:12], cohort.id, "draft", _now(), result, locked, forbidden)
-        with Session(self.engine.store.engine) as session, session.begin():
-            session.add(self._row(draft))
-            self._event(
-                session, draft, actor, "propose", "", {"mode": mode, "pairs": len(result.pairs)}
-            )
+        with write_session(self.engine.store.engine) as session:
+            self._insert(session, draft, actor, mode)
         return draft
+
+    def _insert(self, session: Session, draft: Draft, actor: str, mode: Mode) -> None:
+        session.add(self._row(draft))
+        self._event(
+            session, draft, actor, "propose", "", {"mode": mode, "pairs": len(draft.result.pairs)}
+        )
 
     def lock(self, draft: Draft, mentee_id: str, mentor_id: str, actor: str) -> Draft:
         """Keep a pair of the draft through re-runs."""
@@ -281,38 +285,52 @@ class Review:
         )
 
     def rerun(self, draft: Draft, actor: str, mode: Mode | None = None) -> Draft:
-        """Re-optimise everything but the locked pairs; the old draft is superseded."""
+        """Re-optimise everything but the locked pairs; the old draft is superseded (in the
+        same transaction that stores the new one, so two re-runs cannot both succeed)."""
         self._editable(draft)
         cohort = self.engine.store.get("cohorts", draft.cohort_id)
         assert isinstance(cohort, Cohort)
-        fresh = self.propose(
-            cohort, actor, mode or draft.result.mode, draft.locked, draft.forbidden
+        mode = mode or draft.result.mode
+        result = assign_cohort(self.engine, cohort, mode, draft.locked, draft.forbidden)
+        fresh = Draft(
+            uuid.uuid4().hex[:12], cohort.id, "draft", _now(), result, draft.locked, draft.forbidden
         )
-        with Session(self.engine.store.engine) as session, session.begin():
-            row = session.get(_DraftRow, draft.id)
-            assert row is not None
+        with write_session(self.engine.store.engine) as session:
+            row = self._draft_row(session, draft)
             row.status = "superseded"
+            self._insert(session, fresh, actor, mode)
             self._event(session, draft, actor, "rerun", "", {"new_assignment": fresh.id})
         return fresh
 
     def approve(self, draft: Draft, actor: str) -> Draft:
-        """Approve the draft: each mentor's current mentee count grows by their new mentees."""
+        """Approve the draft: each mentor's current mentee count grows by their new mentees.
+
+        The counts and the draft's status change in one transaction, which holds the write
+        lock from its start and re-reads the draft: of several concurrent approvals exactly
+        one succeeds (the others get ``ReviewConflict``), and no count is added twice.
+        """
         self._editable(draft)
         load: dict[str, int] = {}
         for p in draft.result.pairs:
             load[p.mentor_id] = load.get(p.mentor_id, 0) + 1
-        updated: list[Mentor] = []
-        for mentor_id, n in sorted(load.items()):
-            mentor = self.engine.store.get_mentor(mentor_id)
-            if n > mentor.free_places:
-                raise ReviewConflict(
-                    f"mentor {mentor_id} now has {mentor.free_places} free places, {n} assigned"
+        store = self.engine.store
+        with store.transaction() as session:
+            row = self._draft_row(session, draft)
+            updated: list[Mentor] = []
+            for mentor_id, n in sorted(load.items()):
+                mentor = store.get_mentor(mentor_id)
+                if n > mentor.free_places:
+                    raise ReviewConflict(
+                        f"mentor {mentor_id} now has {mentor.free_places} free places, {n} assigned"
+                    )
+                updated.append(
+                    mentor.model_copy(update={"current_mentees": mentor.current_mentees + n})
                 )
-            updated.append(
-                mentor.model_copy(update={"current_mentees": mentor.current_mentees + n})
-            )
-        self.engine.write("mentors", updated)
-        approved = Draft(
+            store.upsert("mentors", updated, session=session)
+            row.status = "approved"
+            self._event(session, draft, actor, "approve", "", {"pairs": len(draft.result.pairs)})
+        self.engine.refresh()
+        return Draft(
             draft.id,
             draft.cohort_id,
             "approved",
@@ -321,12 +339,6 @@ class Review:
             draft.locked,
             draft.forbidden,
         )
-        with Session(self.engine.store.engine) as session, session.begin():
-            row = session.get(_DraftRow, draft.id)
-            assert row is not None
-            row.status = "approved"
-            self._event(session, draft, actor, "approve", "", {"pairs": len(draft.result.pairs)})
-        return approved
 
     # -- helpers -----------------------------------------------------------------------------
 
@@ -334,6 +346,17 @@ class Review:
     def _editable(draft: Draft) -> None:
         if draft.status != "draft":
             raise ReviewConflict(f"assignment {draft.id} is {draft.status}, not a draft")
+
+    @staticmethod
+    def _draft_row(session: Session, draft: Draft) -> _DraftRow:
+        """The draft's row, read inside a write transaction and still a draft (another
+        request may have approved or superseded it since ``draft`` was read)."""
+        row = session.get(_DraftRow, draft.id, with_for_update=True)
+        if row is None:
+            raise NotFound("assignment", draft.id)
+        if row.status != "draft":
+            raise ReviewConflict(f"assignment {draft.id} is {row.status}, not a draft")
+        return row
 
     def _update(
         self,
@@ -355,9 +378,8 @@ class Review:
             list(dict.fromkeys(locked)),
             forbidden,
         )
-        with Session(self.engine.store.engine) as session, session.begin():
-            row = session.get(_DraftRow, draft.id)
-            assert row is not None
+        with write_session(self.engine.store.engine) as session:
+            row = self._draft_row(session, draft)
             row.payload = self._row(new).payload
             self._event(session, draft, actor, action, reason, details)
         return new

@@ -61,6 +61,59 @@ class Settings(BaseSettings):
         description="Distinct mentees who must have rated a mentor before the average is shown "
         "or used (below it, the feedback signal is neutral, so no one rating can be inferred).",
     )
+    rate_limit_storage: str = Field(
+        default="memory://",
+        description="Where rate-limit counters live: memory:// (one process) or a limits "
+        "storage URI such as redis://127.0.0.1:6379 (shared by every worker and replica).",
+    )
+    rate_limit_per_key: str = Field(
+        default="600/minute",
+        description="Requests per mentee, mentor or coordinator key (limits notation, "
+        "e.g. '600/minute' or '20/second;600/minute').",
+    )
+    rate_limit_admin: str = Field(
+        default="20000/minute", description="Requests per admin key (bulk use: ingest, load tests)."
+    )
+    rate_limit_per_address: str = Field(
+        default="20000/minute", description="Requests per client address, whatever the key."
+    )
+    rate_limit_anonymous: str = Field(
+        default="300/minute", description="Requests without a token per client address."
+    )
+    rate_limit_failed_auth: str = Field(
+        default="20/minute;100/hour",
+        description="Failed authentications per client address; past it every request from "
+        "that address that carries a token gets 429 until the window passes.",
+    )
+    trusted_proxies: list[str] = Field(
+        default_factory=list,
+        description="Addresses or networks (CIDR) of reverse proxies whose X-Forwarded-For "
+        "names the client; from anyone else the header is ignored.",
+    )
+    embed_chars_per_request: int = Field(
+        default=40_000,
+        ge=1000,
+        description="Most characters of text one request may have embedded (inline profiles, "
+        "a mentor's or mentee's own writes); admin keys are exempt.",
+    )
+    embed_chars_per_minute: int = Field(
+        default=200_000,
+        ge=1000,
+        description="Most characters one non-admin key may have embedded per minute.",
+    )
+    read_timeout_s: float = Field(
+        default=10.0,
+        gt=0,
+        le=600,
+        description="Seconds a client has to send a request's headers and body; slower "
+        "connections get 408 and are closed.",
+    )
+    mentor_max_capacity: int = Field(
+        default=10, ge=1, le=100, description="Most mentees a mentor may offer to take at once."
+    )
+    mentor_max_hours: float = Field(
+        default=40.0, gt=0, le=200, description="Most hours per month a mentor may offer."
+    )
     bootstrap_admin_token: SecretStr | None = Field(
         default=None,
         description="If set when the server starts, an admin key with this secret exists "

@@ -89,8 +89,10 @@ class FeedbackStats:
     ) -> FeedbackStats:
         """Aggregate ratings given on or before ``as_of`` (later ones are ignored).
 
-        The program mean counts only mentors rated by at least ``min_raters`` distinct
-        mentees, so a single rating cannot be read off a shift of the mean either.
+        Each mentee counts once per mentor: their latest rating (see ``released_ratings``),
+        so one mentee rating forty times weighs as much as one rating once. Ratings are
+        released in batches of ``min_raters`` distinct mentees, so no single new rating ever
+        changes what is shown or used. The program mean counts only released ratings.
         """
         groups: dict[str, list[Feedback]] = defaultdict(list)
         for fb in feedback:
@@ -98,21 +100,44 @@ class FeedbackStats:
                 groups[fb.mentor_id].append(fb)
         per_mentor: dict[str, MentorFeedback] = {}
         total, count = 0.0, 0
-        for mentor_id, rows in groups.items():
+        for mentor_id, given in groups.items():
+            rows = released_ratings(given, min_raters)
+            if not rows:
+                continue
             weights = [0.5 ** ((as_of - fb.date).days / half_life_days) for fb in rows]
             means = [fb.mean_rating() for fb in rows]
             recs = [fb.would_recommend for fb in rows if fb.would_recommend is not None]
             per_mentor[mentor_id] = MentorFeedback(
-                raters=len({fb.mentee_id for fb in rows}),
+                raters=len(rows),
                 mean_overall=sum(fb.overall for fb in rows) / len(rows),
                 weighted_sum=sum(w * m for w, m in zip(weights, means, strict=True)),
                 weight=sum(weights),
                 recommend_share=(sum(recs) / len(recs)) if recs else None,
             )
-            if per_mentor[mentor_id].raters >= min_raters:
-                total += sum(means)
-                count += len(means)
+            total += sum(means)
+            count += len(means)
         return cls(per_mentor, (total / count) if count else None)
+
+
+def released_ratings(ratings: Iterable[Feedback], batch: int) -> list[Feedback]:
+    """One mentor's ratings as far as they may be shown or used: one per mentee.
+
+    Ratings are taken in date order (then id). A mentee's newer rating replaces their older
+    one, but changes are released only in batches: a batch closes once ``batch`` distinct
+    mentees have rated (or re-rated) since the previous one closed, and only then does
+    what is shown move. So the difference between two views always mixes at least
+    ``batch`` mentees' ratings and no one rating can be read off it; below ``batch``
+    distinct raters nothing is released at all.
+    """
+    batch = max(1, batch)
+    released: dict[str, Feedback] = {}
+    pending: dict[str, Feedback] = {}
+    for fb in sorted(ratings, key=lambda f: (f.date, f.key)):
+        pending[fb.mentee_id] = fb
+        if len(pending) >= batch:
+            released.update(pending)
+            pending = {}
+    return sorted(released.values(), key=lambda f: f.mentee_id)
 
 
 @dataclass(frozen=True)
@@ -258,11 +283,10 @@ def feedback(mentor: Mentor, ctx: SignalContext) -> SignalValue:
     if prior is None:
         return SignalValue(None)
     stats = ctx.feedback.per_mentor.get(mentor.id)
-    if stats is None:
-        return SignalValue((prior - 1.0) / 4.0, {"bayes_mean": prior, "raters": 0.0})
-    if stats.raters < ctx.min_raters:
-        # Fewer than K distinct raters: ranked as if unrated, so neither the score nor the
-        # explanation lets anyone infer what one or two mentees said.
+    if stats is None or stats.raters < ctx.min_raters:
+        # Nothing released (fewer than K distinct raters, or none): ranked exactly as if
+        # unrated, and unrated mentors look the same, so no one can tell one or two ratings
+        # from none, nor infer what they said.
         return SignalValue((prior - 1.0) / 4.0, {"bayes_mean": prior, "withheld": 1.0})
     shrunk = (ctx.prior_strength * prior + stats.weighted_sum) / (ctx.prior_strength + stats.weight)
     parts = {

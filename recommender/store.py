@@ -12,6 +12,8 @@ Every write runs in one transaction and bumps a change sequence number (``seq``)
 from __future__ import annotations
 
 import hashlib
+import json
+import logging
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -19,23 +21,29 @@ from pathlib import Path
 from typing import Any, cast
 
 import numpy as np
+from pydantic import ValidationError
 from sqlalchemy import (
     Engine,
     Integer,
     LargeBinary,
+    MetaData,
     String,
     Text,
     create_engine,
     delete,
     event,
     func,
+    inspect,
+    or_,
     select,
 )
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column
 
-from recommender.errors import UnknownMentor, not_found
+from recommender.errors import InvalidProfile, UnknownMentor, not_found
 from recommender.profiles import RECORD_TYPES, Feedback, Kind, Mentee, Mentor, Record
+
+log = logging.getLogger(__name__)
 
 
 class _Base(DeclarativeBase):
@@ -107,6 +115,44 @@ class UpsertResult:
         return self.inserted + self.updated
 
 
+def _check_same_pair(row: _FeedbackRow, record: Feedback) -> None:
+    """A feedback id stays with the mentee and mentor it was written for: a write with the
+    same id for another pair would overwrite someone else's rating."""
+    if (row.mentee_id, row.mentor_id) != (record.mentee_id, record.mentor_id):
+        raise InvalidProfile("id", "already used by a rating of another mentee–mentor pair")
+
+
+def _feedback_of(kind: Kind, person_id: str) -> Any:
+    """Feedback rows given by (mentees) or about (mentors) a person, found by the indexed
+    column or by the stored record itself, so a row whose column disagrees with its record
+    (written before ids were tied to their pair) is found too."""
+    field = "mentor_id" if kind == "mentors" else "mentee_id"
+    column = _FeedbackRow.mentor_id if kind == "mentors" else _FeedbackRow.mentee_id
+    quoted = json.dumps({field: person_id}, separators=(",", ":"))[1:-1]
+    return or_(column == person_id, _FeedbackRow.payload.contains(quoted, autoescape=True))
+
+
+def _parse(kind: Kind, rows: Iterable[Any]) -> list[Record]:
+    """Stored rows as records. A row that no longer validates (written by an older version
+    with looser rules) is skipped with a log line naming it, so one bad row cannot stop the
+    service; ``mentor-match erase`` or a corrected write replaces it."""
+    record_type = RECORD_TYPES[kind]
+    out: list[Record] = []
+    for record_id, payload in rows:
+        try:
+            out.append(record_type.model_validate_json(payload))
+        except ValidationError:
+            log.warning("stored %s %s does not validate; skipped", kind, record_id)
+    return out
+
+
+def _by_model(pairs: Iterable[tuple[str, str]]) -> dict[str, list[str]]:
+    grouped: dict[str, list[str]] = {}
+    for model, key in pairs:
+        grouped.setdefault(model, []).append(key)
+    return grouped
+
+
 def _rowcount(result: Any) -> int:
     return int(getattr(result, "rowcount", 0) or 0)
 
@@ -136,6 +182,68 @@ def _on_sqlite_begin(conn: Any) -> None:
     conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
 
 
+@contextmanager
+def write_session(database: Engine) -> Iterator[Session]:
+    """A write transaction on ``database``: on SQLite it holds the write lock from its start
+    (``BEGIN IMMEDIATE``), so concurrent writers queue instead of failing with "database is
+    locked" when a deferred transaction tries to upgrade its read lock."""
+    with Session(database) as session, session.begin():
+        session.connection(execution_options=WRITE)
+        yield session
+
+
+def add_missing_columns(database: Engine, metadata: MetaData) -> None:
+    """Add columns that ``metadata`` declares but an existing table lacks (nullable or with
+    a default), so a database made by an earlier version keeps working. Only additions:
+    anything else needs a real migration."""
+    found = inspect(database)
+    for table in metadata.sorted_tables:
+        if not found.has_table(table.name):
+            continue
+        have = {c["name"] for c in found.get_columns(table.name)}
+        for column in table.columns:
+            if column.name in have:
+                continue
+            kind = column.type.compile(dialect=database.dialect)
+            try:
+                with database.begin() as conn:
+                    conn.exec_driver_sql(
+                        f'ALTER TABLE "{table.name}" ADD COLUMN "{column.name}" {kind}'
+                    )
+            except DBAPIError:  # another process added it first
+                now = {c["name"] for c in inspect(database).get_columns(table.name)}
+                if column.name not in now:
+                    raise
+
+
+def stored_form(record: Record) -> str:
+    """The JSON a record is stored as, after checking that it reads back as the same record.
+
+    Validation must be idempotent: what is stored is re-validated on every read, so a record
+    whose normalised form would fail its own checks (or change again) must never be written.
+
+    Raises:
+        InvalidProfile: naming the first field that does not survive the round trip.
+    """
+    payload = record.model_dump_json()
+    try:
+        again = type(record).model_validate_json(payload)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        field = ".".join(str(part) for part in first["loc"]) or "record"
+        raise InvalidProfile(field, f"{first['msg']} (after normalisation)") from None
+    if again != record:
+        changed = [
+            name
+            for name in type(record).model_fields
+            if getattr(again, name) != getattr(record, name)
+        ]
+        raise InvalidProfile(
+            changed[0] if changed else "record", "changes again when normalised a second time"
+        )
+    return payload
+
+
 class Store:
     """Records and the embedding cache in one database; thread-safe (a session per call)."""
 
@@ -147,7 +255,9 @@ class Store:
             if path and path != ":memory:":
                 Path(path).parent.mkdir(parents=True, exist_ok=True)
             kwargs["connect_args"] = {"check_same_thread": False, "timeout": 10}
-        self.engine: Engine = create_engine(url, **kwargs)
+        # hide_parameters: an error message never quotes the values of a statement (key
+        # digests, names, texts), wherever it is logged.
+        self.engine: Engine = create_engine(url, hide_parameters=True, **kwargs)
         if url.startswith("sqlite"):
             event.listen(self.engine, "connect", _on_sqlite_connect)
             event.listen(self.engine, "begin", _on_sqlite_begin)
@@ -168,12 +278,14 @@ class Store:
         """Release the connection pool."""
         self.engine.dispose()
 
-    @contextmanager
-    def _session(self) -> Iterator[Session]:
+    def _session(self) -> Any:
         """A write transaction (holding the write lock from its start on SQLite)."""
-        with Session(self.engine) as session, session.begin():
-            session.connection(execution_options=WRITE)
-            yield session
+        return write_session(self.engine)
+
+    def transaction(self) -> Any:
+        """A write transaction for callers that change several things at once (pass the
+        session to ``upsert``); all of it commits or none."""
+        return write_session(self.engine)
 
     # -- change sequence ------------------------------------------------------------------
 
@@ -195,38 +307,55 @@ class Store:
 
     # -- writes ---------------------------------------------------------------------------
 
-    def upsert(self, kind: Kind, records: Sequence[Record]) -> UpsertResult:
-        """Insert or replace ``records`` by id, all in one transaction.
+    def upsert(
+        self, kind: Kind, records: Sequence[Record], session: Session | None = None
+    ) -> UpsertResult:
+        """Insert or replace ``records`` by id, all in one transaction (``session``'s, if
+        given, else a new one).
 
-        Feedback must reference a stored mentor (checked here, inside the transaction).
+        Every record must read back as itself (``stored_form``). Feedback must reference a
+        stored mentor, and a feedback id keeps the mentee and mentor it was first written
+        for (checked here, inside the transaction).
 
         Raises:
+            InvalidProfile: a record would not read back as validated, or a feedback id
+                already belongs to another mentee–mentor pair.
             UnknownMentor: a feedback record names a mentor that is not stored.
         """
+        payloads = [stored_form(record) for record in records]
+        if session is None:
+            with self._session() as own:
+                return self._upsert(own, kind, records, payloads)
+        return self._upsert(session, kind, records, payloads)
+
+    def _upsert(
+        self, session: Session, kind: Kind, records: Sequence[Record], payloads: list[str]
+    ) -> UpsertResult:
         result = UpsertResult()
         row_type = _ROWS[kind]
-        with self._session() as session:
-            if kind == "feedback":
-                self._check_mentors_exist(
-                    session, [r.mentor_id for r in records if isinstance(r, Feedback)]
-                )
-            seq = self._bump(session, 0)
-            for record in records:
-                payload = record.model_dump_json()
-                key = record.key
-                row: _RecordRow | None = session.get(row_type, key)
-                if row is not None and row.payload == payload:
-                    result.unchanged += 1
-                    continue
-                seq += 1
-                if row is None:
-                    session.add(self._new_row(kind, key, record, payload, seq))
-                    result.inserted += 1
-                else:
-                    row.payload = payload
-                    row.seq = seq
-                    result.updated += 1
-            self._bump(session, result.changed)
+        if kind == "feedback":
+            self._check_mentors_exist(
+                session, [r.mentor_id for r in records if isinstance(r, Feedback)]
+            )
+        seq = self._bump(session, 0)
+        for record, payload in zip(records, payloads, strict=True):
+            key = record.key
+            row: _RecordRow | None = session.get(row_type, key)
+            if isinstance(row, _FeedbackRow) and isinstance(record, Feedback):
+                _check_same_pair(row, record)
+            if row is not None and row.payload == payload:
+                result.unchanged += 1
+                continue
+            seq += 1
+            if row is None:
+                session.add(self._new_row(kind, key, record, payload, seq))
+                session.flush()  # a second record with this id in the batch updates it
+                result.inserted += 1
+            else:
+                row.payload = payload
+                row.seq = seq
+                result.updated += 1
+        self._bump(session, result.changed)
         return result
 
     @staticmethod
@@ -252,24 +381,21 @@ class Store:
             raise UnknownMentor(missing[0])
 
     def delete(self, kind: Kind, record_id: str) -> bool:
-        """Delete one record; a mentor's or mentee's feedback goes with them. True if found."""
+        """Delete one record; a mentor's or mentee's feedback goes with them (even if their
+        own row is already gone). True if the record was found."""
         row_type = _ROWS[kind]
         with self._session() as session:
             found: _RecordRow | None = session.get(row_type, record_id)
-            if found is None:
-                return False
-            session.delete(found)
-            removed = 1
-            if kind == "mentors":
+            removed = 0
+            if found is not None:
+                session.delete(found)
+                removed = 1
+            if kind in ("mentors", "mentees"):
                 removed += _rowcount(
-                    session.execute(delete(_FeedbackRow).where(_FeedbackRow.mentor_id == record_id))
-                )
-            elif kind == "mentees":
-                removed += _rowcount(
-                    session.execute(delete(_FeedbackRow).where(_FeedbackRow.mentee_id == record_id))
+                    session.execute(delete(_FeedbackRow).where(_feedback_of(kind, record_id)))
                 )
             self._bump(session, removed)
-        return True
+        return found is not None
 
     # -- reads ----------------------------------------------------------------------------
 
@@ -280,6 +406,29 @@ class Store:
         if row is None:
             raise not_found(kind, record_id)
         return RECORD_TYPES[kind].model_validate_json(row.payload)
+
+    def existing(self, kind: Kind, record_ids: Sequence[str]) -> dict[str, Record]:
+        """The stored records among ``record_ids`` (missing ones are absent), by id."""
+        row_type = _ROWS[kind]
+        rows: list[Any] = []
+        unique = list(dict.fromkeys(record_ids))
+        with Session(self.engine) as session:
+            for start in range(0, len(unique), 500):
+                chunk = unique[start : start + 500]
+                query = select(row_type.id, row_type.payload).where(row_type.id.in_(chunk))
+                rows += session.execute(query).all()
+        return {r.key: r for r in _parse(kind, rows)}
+
+    def existing_ids(self, kind: Kind, record_ids: Iterable[str]) -> set[str]:
+        """Which of ``record_ids`` are stored (without reading every id of the kind)."""
+        row_type = _ROWS[kind]
+        unique = list(dict.fromkeys(record_ids))
+        found: set[str] = set()
+        with Session(self.engine) as session:
+            for start in range(0, len(unique), 500):
+                chunk = unique[start : start + 500]
+                found.update(session.scalars(select(row_type.id).where(row_type.id.in_(chunk))))
+        return found
 
     def get_mentor(self, mentor_id: str) -> Mentor:
         """The stored mentor. Raises ``UnknownMentor``."""
@@ -292,22 +441,20 @@ class Store:
     def records(self, kind: Kind, offset: int = 0, limit: int | None = None) -> list[Record]:
         """Records of one kind ordered by id, optionally one page of them."""
         row_type = _ROWS[kind]
-        query = select(row_type.payload).order_by(row_type.id).offset(offset)
+        query = select(row_type.id, row_type.payload).order_by(row_type.id).offset(offset)
         if limit is not None:
             query = query.limit(limit)
         with Session(self.engine) as session:
-            rows = session.scalars(query).all()
-        record_type = RECORD_TYPES[kind]
-        return [record_type.model_validate_json(p) for p in rows]
+            rows = session.execute(query).all()
+        return _parse(kind, rows)
 
     def records_since(self, kind: Kind, seq: int) -> list[Record]:
         """Records of one kind written (inserted or changed) after change number ``seq``."""
         row_type = _ROWS[kind]
-        query = select(row_type.payload).where(row_type.seq > seq)
+        query = select(row_type.id, row_type.payload).where(row_type.seq > seq)
         with Session(self.engine) as session:
-            rows = session.scalars(query).all()
-        record_type = RECORD_TYPES[kind]
-        return [record_type.model_validate_json(p) for p in rows]
+            rows = session.execute(query).all()
+        return _parse(kind, rows)
 
     def mentors(self) -> list[Mentor]:
         """Every mentor, ordered by id."""
@@ -315,12 +462,12 @@ class Store:
 
     def feedback(self, mentor_id: str | None = None) -> list[Feedback]:
         """All feedback, or one mentor's, ordered by id."""
-        query = select(_FeedbackRow.payload).order_by(_FeedbackRow.id)
+        query = select(_FeedbackRow.id, _FeedbackRow.payload).order_by(_FeedbackRow.id)
         if mentor_id is not None:
             query = query.where(_FeedbackRow.mentor_id == mentor_id)
         with Session(self.engine) as session:
-            rows = session.scalars(query).all()
-        return [Feedback.model_validate_json(p) for p in rows]
+            rows = session.execute(query).all()
+        return cast(list[Feedback], _parse("feedback", rows))
 
     def counts(self) -> dict[str, int]:
         """Number of mentors, mentees and feedback records."""
@@ -365,6 +512,27 @@ class Store:
                 )
             )
             return _rowcount(result)
+
+    def prune_vectors(self, keep: set[str]) -> int:
+        """Delete every cached vector (of any model) whose text hash is not in ``keep``;
+        returns how many were deleted. Erasure uses it so vectors of a person's earlier
+        profile versions go too, not only those of their current texts."""
+        with Session(self.engine) as session:
+            stored = session.execute(select(_EmbeddingRow.model_id, _EmbeddingRow.text_hash)).all()
+        drop = [(model, key) for model, key in stored if key not in keep]
+        deleted = 0
+        for start in range(0, len(drop), 500):
+            chunk = drop[start : start + 500]
+            with self._session() as session:
+                for model, keys in _by_model(chunk).items():
+                    deleted += _rowcount(
+                        session.execute(
+                            delete(_EmbeddingRow).where(
+                                _EmbeddingRow.model_id == model, _EmbeddingRow.text_hash.in_(keys)
+                            )
+                        )
+                    )
+        return deleted
 
     def compact(self) -> None:
         """Checkpoint and truncate the SQLite WAL (no-op on other databases)."""

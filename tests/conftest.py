@@ -32,6 +32,16 @@ def embedder() -> SentenceTransformerEmbedder:
     return SentenceTransformerEmbedder(threads=2)
 
 
+UNTHROTTLED: dict[str, Any] = {
+    "rate_limit_per_key": "1000000/minute",
+    "rate_limit_admin": "1000000/minute",
+    "rate_limit_per_address": "1000000/minute",
+    "rate_limit_anonymous": "1000000/minute",
+    "rate_limit_failed_auth": "1000000/minute",
+}
+"""Rate limits no test of access rules reaches (the limits have tests of their own)."""
+
+
 @pytest.fixture
 def settings(tmp_path: Path) -> Settings:
     """Settings with a fresh SQLite store and index snapshot under ``tmp_path``."""

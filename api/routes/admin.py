@@ -42,7 +42,9 @@ def me(principal: PrincipalDep) -> MePublic:
 @router.post("/keys", response_model=KeyCreated, status_code=201, tags=["keys"])
 def create_key(body: KeyIn, keys: KeysDep, admin: AdminDep) -> KeyCreated:
     """A new key; its secret is in this answer only (stored hashed)."""
-    info, secret = keys.create(body.role, body.subject, body.scopes, body.label)
+    info, secret = keys.create(
+        body.role, body.subject, body.scopes, body.label, expires_in_days=body.expires_in_days
+    )
     return KeyCreated(**asdict(info), secret=secret)
 
 

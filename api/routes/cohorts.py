@@ -27,7 +27,7 @@ from api.schemas import (
     ShortlistsPublic,
 )
 from recommender.engine import Engine
-from recommender.errors import InvalidProfile
+from recommender.errors import InvalidProfile, UnknownMentor
 from recommender.keys import Principal
 from recommender.profiles import Cohort, Id, MentorRequest
 from recommender.review import Draft, Review
@@ -153,6 +153,10 @@ def add_request(
     coordinator sees it here and may lock it (``lock_requests`` when assigning). A mentee
     token may enter only its own request, in a cohort it belongs to."""
     cohort = _request_cohort(engine, principal, record_id, body.mentee_id)
+    if principal.role == "mentee" and body.mentor_id not in cohort.mentor_ids:
+        # The same answer as for an id no one has: the mentee learns nothing of who else
+        # belongs where.
+        raise UnknownMentor(body.mentor_id)
     try:
         updated = cohort.with_request(MentorRequest.model_validate(body.model_dump()))
     except ValueError as exc:

@@ -6,6 +6,7 @@ was assigned to, as itself.
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, HTTPException, Query, Response, status
@@ -13,8 +14,8 @@ from fastapi import APIRouter, Depends, HTTPException, Query, Response, status
 from api.access import Access
 from api.auth import AUTH_RESPONSES, AdminDep, allow
 from api.deps import EngineDep
-from api.schemas import FeedbackPage, WriteResult
-from recommender.errors import UnknownMentor
+from api.schemas import FeedbackIn, FeedbackPage, WriteResult
+from recommender.errors import InvalidProfile, UnknownMentor
 from recommender.keys import Principal
 from recommender.profiles import Feedback
 
@@ -29,18 +30,30 @@ RaterDep = Annotated[Principal, Depends(allow("admin", "mentee"))]
     responses={200: {"description": "Replaced.", "model": WriteResult}},
 )
 def add_feedback(
-    body: Feedback, engine: EngineDep, response: Response, rater: RaterDep
+    body: FeedbackIn, engine: EngineDep, response: Response, rater: RaterDep
 ) -> WriteResult:
-    """Record a rating (upsert by id); the mentor must exist (404 otherwise)."""
+    """Record a rating; the mentor must exist (404 otherwise).
+
+    A mentee rates as themself, only mentors they were assigned to, and cannot choose the
+    rating's ``id``: it is ``mentee_id:mentor_id:date``, so a mentee can only ever replace
+    their own rating (one per mentor and day; their latest is the one that counts). Admins
+    may give an ``id``, which stays tied to its mentee and mentor. ``date`` defaults to today
+    and may not lie in the future.
+    """
+    if body.date > date.today():
+        raise InvalidProfile("date", "a rating may not be dated in the future")
     if rater.role == "mentee":
         if body.mentee_id != rater.subject:
             raise HTTPException(status.HTTP_403_FORBIDDEN, "a mentee key rates only as itself")
+        if "id" in body.model_fields_set:
+            raise InvalidProfile("id", "is set by the server for a mentee's own rating")
         if (rater.subject, body.mentor_id) not in Access(engine, rater).pairs:
             raise UnknownMentor(body.mentor_id)
-    result = engine.write("feedback", [body])
+    record = Feedback.model_validate(body.model_dump(exclude_unset=True) | {"date": body.date})
+    result = engine.write("feedback", [record])
     if not result.inserted:
         response.status_code = status.HTTP_200_OK
-    return WriteResult(id=body.key, created=bool(result.inserted))
+    return WriteResult(id=record.key, created=bool(result.inserted))
 
 
 @router.get("/feedback", response_model=FeedbackPage)

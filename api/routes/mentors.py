@@ -1,11 +1,39 @@
-"""``/v1/mentors``."""
+"""``/v1/mentors``, and a mentor's change log."""
 
 from __future__ import annotations
 
+from dataclasses import asdict
+from typing import Annotated
+
+from fastapi import Depends
+
+from api.access import Access
+from api.auth import allow
+from api.deps import EngineDep
 from api.routes.records import record_router
-from api.schemas import MentorIn, MentorPublic, MentorsPublic
-from recommender.profiles import Mentor
+from api.schemas import ChangesPublic, MentorIn, MentorPublic, MentorsPublic
+from recommender.changes import ProfileChanges
+from recommender.errors import UnknownMentor
+from recommender.keys import Principal
+from recommender.profiles import Id, Mentor
 
 router = record_router(
     "mentors", "mentor", Mentor, MentorIn, MentorsPublic, read_type=MentorPublic | Mentor
 )
+ChangeReaderDep = Annotated[Principal, Depends(allow("admin", "mentor"))]
+
+
+@router.get("/{record_id}/changes", response_model=ChangesPublic, summary="A mentor's changes")
+def mentor_changes(record_id: Id, engine: EngineDep, principal: ChangeReaderDep) -> ChangesPublic:
+    """Who changed which ranking-relevant field of the mentor, and when (oldest first).
+
+    Admins read any mentor's log, a mentor their own. Texts are logged as changed (with their
+    size), never copied.
+    """
+    access = Access(engine, principal)
+    if principal.role == "mentor" and not access.is_self("mentor", record_id):
+        raise UnknownMentor(record_id)
+    events = ProfileChanges(engine.store.engine).history(record_id)
+    if not events and record_id not in engine.store.existing_ids("mentors", [record_id]):
+        raise UnknownMentor(record_id)
+    return ChangesPublic(data=[asdict(e) for e in events], count=len(events))

@@ -10,18 +10,21 @@ kind. Roles that may never use a route get 403; objects outside the caller's rea
 from dataclasses import dataclass
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends, Path, Query, Response, status
+from fastapi import APIRouter, Depends, Path, Query, Request, Response, status
 from pydantic import BaseModel
 
 from api.access import Access
 from api.auth import AUTH_RESPONSES, allow
 from api.deps import EngineDep
+from api.ownership import mentor_own_write, new_text_chars
 from api.schemas import WriteResult
+from api.security import embedding_work
 from recommender.engine import Engine
 from recommender.erasure import erase
 from recommender.errors import InvalidProfile, not_found
 from recommender.keys import Principal, Role
 from recommender.profiles import Id, Kind, Mentor, Record
+from recommender.workload import spend
 
 
 @dataclass(frozen=True)
@@ -66,7 +69,7 @@ def _page(
     allowed = access.mentee_ids()
     if allowed is None:
         return list(store.records(kind, offset, limit)), store.counts()[kind]
-    ids = sorted(allowed & store.ids(kind))
+    ids = sorted(store.existing_ids(kind, allowed))
     chosen = [store.get_mentee(i) for i in ids[offset : offset + limit]]
     return [access.mentee_view(m) for m in chosen], len(ids)
 
@@ -132,6 +135,7 @@ def record_router(
     def put_record(
         record_id: id_path,
         body: body_type,  # type: ignore[valid-type]
+        request: Request,
         engine: EngineDep,
         response: Response,
         principal: Writer,
@@ -141,8 +145,13 @@ def record_router(
         if data.get("id") not in (None, record_id):
             raise InvalidProfile("id", f"body id {data['id']!r} differs from path id {record_id!r}")
         data["id"] = record_id
+        if kind == "mentors" and principal.role == "mentor":
+            data = mentor_own_write(engine, record_id, data)
         record = record_type.model_validate(data)
-        result = engine.write(kind, [record])
+        with embedding_work(request, principal):
+            if isinstance(record, Mentor):
+                spend(new_text_chars(engine, record))
+            result = engine.write(kind, [record], actor=principal.actor)
         if result.inserted:
             response.status_code = status.HTTP_201_CREATED
         return WriteResult(id=record_id, created=bool(result.inserted))

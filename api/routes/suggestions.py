@@ -5,12 +5,13 @@ from __future__ import annotations
 from dataclasses import asdict
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, HTTPException, Query, status
+from fastapi import APIRouter, Depends, HTTPException, Query, Request, status
 
 from api.access import Access
 from api.auth import AUTH_RESPONSES, allow
 from api.deps import EngineDep
 from api.schemas import MAX_K, FiltersIn, SuggestionRequest, SuggestionsPublic
+from api.security import embedding_work
 from recommender.engine import SuggestionFilters
 from recommender.keys import Principal
 from recommender.profiles import Id, Mentee
@@ -39,12 +40,20 @@ def _public(mentee_id: str, found: list[Suggestion]) -> SuggestionsPublic:
     )
 
 
-@router.post("/suggestions", response_model=SuggestionsPublic)
-def suggest(body: SuggestionRequest, engine: EngineDep, asker: AskerDep) -> SuggestionsPublic:
+@router.post(
+    "/suggestions",
+    response_model=SuggestionsPublic,
+    responses={429: {"description": "Too many requests, or the key's embedding budget is spent."}},
+)
+def suggest(
+    body: SuggestionRequest, request: Request, engine: EngineDep, asker: AskerDep
+) -> SuggestionsPublic:
     """Ranked, explained mentors for ``mentee_id`` or an inline ``mentee`` profile.
 
     A mentee key may ask for itself only (another id: 404) or try an inline profile;
-    coordinators ask for the mentees of their cohorts.
+    coordinators ask for the mentees of their cohorts. Texts to embed count against the
+    key's embedding budget (413 when one request is too large, 429 when the minute's budget
+    is spent).
     """
     filters = _filters(body.filters)
     if body.mentee is not None:
@@ -52,11 +61,12 @@ def suggest(body: SuggestionRequest, engine: EngineDep, asker: AskerDep) -> Sugg
             raise HTTPException(
                 status.HTTP_403_FORBIDDEN, "an inline profile's id must be 'inline' or your own"
             )
-        return _public(body.mentee.id, engine.suggest(body.mentee, body.k, filters))
-    assert body.mentee_id is not None
-    return _public(
-        body.mentee_id, engine.suggest(_mentee(engine, asker, body.mentee_id), body.k, filters)
-    )
+        mentee: Mentee = body.mentee
+    else:
+        assert body.mentee_id is not None
+        mentee = _mentee(engine, asker, body.mentee_id)
+    with embedding_work(request, asker):
+        return _public(mentee.id, engine.suggest(mentee, body.k, filters))
 
 
 def _mentee(engine: EngineDep, asker: Principal, mentee_id: str) -> Mentee:
@@ -66,6 +76,7 @@ def _mentee(engine: EngineDep, asker: Principal, mentee_id: str) -> Mentee:
 @router.get("/mentees/{mentee_id}/suggestions", response_model=SuggestionsPublic)
 def suggest_for(
     mentee_id: Id,
+    request: Request,
     engine: EngineDep,
     asker: AskerDep,
     k: Annotated[int, Query(ge=1, le=MAX_K)] = 10,
@@ -73,5 +84,6 @@ def suggest_for(
 ) -> SuggestionsPublic:
     """Ranked, explained mentors for a stored mentee."""
     mentee = _mentee(engine, asker, mentee_id)
-    found = engine.suggest(mentee, k, SuggestionFilters(include_full=include_full))
+    with embedding_work(request, asker):
+        found = engine.suggest(mentee, k, SuggestionFilters(include_full=include_full))
     return _public(mentee_id, found)

@@ -19,6 +19,8 @@ function el(tag, attrs, ...children) {
   for (const [key, value] of Object.entries(attrs || {})) {
     if (key === "text") node.textContent = value;
     else if (key === "class") node.className = value;
+    // Through the CSSOM: the page's Content-Security-Policy refuses inline style attributes.
+    else if (key === "style") node.style.cssText = value;
     else node.setAttribute(key, value);
   }
   for (const child of children) if (child != null) node.append(child);

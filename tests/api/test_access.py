@@ -29,7 +29,7 @@ from recommender.engine import Engine, build_engine
 from recommender.profiles import Cohort
 from recommender.review import Review
 from recommender.settings import Settings
-from tests.conftest import FACULTY, TODAY, bearer, mentee, token
+from tests.conftest import FACULTY, TODAY, UNTHROTTLED, bearer, mentee, token
 
 ROLES = ("anonymous", "invalid", "admin", "coordinator", "mentee", "mentor")
 PEOPLE = ("admin", "coordinator", "mentee", "mentor")
@@ -56,7 +56,7 @@ class Case:
         return int(getattr(self, role))
 
 
-MENTOR_BODY = {"name": "Dr New", "career_stage": "senior", "specialty": "cardiology"}
+MENTOR_BODY = {"name": "Dr New", "career_stage": "mid_career", "specialty": "cardiology"}
 MENTEE_BODY = {"stage": "MS2", "interests": ["heart failure"]}
 INLINE = {"mentee": {"stage": "MS1", "interests": ["heart rhythm"]}, "k": 3}
 
@@ -87,6 +87,8 @@ CASES: list[Case] = [
     Case("GET", "/v1/mentors/card1", 200, 200, 200, 200),
     Case("PUT", "/v1/mentors/card1", 200, 403, 403, 200, body=MENTOR_BODY),
     Case("PUT", "/v1/mentors/orth1", 200, 403, 403, 404, body=MENTOR_BODY),
+    Case("GET", "/v1/mentors/card1/changes", 200, 403, 403, 200),
+    Case("GET", "/v1/mentors/orth1/changes", 200, 403, 403, 404),
     # mentees
     Case("GET", "/v1/mentees", 200, 200, 403, 200),
     Case("GET", "/v1/mentees/me1", 200, 200, 200, 200),
@@ -262,7 +264,9 @@ def client_for(
     def make(role: str) -> TestClient:
         shutil.copytree(world.root / "var", tmp_path / role)
         engine = build_engine(
-            Settings(data_dir=tmp_path / role), embedder=embedder, today=lambda: TODAY
+            Settings(data_dir=tmp_path / role, **UNTHROTTLED),
+            embedder=embedder,
+            today=lambda: TODAY,
         )
         headers = bearer(world.tokens[role]) if role in world.tokens else {}
         client = TestClient(

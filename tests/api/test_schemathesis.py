@@ -53,7 +53,7 @@ from recommender.keys import Keys
 from recommender.profiles import Cohort, Feedback
 from recommender.review import Review
 from recommender.settings import Settings
-from tests.conftest import FACULTY, TODAY, bearer, mentee, token
+from tests.conftest import FACULTY, TODAY, UNTHROTTLED, bearer, mentee, token
 
 ROLES = ("anonymous", "admin", "coordinator", "mentee", "mentor")
 CHECKS = [
@@ -216,7 +216,9 @@ def caller(
     role = str(request.param)
     data_dir = tmp_path_factory.mktemp(role) / "var"
     shutil.copytree(world.root / "var", data_dir)
-    engine = build_engine(Settings(data_dir=data_dir), embedder=embedder, today=lambda: TODAY)
+    engine = build_engine(
+        Settings(data_dir=data_dir, **UNTHROTTLED), embedder=embedder, today=lambda: TODAY
+    )
     headers = bearer(world.tokens[role]) if role in world.tokens else {}
     yield Caller(role, create_app(engine=engine), headers)
     asgi.shutdown_lifespans()

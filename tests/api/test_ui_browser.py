@@ -147,10 +147,15 @@ def browser() -> Iterator[Browser]:
 
 
 def _page(browser: Browser, errors: list[str]) -> Page:
-    """A new tab that records every JavaScript error in ``errors``."""
+    """A new tab that records every JavaScript error, and every Content-Security-Policy
+    violation the console reports, in ``errors``."""
     page = browser.new_page(viewport={"width": 1280, "height": 900})
     page.set_default_timeout(15_000)
     page.on("pageerror", lambda exc: errors.append(str(exc)))
+    page.on(
+        "console",
+        lambda msg: errors.append(msg.text) if "Content Security Policy" in msg.text else None,
+    )
     return page
 
 

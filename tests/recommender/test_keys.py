@@ -77,7 +77,7 @@ def test_the_bootstrap_token_is_an_admin_key_and_short_ones_are_refused(
         pass
     assert sum(k.label == "bootstrap" for k in Keys(faculty_engine.store.engine).list()) == 1
     with pytest.raises(InvalidProfile, match="at least 16"):
-        keys.ensure_admin("short", "bootstrap")
+        keys.ensure_bootstrap("short")
 
 
 def test_without_a_token_no_data_route_answers(faculty_engine: Engine) -> None:
@@ -106,3 +106,46 @@ def test_keys_cli_creates_lists_and_revokes(tmp_path: Path) -> None:
     assert keys.authenticate(secret) is None
     bad = runner.invoke(cli, ["keys", "create", "--role", "mentee"], env=env)
     assert bad.exit_code == 2 and "subject" in bad.output
+
+
+def test_keys_record_last_use_and_address_and_expire(faculty_engine: Engine) -> None:
+    keys = Keys(faculty_engine.store.engine)
+    info, secret = keys.create("admin", label="ops", expires_in_days=1)
+    assert info.expires_at is not None and info.last_used_at is None
+    with TestClient(create_app(engine=faculty_engine), headers=bearer(secret)) as client:
+        assert client.get("/v1/me").status_code == 200
+        listed = {k["id"]: k for k in client.get("/v1/keys").json()["data"]}
+    assert listed[info.id]["last_used_at"] and listed[info.id]["last_used_from"] == "testclient"
+    with keys.database.begin() as conn:
+        conn.execute(
+            text("UPDATE api_keys SET expires_at = '2020-01-01T00:00:00+00:00' WHERE id = :i"),
+            {"i": info.id},
+        )
+    assert keys.authenticate(secret) is None
+
+
+def test_rotate_gives_a_new_token_with_the_same_grant(keys: Keys) -> None:
+    old, old_secret = keys.create("coordinator", scopes=["prog1"], label="coord")
+    new, new_secret = keys.rotate(old.id)
+    assert (new.role, new.scopes, new.label) == ("coordinator", ["prog1"], "coord")
+    assert keys.authenticate(old_secret) is None
+    found = keys.authenticate(new_secret)
+    assert found is not None and found.key_id == new.id
+    graced, graced_secret = keys.create("admin", label="ci")
+    keys.rotate(graced.id, grace_minutes=30)
+    assert keys.authenticate(graced_secret) is not None  # still valid during the grace period
+    with pytest.raises(InvalidProfile, match="revoked or expired"):
+        keys.rotate(old.id)
+
+
+def test_keys_rotate_on_the_command_line(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("MENTOR_MATCH_DATA_DIR", str(tmp_path / "var"))
+    keys = Keys(Store(Settings(data_dir=tmp_path / "var").sqlalchemy_url).engine)
+    info, secret = keys.create("mentee", subject="me1", label="phone")
+    result = CliRunner().invoke(cli, ["keys", "rotate", info.id])
+    assert result.exit_code == 0, result.output
+    token = re.search(r"token: (\S+)", result.output)
+    assert token and keys.authenticate(token.group(1)) is not None
+    assert keys.authenticate(secret) is None
+    missing = CliRunner().invoke(cli, ["keys", "rotate", "nope"])
+    assert missing.exit_code == 2 and "Traceback" not in missing.output
