@@ -105,7 +105,7 @@ def ingest(
             )
             continue
         try:
-            result = engine.store.upsert(parsed.kind, parsed.records)
+            result = engine.write(parsed.kind, parsed.records, "cli:ingest", refresh=False)
         except MentorMatchError as exc:
             err.print(f"[red]error:[/red] {path.name}: {exc}; nothing written from this file")
             any_rejected = True

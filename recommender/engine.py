@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import TypeVar, cast
 
 import numpy as np
+from sqlalchemy.orm import Session
 
 from recommender.changes import ProfileChanges
 from recommender.embedding import CachedEmbedder, Embedder, Progress, SentenceTransformerEmbedder
@@ -189,6 +190,7 @@ class Engine:
         self.settings = settings
         self.index = index or MentorIndex(embedder.model_id, embedder.dim)
         self.today = today
+        self.changes = ProfileChanges(store.engine)  # its table exists before any write
         self._encode_query = getattr(embedder, "encode_query", embedder.encode)
         self._state = _State()
         self._lock = threading.RLock()
@@ -271,9 +273,13 @@ class Engine:
     # -- writes (through the engine so the index follows) --------------------------------
 
     def write(
-        self, kind: Kind, records: Sequence[Record], actor: str | None = None
+        self,
+        kind: Kind,
+        records: Sequence[Record],
+        actor: str | None = None,
+        refresh: bool = True,
     ) -> UpsertResult:
-        """Upsert records and bring the index up to date.
+        """Upsert records and (unless ``refresh`` is False) bring the index up to date.
 
         With an ``actor``, changes to mentors' ranking-relevant fields are logged (see
         ``recommender.changes``) in the same transaction as the write.
@@ -281,14 +287,19 @@ class Engine:
         if actor is None or kind != "mentors":
             result = self.store.upsert(kind, records)
         else:
-            log_ = ProfileChanges(self.store.engine)
             with self.store.transaction() as session:
-                before = self.store.existing("mentors", [r.key for r in records])
-                result = self.store.upsert(kind, records, session=session)
-                pairs = [(cast(Mentor | None, before.get(r.key)), cast(Mentor, r)) for r in records]
-                log_.record(session, actor, pairs)
-        if result.changed:
+                result = self.write_logged(session, records, actor)
+        if result.changed and refresh:
             self.refresh()
+        return result
+
+    def write_logged(self, session: Session, mentors: Sequence[Record], actor: str) -> UpsertResult:
+        """Upsert mentors in ``session``'s transaction and log their ranking-relevant changes
+        as made by ``actor`` (the index is not refreshed: call ``refresh`` after the commit)."""
+        before = self.store.existing("mentors", [r.key for r in mentors])
+        result = self.store.upsert("mentors", mentors, session=session)
+        pairs = [(cast(Mentor | None, before.get(r.key)), cast(Mentor, r)) for r in mentors]
+        self.changes.record(session, actor, pairs)
         return result
 
     def delete(self, kind: Kind, record_id: str) -> bool:

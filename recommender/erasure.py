@@ -15,7 +15,6 @@ from typing import Literal
 
 from pydantic import ValidationError
 
-from recommender.changes import ProfileChanges
 from recommender.engine import Engine
 from recommender.errors import NotFound
 from recommender.items import mentee_items
@@ -56,7 +55,7 @@ def erase(engine: Engine, kind: PersonKind, person_id: str) -> ErasureReport:
     conflicts = _scrub_conflicts(engine, other, person_id)
     review = Review(engine).erase(person_id)
     keys = Keys(store.engine).erase_subject("mentor" if kind == "mentors" else "mentee", person_id)
-    ProfileChanges(store.engine).erase(person_id)
+    engine.changes.erase(person_id)
     engine.delete(kind, person_id)  # their ratings go even if their own row is gone
     vectors = _forget(engine)
     store.compact()

@@ -326,7 +326,7 @@ class Review:
                 updated.append(
                     mentor.model_copy(update={"current_mentees": mentor.current_mentees + n})
                 )
-            store.upsert("mentors", updated, session=session)
+            self.engine.write_logged(session, updated, f"{actor} (approval)")
             row.status = "approved"
             self._event(session, draft, actor, "approve", "", {"pairs": len(draft.result.pairs)})
         self.engine.refresh()

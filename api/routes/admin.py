@@ -89,7 +89,7 @@ def ingest(
             problems += validation_detail(exc, ("body", "records", i))
     if problems:
         raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, problems)
-    result = engine.write(kind, records)
+    result = engine.write(kind, records, actor=admin.actor)
     return BatchResult(inserted=result.inserted, updated=result.updated, unchanged=result.unchanged)
 
 

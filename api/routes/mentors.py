@@ -12,7 +12,6 @@ from api.auth import allow
 from api.deps import EngineDep
 from api.routes.records import record_router
 from api.schemas import ChangesPublic, MentorIn, MentorPublic, MentorsPublic
-from recommender.changes import ProfileChanges
 from recommender.errors import UnknownMentor
 from recommender.keys import Principal
 from recommender.profiles import Id, Mentor
@@ -33,7 +32,7 @@ def mentor_changes(record_id: Id, engine: EngineDep, principal: ChangeReaderDep)
     access = Access(engine, principal)
     if principal.role == "mentor" and not access.is_self("mentor", record_id):
         raise UnknownMentor(record_id)
-    events = ProfileChanges(engine.store.engine).history(record_id)
+    events = engine.changes.history(record_id)
     if not events and record_id not in engine.store.existing_ids("mentors", [record_id]):
         raise UnknownMentor(record_id)
     return ChangesPublic(data=[asdict(e) for e in events], count=len(events))

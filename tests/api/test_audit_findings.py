@@ -164,6 +164,19 @@ def test_3_a_mentor_cannot_set_the_fields_that_rank_them(world: Engine) -> None:
     assert last["changes"]["bio"][1] == {"characters": len("Kidney doctor.")}
 
 
+def test_3_approvals_and_imports_are_in_the_change_log_too(world: Engine) -> None:
+    with client_as(world) as admin:
+        approved = admin.get("/v1/mentors/card1/changes").json()["data"][-1]
+        body = {"records": [{**admin.get("/v1/mentors/em1").json(), "publication_count": 77}]}
+        assert admin.post("/v1/ingest/mentors", json=body).status_code == 200
+        imported = admin.get("/v1/mentors/em1/changes").json()["data"][-1]
+    assert approved["actor"] == "test (approval)"
+    assert approved["changes"]["current_mentees"] == [0, 4]
+    assert imported["actor"].startswith("admin:") and imported["changes"] == {
+        "publication_count": [0, 77]
+    }
+
+
 # -- 4: idempotent validation ---------------------------------------------------------------
 
 
