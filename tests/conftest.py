@@ -201,3 +201,15 @@ def faculty_engine(engine: Engine) -> Engine:
     """The engine holding ``FACULTY``."""
     engine.write("mentors", FACULTY)
     return engine
+
+
+def require_service(name: str, reachable: bool, why: str) -> None:
+    """Skip a test whose service (PostgreSQL, Redis...) is not running here, saying why; in CI
+    (``MENTOR_MATCH_TEST_REQUIRE_SERVICES=1``, set by ``.ci/run``) fail instead, since the CI
+    machine runs them."""
+    if reachable:
+        return
+    message = f"{name} is not reachable: {why}"
+    if os.environ.get("MENTOR_MATCH_TEST_REQUIRE_SERVICES") == "1":
+        pytest.fail(message)
+    pytest.skip(message)

@@ -13,7 +13,7 @@ from fastapi.testclient import TestClient
 
 from api.app import create_app
 from recommender.engine import Engine
-from tests.conftest import bearer, mentee, token
+from tests.conftest import bearer, mentee, require_service, token
 
 
 def app_with(engine: Engine, **limits: Any) -> Any:
@@ -100,3 +100,26 @@ def test_forwarded_for_counts_only_behind_a_trusted_proxy(faculty_engine: Engine
     assert refused_after(untrusted, spoofed=True) == 2
     # Behind a trusted proxy each forwarded client has its own budget.
     assert refused_after(trusted, spoofed=True) == -1
+
+
+REDIS = "redis://127.0.0.1:6379/15"
+
+
+def test_workers_share_counters_through_redis(faculty_engine: Engine) -> None:
+    """Two app instances (two workers, or two replicas) with one Redis count together."""
+    try:
+        from limits import storage
+
+        reachable, why = storage.storage_from_string(REDIS).check(), "no answer on 6379"
+    except Exception as exc:  # the client library is missing, or the connection is refused
+        reachable, why = False, f"{type(exc).__name__}: {exc}"
+    require_service("Redis", reachable, why)
+    secret = token(faculty_engine, "mentor", "card1")
+    limits = {"rate_limit_storage": REDIS, "rate_limit_per_key": "5/minute"}
+    one, two = app_with(faculty_engine, **limits), app_with(faculty_engine, **limits)
+    with (
+        TestClient(one, headers=bearer(secret)) as first,
+        TestClient(two, headers=bearer(secret)) as second,
+    ):
+        codes = [c.get("/v1/me").status_code for c in (first, second) * 3]
+    assert codes == [200] * 5 + [429]
