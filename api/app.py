@@ -38,6 +38,8 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
                 )
             else:
                 log.info("bootstrap admin key %s is active", info.id)
+        else:
+            app.state.keys.retire_bootstrap()
         report = app.state.engine.refresh()
         log.info(
             "engine ready: %d mentors indexed (%d embedded now)",

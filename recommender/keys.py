@@ -13,7 +13,7 @@ Each key records when it was created, when and from which address it was last us
 at most once a minute per key, so busy keys cost no write per request), an optional expiry,
 and when it was revoked. ``rotate`` replaces a key by a new one with the same grant. The
 bootstrap admin key (``MENTOR_MATCH_BOOTSTRAP_ADMIN_TOKEN``) is replaced when the variable
-changes and stays revoked once revoked.
+changes, revoked when it is no longer set, and stays revoked once revoked.
 """
 
 from __future__ import annotations
@@ -251,6 +251,13 @@ class Keys:
             if row is not None:
                 return None if row.revoked else self._info(row)
             return self._create("admin", "", [], BOOTSTRAP, secret, None, session=session)[0]
+
+    def retire_bootstrap(self) -> int:
+        """Revoke every live bootstrap key (the variable is no longer set); returns how many."""
+        revoked = self.revoke_labelled(BOOTSTRAP)
+        if revoked:
+            log.info("bootstrap key revoked: MENTOR_MATCH_BOOTSTRAP_ADMIN_TOKEN is not set")
+        return revoked
 
     def rotate(self, key_id: str, grace_minutes: float = 0) -> tuple[KeyInfo, str]:
         """A new key with the same role, person, scopes, label and lifetime; the old key is

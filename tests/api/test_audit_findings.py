@@ -297,6 +297,11 @@ def test_8_the_bootstrap_key_follows_rotation_and_stays_revoked(faculty_engine: 
     with start(faculty_engine, new) as client:  # a restart does not bring it back
         assert client.get("/v1/me", headers=bearer(new)).status_code == 401
         assert client.get("/v1/me", headers=bearer(old)).status_code == 401
+    third = "bootstrap-third-0123456789"
+    with start(faculty_engine, third) as client:
+        assert client.get("/v1/me", headers=bearer(third)).status_code == 200
+    with start(faculty_engine, None) as client:  # the variable unset: no bootstrap key works
+        assert client.get("/v1/me", headers=bearer(third)).status_code == 401
 
 
 # -- 10: nothing to learn from one rating ---------------------------------------------------
