@@ -45,11 +45,8 @@ def optional_principal(
         if request.headers.get("authorization"):
             raise _unauthorized("the Authorization header must be 'Bearer <token>'")
         return None
-    checked = authenticated(request)  # the guard authenticates once per request
-    if checked is None:
-        found = get_keys(request).authenticate(credentials.credentials)
-    else:
-        found = checked[1]
+    checked = authenticated(request)  # the guard authenticated the token (api.security)
+    found = checked[1] if checked is not None else None
     if found is None:
         raise _unauthorized("the bearer token is unknown, revoked or expired")
     request.state.principal = found

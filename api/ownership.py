@@ -15,10 +15,9 @@ from typing import Any
 
 from fastapi import HTTPException, status
 
-from recommender.engine import Engine
-from recommender.errors import NotFound
 from recommender.items import mentor_items
 from recommender.profiles import MENTOR_WRITERS, Mentor
+from recommender.settings import Settings
 
 WHY = {
     "program": "verified by the program (ask your coordinator); a mentor may not change it",
@@ -26,23 +25,24 @@ WHY = {
 }
 
 
-def _baseline(engine: Engine, mentor_id: str) -> dict[str, Any]:
+def _baseline(stored: Mentor | None) -> dict[str, Any]:
     """The stored record's values, or the defaults for a new record."""
-    try:
-        return dict(engine.store.get_mentor(mentor_id))
-    except NotFound:
-        return {
-            name: info.get_default(call_default_factory=True)
-            for name, info in Mentor.model_fields.items()
-            if not info.is_required()
-        }
+    if stored is not None:
+        return dict(stored)
+    return {
+        name: info.get_default(call_default_factory=True)
+        for name, info in Mentor.model_fields.items()
+        if not info.is_required()
+    }
 
 
-def mentor_own_write(engine: Engine, mentor_id: str, data: dict[str, Any]) -> dict[str, Any]:
+def mentor_own_write(
+    stored: Mentor | None, data: dict[str, Any], settings: Settings
+) -> dict[str, Any]:
     """The record a mentor's ``PUT`` body stands for: their own fields from ``data``, every
-    other field as stored. Raises ``HTTPException`` 422 listing each field they may not set
-    (or set beyond its bound)."""
-    baseline = _baseline(engine, mentor_id)
+    other field as ``stored`` (None for a new record). Raises ``HTTPException`` 422 listing
+    each field they may not set (or set beyond its bound)."""
+    baseline = _baseline(stored)
     problems: list[dict[str, Any]] = []
     for name, value in data.items():
         owner = MENTOR_WRITERS[name]
@@ -51,7 +51,6 @@ def mentor_own_write(engine: Engine, mentor_id: str, data: dict[str, Any]) -> di
         if name in baseline and value == baseline[name]:
             continue
         problems.append({"loc": ["body", name], "msg": WHY[owner], "type": "field_not_writable"})
-    settings = engine.settings
     changed = {k: v for k, v in data.items() if k not in baseline or v != baseline[k]}
     current = int(baseline.get("current_mentees") or 0)
     if "capacity" in changed:
@@ -71,11 +70,8 @@ def _bound(name: str, limit: str) -> dict[str, Any]:
     return {"loc": ["body", name], "msg": f"a mentor may offer {limit}", "type": "less_than_equal"}
 
 
-def new_text_chars(engine: Engine, mentor: Mentor) -> int:
+def new_text_chars(stored: Mentor | None, mentor: Mentor) -> int:
     """Characters of the mentor's texts that a write would have embedded (texts the stored
     record does not already have)."""
-    try:
-        old = {item.text for item in mentor_items(engine.store.get_mentor(mentor.id))}
-    except NotFound:
-        old = set()
+    old = {item.text for item in mentor_items(stored)} if stored is not None else set()
     return sum(len(item.text) for item in mentor_items(mentor) if item.text not in old)

@@ -267,9 +267,9 @@ def embedding_work(request: Request, principal: Principal) -> Iterator[Workload]
     """Serve the block as ``principal``'s embedding work: mentee and mentor keys within the
     per-request and per-minute budgets; staff keys fairly, without a budget."""
     settings: Settings = request.app.state.settings
-    guard_limits: Limits | None = getattr(request.app.state, "limits", None)
+    limits: Limits = request.app.state.limits
     if principal.role in ("mentee", "mentor"):
-        charge = guard_limits.embedding_charge(principal.key_id) if guard_limits else None
+        charge = limits.embedding_charge(principal.key_id)
         with workload(principal.key_id, settings.embed_chars_per_request, charge) as work:
             yield work
     else:

@@ -112,12 +112,30 @@ class _ReadDeadline(asyncio.Protocol):
         super().on_response_complete()  # type: ignore[misc]
         self._deadline_response_complete()
 
-    def _deadline_setup(self) -> None:
-        """Initialise the deadline state (call from ``__init__``)."""
+    def __init__(
+        self,
+        config: Config,
+        server_state: ServerState,
+        app_state: dict[str, Any],
+        _loop: asyncio.AbstractEventLoop | None = None,
+    ) -> None:
+        """As uvicorn's protocol (next in the method order), plus the deadline state.
+
+        Args:
+            config: the uvicorn configuration.
+            server_state: uvicorn's state shared by all connections.
+            app_state: the lifespan state copied into each request's scope.
+            _loop: the event loop (default: the current one).
+        """
+        super().__init__(config, server_state, app_state, _loop)  # type: ignore[call-arg]
         self.read_timeout_s = read_timeout_s()
         self._deadline: asyncio.TimerHandle | None = None
         self._phase: _Phase = "idle"
         self._head_read = False  # the request in progress has its head parsed (and a cycle)
+        self._observe_requests(config)
+
+    def _observe_requests(self, config: Config) -> None:
+        """Hook the parser's request callbacks (h11 only; httptools has its own callbacks)."""
 
     def _current_cycle(self) -> _Cycle | None:
         """The protocol's latest request/response cycle."""
@@ -263,24 +281,10 @@ class _ObservedH11Connection(h11.Connection):
 
 
 class ReadDeadlineH11Protocol(_ReadDeadline, H11Protocol):
-    """uvicorn's h11 protocol with a request read deadline (used when httptools is missing).
+    """uvicorn's h11 protocol with a request read deadline (used when httptools is missing)."""
 
-    Args:
-        config: the uvicorn configuration.
-        server_state: uvicorn's state shared by all connections.
-        app_state: the lifespan state copied into each request's scope.
-        _loop: the event loop (default: the current one).
-    """
-
-    def __init__(
-        self,
-        config: Config,
-        server_state: ServerState,
-        app_state: dict[str, Any],
-        _loop: asyncio.AbstractEventLoop | None = None,
-    ) -> None:
-        super().__init__(config, server_state, app_state, _loop)
-        self._deadline_setup()
+    def _observe_requests(self, config: Config) -> None:
+        """An h11 connection that reports each request's head and end."""
         size = config.h11_max_incomplete_event_size
         self.conn = _ObservedH11Connection(
             DEFAULT_MAX_INCOMPLETE_EVENT_SIZE if size is None else size,
@@ -304,24 +308,7 @@ if importlib.util.find_spec("httptools") is not None:
     from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 
     class ReadDeadlineHttpToolsProtocol(_ReadDeadline, HttpToolsProtocol):
-        """uvicorn's httptools protocol with a request read deadline.
-
-        Args:
-            config: the uvicorn configuration.
-            server_state: uvicorn's state shared by all connections.
-            app_state: the lifespan state copied into each request's scope.
-            _loop: the event loop (default: the current one).
-        """
-
-        def __init__(
-            self,
-            config: Config,
-            server_state: ServerState,
-            app_state: dict[str, Any],
-            _loop: asyncio.AbstractEventLoop | None = None,
-        ) -> None:
-            super().__init__(config, server_state, app_state, _loop)
-            self._deadline_setup()
+        """uvicorn's httptools protocol with a request read deadline."""
 
         def _response_pending(self) -> bool:
             return super()._response_pending() or bool(self.pipeline)

@@ -59,10 +59,10 @@ def _create_tables(database: SqlEngine) -> None:
 
 
 def _loggable(name: str, value: Any) -> Any:
-    if value is None or isinstance(value, _PLAIN) or name in _CHOICES:
-        return value.isoformat() if isinstance(value, date) else value
     if isinstance(value, date):
         return value.isoformat()
+    if value is None or isinstance(value, _PLAIN) or name in _CHOICES:
+        return value
     if isinstance(value, list) and name == "activity_dates":
         return {"dates": len(value), "latest": value[-1].isoformat() if value else None}
     if isinstance(value, list):

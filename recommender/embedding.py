@@ -201,15 +201,6 @@ class CachedEmbedder:
             return np.zeros((0, self.dim), dtype=np.float32)
         return np.stack([found[k] for k in keys]).astype(np.float32, copy=False)
 
-    def forget(self, texts: Sequence[str]) -> int:
-        """Drop these texts' vectors from memory and the store (erasure); returns how many
-        stored vectors were deleted."""
-        keys = {text_hash(t) for t in texts}
-        with self._lock:
-            for key in keys:
-                self._memory.pop(key, None)
-        return self.store.delete_vectors(self.model_id, sorted(keys))
-
     def keep_only(self, texts: Sequence[str]) -> int:
         """Forget every cached vector except those of ``texts`` (erasure: vectors of texts
         no stored profile uses any more, earlier versions included); returns how many stored

@@ -13,10 +13,7 @@ import logging
 from dataclasses import dataclass
 from typing import Literal
 
-from pydantic import ValidationError
-
 from recommender.engine import Engine
-from recommender.errors import NotFound
 from recommender.items import mentee_items
 from recommender.keys import Keys
 from recommender.profiles import Cohort, Mentee, Mentor, Record
@@ -43,20 +40,15 @@ def erase(engine: Engine, kind: PersonKind, person_id: str) -> ErasureReport:
     """Erase one mentor or mentee; ``found`` is False if no such record is stored (the
     references to the id are cleared all the same)."""
     store = engine.store
-    try:
-        store.get(kind, person_id)
-        found = True
-    except NotFound:
-        found = False
-    except ValidationError:  # a row written under looser rules: erase it all the same
-        found = True
     cohorts = _scrub_cohorts(engine, person_id)
     other: PersonKind = "mentees" if kind == "mentors" else "mentors"
     conflicts = _scrub_conflicts(engine, other, person_id)
     review = Review(engine).erase(person_id)
     keys = Keys(store.engine).erase_subject("mentor" if kind == "mentors" else "mentee", person_id)
     engine.changes.erase(person_id)
-    engine.delete(kind, person_id)  # their ratings go even if their own row is gone
+    # Deleted by id without reading the record (it may no longer validate); their ratings
+    # go even if their own row is already gone.
+    found = engine.delete(kind, person_id)
     vectors = _forget(engine)
     store.compact()
     log.info("erased %s %s", kind.rstrip("s"), person_id)

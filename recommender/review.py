@@ -23,7 +23,7 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column
 from recommender.assignment import Mode, PairKey
 from recommender.cohort_assignment import AssignedPair, CohortAssignment, assign_cohort
 from recommender.engine import Engine, SuggestionFilters
-from recommender.errors import MentorMatchError, NotFound
+from recommender.errors import MentorMatchError, NotFound, UnknownMentor
 from recommender.profiles import Cohort, Mentor
 from recommender.store import write_session
 
@@ -316,9 +316,12 @@ class Review:
         store = self.engine.store
         with store.transaction() as session:
             row = self._draft_row(session, draft)
+            stored = store.existing("mentors", sorted(load))
             updated: list[Mentor] = []
             for mentor_id, n in sorted(load.items()):
-                mentor = store.get_mentor(mentor_id)
+                mentor = stored.get(mentor_id)
+                if not isinstance(mentor, Mentor):
+                    raise UnknownMentor(mentor_id)
                 if n > mentor.free_places:
                     raise ReviewConflict(
                         f"mentor {mentor_id} now has {mentor.free_places} free places, {n} assigned"

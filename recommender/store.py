@@ -15,7 +15,7 @@ import hashlib
 import json
 import logging
 from collections.abc import Iterable, Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, cast
@@ -268,7 +268,7 @@ class Store:
         """The change-number row exists from the start (two first writes must not race to
         create it)."""
         try:
-            with self._session() as session:
+            with self.transaction() as session:
                 if session.get(_Meta, "seq") is None:
                     session.add(_Meta(key="seq", value="0"))
         except IntegrityError:
@@ -278,13 +278,9 @@ class Store:
         """Release the connection pool."""
         self.engine.dispose()
 
-    def _session(self) -> Any:
-        """A write transaction (holding the write lock from its start on SQLite)."""
-        return write_session(self.engine)
-
-    def transaction(self) -> Any:
-        """A write transaction for callers that change several things at once (pass the
-        session to ``upsert``); all of it commits or none."""
+    def transaction(self) -> AbstractContextManager[Session]:
+        """A write transaction (holding the write lock from its start on SQLite); callers that
+        change several things at once pass its session to ``upsert``: all commits or none."""
         return write_session(self.engine)
 
     # -- change sequence ------------------------------------------------------------------
@@ -324,7 +320,7 @@ class Store:
         """
         payloads = [stored_form(record) for record in records]
         if session is None:
-            with self._session() as own:
+            with self.transaction() as own:
                 return self._upsert(own, kind, records, payloads)
         return self._upsert(session, kind, records, payloads)
 
@@ -384,7 +380,7 @@ class Store:
         """Delete one record; a mentor's or mentee's feedback goes with them (even if their
         own row is already gone). True if the record was found."""
         row_type = _ROWS[kind]
-        with self._session() as session:
+        with self.transaction() as session:
             found: _RecordRow | None = session.get(row_type, record_id)
             removed = 0
             if found is not None:
@@ -501,18 +497,6 @@ class Store:
                     found[key] = np.frombuffer(blob, dtype=np.float32)
         return found
 
-    def delete_vectors(self, model_id: str, hashes: Sequence[str]) -> int:
-        """Delete cached vectors by text hash; returns how many were stored."""
-        if not hashes:
-            return 0
-        with self._session() as session:
-            result = session.execute(
-                delete(_EmbeddingRow).where(
-                    _EmbeddingRow.model_id == model_id, _EmbeddingRow.text_hash.in_(list(hashes))
-                )
-            )
-            return _rowcount(result)
-
     def prune_vectors(self, keep: set[str]) -> int:
         """Delete every cached vector (of any model) whose text hash is not in ``keep``;
         returns how many were deleted. Erasure uses it so vectors of a person's earlier
@@ -523,7 +507,7 @@ class Store:
         deleted = 0
         for start in range(0, len(drop), 500):
             chunk = drop[start : start + 500]
-            with self._session() as session:
+            with self.transaction() as session:
                 for model, keys in _by_model(chunk).items():
                     deleted += _rowcount(
                         session.execute(
@@ -544,7 +528,7 @@ class Store:
         """Store float32 vectors by text hash (existing entries are kept)."""
         if not vectors:
             return
-        with self._session() as session:
+        with self.transaction() as session:
             existing = set(
                 session.scalars(
                     select(_EmbeddingRow.text_hash).where(

@@ -92,6 +92,11 @@ def _delete(engine: Engine, kind: Kind, record_id: str) -> None:
         raise not_found(kind, record_id)
 
 
+def _stored_mentor(engine: Engine, mentor_id: str) -> Mentor | None:
+    found = engine.store.existing("mentors", [mentor_id]).get(mentor_id)
+    return found if isinstance(found, Mentor) else None
+
+
 def record_router(
     kind: Kind,
     noun: str,
@@ -145,12 +150,13 @@ def record_router(
         if data.get("id") not in (None, record_id):
             raise InvalidProfile("id", f"body id {data['id']!r} differs from path id {record_id!r}")
         data["id"] = record_id
+        stored = _stored_mentor(engine, record_id) if kind == "mentors" else None
         if kind == "mentors" and principal.role == "mentor":
-            data = mentor_own_write(engine, record_id, data)
+            data = mentor_own_write(stored, data, request.app.state.settings)
         record = record_type.model_validate(data)
         with embedding_work(request, principal):
             if isinstance(record, Mentor):
-                spend(new_text_chars(engine, record))
+                spend(new_text_chars(stored, record))
             result = engine.write(kind, [record], actor=principal.actor)
         if result.inserted:
             response.status_code = status.HTTP_201_CREATED
