@@ -19,8 +19,8 @@ from sqlalchemy import Engine as SqlEngine
 from sqlalchemy import Integer, String, Text, delete, select
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column
 
+from recommender.database import write_session
 from recommender.profiles import UNRANKED_MENTOR_FIELDS, Mentor
-from recommender.store import write_session
 
 _PLAIN = (int, float, bool)
 """Values logged as they are (texts and lists of texts are logged only as changed)."""

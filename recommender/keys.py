@@ -32,9 +32,9 @@ from sqlalchemy import Boolean, String, Text, delete, select
 from sqlalchemy import Engine as SqlEngine
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column
 
+from recommender.database import add_missing_columns, write_session
 from recommender.errors import InvalidProfile, NotFound
 from recommender.profiles import ID_RE
-from recommender.store import add_missing_columns, write_session
 
 log = logging.getLogger(__name__)
 

@@ -22,10 +22,10 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column
 
 from recommender.assignment import Mode, PairKey
 from recommender.cohort_assignment import AssignedPair, CohortAssignment, assign_cohort
+from recommender.database import write_session
 from recommender.engine import Engine, SuggestionFilters
 from recommender.errors import MentorMatchError, NotFound, UnknownMentor
 from recommender.profiles import Cohort, Mentor
-from recommender.store import write_session
 
 Status = Literal["draft", "approved", "superseded"]
 

@@ -14,10 +14,9 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-from collections.abc import Iterable, Iterator, Sequence
-from contextlib import AbstractContextManager, contextmanager
+from collections.abc import Iterable, Sequence
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any, cast
 
 import numpy as np
@@ -26,20 +25,17 @@ from sqlalchemy import (
     Engine,
     Integer,
     LargeBinary,
-    MetaData,
     String,
     Text,
-    create_engine,
     delete,
-    event,
     func,
-    inspect,
     or_,
     select,
 )
-from sqlalchemy.exc import DBAPIError, IntegrityError
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column
 
+from recommender.database import connect, write_session
 from recommender.errors import InvalidProfile, UnknownMentor, not_found
 from recommender.profiles import RECORD_TYPES, Feedback, Kind, Mentee, Mentor, Record
 
@@ -157,65 +153,6 @@ def _rowcount(result: Any) -> int:
     return int(getattr(result, "rowcount", 0) or 0)
 
 
-def _on_sqlite_connect(dbapi_connection: Any, _record: Any) -> None:
-    # The driver's own implicit BEGIN comes only at the first write statement, after the
-    # change number was read; transactions are begun explicitly instead (``_on_sqlite_begin``).
-    dbapi_connection.isolation_level = None
-    cursor = dbapi_connection.cursor()
-    cursor.execute("PRAGMA journal_mode=WAL")
-    cursor.execute("PRAGMA synchronous=FULL")
-    cursor.execute("PRAGMA busy_timeout=10000")
-    # Deleted rows are overwritten with zeros, so erased people do not linger in free pages.
-    cursor.execute("PRAGMA secure_delete=ON")
-    cursor.close()
-
-
-WRITE = {"mentor_match_write": True}
-"""Execution option marking a connection whose transaction will write."""
-
-
-def _on_sqlite_begin(conn: Any) -> None:
-    """Writers take SQLite's write lock at BEGIN (``IMMEDIATE``), so the change number they
-    read is theirs alone and commits happen in change-number order, across threads and
-    processes; readers begin deferred and never wait for writers (WAL)."""
-    immediate = conn.get_execution_options().get("mentor_match_write", False)
-    conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
-
-
-@contextmanager
-def write_session(database: Engine) -> Iterator[Session]:
-    """A write transaction on ``database``: on SQLite it holds the write lock from its start
-    (``BEGIN IMMEDIATE``), so concurrent writers queue instead of failing with "database is
-    locked" when a deferred transaction tries to upgrade its read lock."""
-    with Session(database) as session, session.begin():
-        session.connection(execution_options=WRITE)
-        yield session
-
-
-def add_missing_columns(database: Engine, metadata: MetaData) -> None:
-    """Add columns that ``metadata`` declares but an existing table lacks (nullable or with
-    a default), so a database made by an earlier version keeps working. Only additions:
-    anything else needs a real migration."""
-    found = inspect(database)
-    for table in metadata.sorted_tables:
-        if not found.has_table(table.name):
-            continue
-        have = {c["name"] for c in found.get_columns(table.name)}
-        for column in table.columns:
-            if column.name in have:
-                continue
-            kind = column.type.compile(dialect=database.dialect)
-            try:
-                with database.begin() as conn:
-                    conn.exec_driver_sql(
-                        f'ALTER TABLE "{table.name}" ADD COLUMN "{column.name}" {kind}'
-                    )
-            except DBAPIError:  # another process added it first
-                now = {c["name"] for c in inspect(database).get_columns(table.name)}
-                if column.name not in now:
-                    raise
-
-
 def stored_form(record: Record) -> str:
     """The JSON a record is stored as, after checking that it reads back as the same record.
 
@@ -249,18 +186,7 @@ class Store:
 
     def __init__(self, url: str) -> None:
         self.url = url
-        kwargs: dict[str, Any] = {}
-        if url.startswith("sqlite"):
-            path = url.split("///", 1)[-1]
-            if path and path != ":memory:":
-                Path(path).parent.mkdir(parents=True, exist_ok=True)
-            kwargs["connect_args"] = {"check_same_thread": False, "timeout": 10}
-        # hide_parameters: an error message never quotes the values of a statement (key
-        # digests, names, texts), wherever it is logged.
-        self.engine: Engine = create_engine(url, hide_parameters=True, **kwargs)
-        if url.startswith("sqlite"):
-            event.listen(self.engine, "connect", _on_sqlite_connect)
-            event.listen(self.engine, "begin", _on_sqlite_begin)
+        self.engine: Engine = connect(url)
         _Base.metadata.create_all(self.engine)
         self._create_seq()
 
