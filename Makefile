@@ -34,7 +34,8 @@ test: install browser
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(BIN)/mypy recommender api evaluation
+	$(BIN)/mypy recommender api evaluation cli
+	$(BIN)/lint-imports
 
 format: install
 	$(BIN)/ruff format .

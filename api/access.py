@@ -19,11 +19,12 @@ from functools import cached_property
 from pydantic import BaseModel
 
 from api.schemas import MenteeForMentor, MentorPublic
+from recommender.domain.errors import NotFound, UnknownMentee, not_found
+from recommender.domain.kinds import Kind
+from recommender.domain.profiles import Cohort, Mentee, Mentor
 from recommender.engine import Engine
-from recommender.errors import NotFound, UnknownMentee, not_found
-from recommender.keys import Principal
-from recommender.profiles import Cohort, Mentee, Mentor
-from recommender.review import Review
+from recommender.matching.review import Review
+from recommender.storage.keys import Principal
 
 
 class Access:
@@ -73,7 +74,7 @@ class Access:
 
     def _stored_cohort(self, cohort_id: str) -> Cohort | None:
         try:
-            found = self.engine.store.get("cohorts", cohort_id)
+            found = self.engine.store.get(Kind.COHORTS, cohort_id)
         except NotFound:
             return None
         return found if isinstance(found, Cohort) else None
@@ -81,7 +82,7 @@ class Access:
     @cached_property
     def cohorts(self) -> list[Cohort]:
         """The cohorts the caller may manage, by id."""
-        found = self.engine.store.records("cohorts")
+        found = self.engine.store.records(Kind.COHORTS)
         return [c for c in found if isinstance(c, Cohort) and self.sees_cohort(c)]
 
     @cached_property
@@ -138,11 +139,11 @@ class Access:
             return (self.principal.subject, mentor.id) in self.pairs
         return False
 
-    def writable(self, kind: str, record_id: str) -> None:
+    def writable(self, kind: Kind, record_id: str) -> None:
         """Admins write anything; a mentee or mentor writes only their own profile. Others
         get the not-found answer, so the write reveals nothing."""
         if self.role == "admin":
             return
-        role = {"mentees": "mentee", "mentors": "mentor"}.get(kind)
+        role = Kind(kind).role
         if role is None or not self.is_self(role, record_id):
             raise not_found(kind, record_id)

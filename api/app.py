@@ -13,8 +13,8 @@ from api import errors
 from api.routes import admin, cohorts, feedback, health, mentees, mentors, suggestions, ui
 from api.security import Guard, Limits, quiet_tracebacks
 from recommender.engine import Engine, build_engine
-from recommender.keys import Keys
 from recommender.settings import Settings
+from recommender.storage.keys import Keys
 
 log = logging.getLogger(__name__)
 

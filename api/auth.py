@@ -15,7 +15,8 @@ from fastapi import Depends, HTTPException, Request, status
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from api.security import authenticated
-from recommender.keys import Keys, Principal, Role
+from recommender.domain.kinds import Role
+from recommender.storage.keys import Keys, Principal
 
 bearer = HTTPBearer(
     auto_error=False,

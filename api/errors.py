@@ -9,10 +9,10 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import ValidationError
 
-from recommender.assignment import InfeasibleAssignment
-from recommender.errors import InvalidProfile, MentorMatchError, ModelUnavailable, NotFound
-from recommender.review import ReviewConflict
-from recommender.workload import EmbeddingBudgetExceeded
+from recommender.domain.errors import InvalidProfile, MentorMatchError, ModelUnavailable, NotFound
+from recommender.matching.review import ReviewConflict
+from recommender.matching.solver import InfeasibleAssignment
+from recommender.retrieval.workload import EmbeddingBudgetExceeded
 
 log = logging.getLogger(__name__)
 

@@ -2,7 +2,7 @@
 
 A mentor edits their profile and what they offer; the fields the program verifies
 (credentials) and the fields the product measures are not theirs to set
-(``recommender.profiles.MENTOR_WRITERS``). A mentor's ``PUT`` may leave those fields out or
+(``recommender.domain.profiles.MENTOR_WRITERS``). A mentor's ``PUT`` may leave those fields out or
 send them unchanged (so a record read with ``GET`` can be sent back); a different value is
 refused with 422 naming the field. What they offer is bounded: ``capacity`` at most
 ``mentor_max_capacity`` and not below the mentees they have now, ``hours_per_month`` at most
@@ -15,8 +15,8 @@ from typing import Any
 
 from fastapi import HTTPException, status
 
-from recommender.items import mentor_items
-from recommender.profiles import MENTOR_WRITERS, Mentor
+from recommender.domain.items import mentor_items
+from recommender.domain.profiles import MENTOR_WRITERS, Mentor
 from recommender.settings import Settings
 
 WHY = {

@@ -7,8 +7,8 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, create_model, model_validator
 
-from recommender.keys import Role
-from recommender.profiles import (
+from recommender.domain.kinds import Role
+from recommender.domain.profiles import (
     MENTOR_WRITERS,
     Cohort,
     Feedback,

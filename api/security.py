@@ -36,9 +36,9 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from recommender.keys import Keys, Principal
+from recommender.retrieval.workload import EmbeddingBudgetExceeded, Workload, workload
 from recommender.settings import Settings
-from recommender.workload import EmbeddingBudgetExceeded, Workload, workload
+from recommender.storage.keys import Keys, Principal
 
 log = logging.getLogger(__name__)
 

@@ -16,7 +16,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from evaluation.beir import BeirDataset, DatasetError, Doc, Query
-from recommender.profiles import (
+from recommender.domain.profiles import (
     MAX_TEXT,
     MAX_WORK_ITEMS,
     UNSPECIFIED,

@@ -16,9 +16,9 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 
 from evaluation.adapter import Cohort
 from evaluation.trec import Run
-from recommender.embedding import CachedEmbedder
-from recommender.items import mentee_items, mentor_items
-from recommender.profiles import Mentee
+from recommender.domain.items import mentee_items, mentor_items
+from recommender.domain.profiles import Mentee
+from recommender.retrieval.embedding import CachedEmbedder
 
 Tick = Callable[[int], None]
 DEPTH = 100

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from recommender.errors import MentorMatchError
+from recommender.domain.errors import MentorMatchError
 
 QRELS_HEADER = ("query-id", "corpus-id", "score")
 
@@ -37,7 +37,7 @@ class Doc:
         title: Short title (often empty).
         text: The profile's main text.
         items: The profile's separate texts (one per work item, answer, publication...).
-        metadata: Mentor fields (see ``recommender.profiles.Mentor``), possibly empty.
+        metadata: Mentor fields (see ``recommender.domain.profiles.Mentor``), possibly empty.
     """
 
     id: str

@@ -25,13 +25,14 @@ from evaluation.beir import BeirDataset, load_beir
 from evaluation.metrics import bootstrap_ci, coverage, gini, paired_bootstrap, per_query
 from evaluation.report import ReportInput, write_report
 from evaluation.trec import Run, write_run
-from recommender.embedding import CachedEmbedder, Embedder, SentenceTransformerEmbedder
+from recommender.domain.items import mentor_items
+from recommender.domain.kinds import Kind
 from recommender.engine import Engine, SuggestionFilters, build_engine
-from recommender.items import mentor_items
-from recommender.ranking import DEFAULT_WEIGHTS, LinearRanker
+from recommender.ranking.ranker import DEFAULT_WEIGHTS, LinearRanker
+from recommender.ranking.signals import SIGNALS
+from recommender.retrieval.embedding import CachedEmbedder, Embedder, SentenceTransformerEmbedder
 from recommender.settings import Settings
-from recommender.signals import SIGNALS
-from recommender.store import Store
+from recommender.storage.store import Store
 
 Task = Callable[[str, int], Callable[[int], None]]
 """Starts a progress bar (description, total) and returns its advance function."""
@@ -87,11 +88,11 @@ def load_engine(
     as_of = cohort.as_of or date.today()
     engine = build_engine(settings, embedder=embedder, today=lambda: as_of)
     store = engine.store
-    for kind, records in (("mentors", cohort.mentors), ("feedback", cohort.feedback)):
+    for kind, records in ((Kind.MENTORS, cohort.mentors), (Kind.FEEDBACK, cohort.feedback)):
         keep = {r.key for r in records}
-        for stale in store.ids(kind) - keep:  # type: ignore[arg-type]
-            store.delete(kind, stale)  # type: ignore[arg-type]
-        store.upsert(kind, records)  # type: ignore[arg-type]
+        for stale in store.ids(kind) - keep:
+            store.delete(kind, stale)
+        store.upsert(kind, records)
     n_items = sum(len(mentor_items(m)) for m in cohort.mentors)
     tick = task("embedding items", n_items)
     engine.refresh(progress=tick)

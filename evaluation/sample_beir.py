@@ -15,8 +15,8 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from recommender.ingest import parse_file
-from recommender.profiles import Feedback, Mentee, Mentor
+from recommender.domain.profiles import Feedback, Mentee, Mentor
+from recommender.storage.ingest import parse_file
 
 
 def _jsonl(path: Path, rows: Iterable[dict[str, Any]]) -> None:

@@ -385,7 +385,7 @@ def _years_between(start: date, end: date) -> int:
 
 
 def _career_stage(years: int) -> str:
-    """``Mentor.career_stage`` from years of activity, as ``recommender.profiles`` defines it."""
+    """``Mentor.career_stage`` from years of activity, as the domain profiles define it."""
     return "early_career" if years < 8 else "mid_career" if years <= 20 else "senior"
 
 

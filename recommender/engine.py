@@ -18,15 +18,14 @@ from typing import TypeVar, cast
 import numpy as np
 from sqlalchemy.orm import Session
 
-from recommender.changes import ProfileChanges
-from recommender.embedding import CachedEmbedder, Embedder, Progress, SentenceTransformerEmbedder
-from recommender.explain import best_matches, explanation_text, signal_reasons
-from recommender.index import MentorIndex, SyncReport
-from recommender.items import Item, mentee_items, mentor_items
-from recommender.profiles import STAGE_LEVEL, Feedback, Kind, Mentee, Mentor, Record
-from recommender.ranking import LinearRanker, signal_matrix
-from recommender.settings import Settings
-from recommender.signals import (
+from recommender.domain.items import Item, mentee_items, mentor_items
+from recommender.domain.kinds import Kind
+from recommender.domain.profiles import STAGE_LEVEL, Feedback, Mentee, Mentor, Record
+from recommender.domain.specialties import canonical
+from recommender.domain.suggestion import Component, Suggestion
+from recommender.ranking.explain import best_matches, explanation_text, signal_reasons
+from recommender.ranking.ranker import LinearRanker, signal_matrix
+from recommender.ranking.signals import (
     SIGNALS,
     FeedbackStats,
     SignalContext,
@@ -34,9 +33,16 @@ from recommender.signals import (
     compute_signals,
     mentor_specialties,
 )
-from recommender.specialties import canonical
-from recommender.store import Store, UpsertResult
-from recommender.suggestion import Component, Suggestion
+from recommender.retrieval.embedding import (
+    CachedEmbedder,
+    Embedder,
+    Progress,
+    SentenceTransformerEmbedder,
+)
+from recommender.retrieval.index import MentorIndex, SyncReport
+from recommender.settings import Settings
+from recommender.storage.changes import ProfileChanges
+from recommender.storage.store import Store, UpsertResult
 
 log = logging.getLogger(__name__)
 R = TypeVar("R", bound=Record)
@@ -204,8 +210,8 @@ class Engine:
             if seq == self._state.seq:
                 return SyncReport(unchanged=len(self.index))
             old = self._state
-            mentors = self._reload(old.mentors, "mentors", old.seq)
-            feedback = self._reload(old.feedback, "feedback", old.seq)
+            mentors = self._reload(old.mentors, Kind.MENTORS, old.seq)
+            feedback = self._reload(old.feedback, Kind.FEEDBACK, old.seq)
             items = {
                 m.id: old.items[m.id]
                 if m.id in old.items and old.mentors.get(m.id) == m
@@ -236,8 +242,8 @@ class Engine:
         see either the old index or the complete new one.
         """
         seq = self.store.seq()
-        mentors: dict[str, Mentor] = self._reload({}, "mentors", -1)
-        feedback: dict[str, Feedback] = self._reload({}, "feedback", -1)
+        mentors: dict[str, Mentor] = self._reload({}, Kind.MENTORS, -1)
+        feedback: dict[str, Feedback] = self._reload({}, Kind.FEEDBACK, -1)
         items = {m.id: mentor_items(m) for m in mentors.values()}
         fresh = MentorIndex(self.embedder.model_id, self.embedder.dim)
         report = fresh.sync(items, self.embedder, progress)
@@ -282,7 +288,7 @@ class Engine:
         """Upsert records and (unless ``refresh`` is False) bring the index up to date.
 
         With an ``actor``, changes to mentors' ranking-relevant fields are logged (see
-        ``recommender.changes``) in the same transaction as the write.
+        ``recommender.storage.changes``) in the same transaction as the write.
         """
         if actor is None or kind != "mentors":
             result = self.store.upsert(kind, records)
@@ -296,8 +302,8 @@ class Engine:
     def write_logged(self, session: Session, mentors: Sequence[Record], actor: str) -> UpsertResult:
         """Upsert mentors in ``session``'s transaction and log their ranking-relevant changes
         as made by ``actor`` (the index is not refreshed: call ``refresh`` after the commit)."""
-        before = self.store.existing("mentors", [r.key for r in mentors])
-        result = self.store.upsert("mentors", mentors, session=session)
+        before = self.store.existing(Kind.MENTORS, [r.key for r in mentors])
+        result = self.store.upsert(Kind.MENTORS, mentors, session=session)
         pairs = [(cast(Mentor | None, before.get(r.key)), cast(Mentor, r)) for r in mentors]
         self.changes.record(session, actor, pairs)
         return result

@@ -17,11 +17,11 @@ import pytest
 from fastapi.testclient import TestClient
 
 from api.app import create_app
-from recommender.embedding import SentenceTransformerEmbedder
+from recommender.domain.profiles import Mentee, Mentor
 from recommender.engine import Engine, build_engine
-from recommender.keys import Keys
-from recommender.profiles import Mentee, Mentor
+from recommender.retrieval.embedding import SentenceTransformerEmbedder
 from recommender.settings import Settings
+from recommender.storage.keys import Keys
 
 TODAY = date(2026, 9, 1)
 

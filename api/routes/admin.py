@@ -21,8 +21,9 @@ from api.schemas import (
     MePublic,
     ReindexPublic,
 )
-from recommender.keys import Keys
-from recommender.profiles import RECORD_TYPES, Id, Record
+from recommender.domain.kinds import Kind
+from recommender.domain.profiles import RECORD_TYPES, Id, Record
+from recommender.storage.keys import Keys
 
 router = APIRouter(prefix="/v1", responses=AUTH_RESPONSES)
 KeysDep = Annotated[Keys, Depends(get_keys)]
@@ -79,7 +80,8 @@ def ingest(
             status.HTTP_413_CONTENT_TOO_LARGE,
             f"records: {len(body.records)} in one batch, at most {limit}",
         )
-    record_type = RECORD_TYPES[kind]
+    record_kind = Kind(kind)
+    record_type = RECORD_TYPES[record_kind]
     records: list[Record] = []
     problems: list[object] = []
     for i, raw in enumerate(body.records):
@@ -89,7 +91,7 @@ def ingest(
             problems += validation_detail(exc, ("body", "records", i))
     if problems:
         raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, problems)
-    result = engine.write(kind, records, actor=admin.actor)
+    result = engine.write(record_kind, records, actor=admin.actor)
     return BatchResult(inserted=result.inserted, updated=result.updated, unchanged=result.unchanged)
 
 

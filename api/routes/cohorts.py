@@ -26,14 +26,15 @@ from api.schemas import (
     RerunIn,
     ShortlistsPublic,
 )
+from recommender.domain.errors import InvalidProfile, UnknownMentor
+from recommender.domain.kinds import Kind
+from recommender.domain.profiles import Cohort, Id, MentorRequest
 from recommender.engine import Engine
-from recommender.errors import InvalidProfile, UnknownMentor
-from recommender.keys import Principal
-from recommender.profiles import Cohort, Id, MentorRequest
-from recommender.review import Draft, Review
-from recommender.shortlist import cohort_shortlists, shortlists_csv
+from recommender.matching.review import Draft, Review
+from recommender.matching.shortlist import cohort_shortlists, shortlists_csv
+from recommender.storage.keys import Principal
 
-router = record_router("cohorts", "cohort", Cohort, CohortIn, CohortsPublic)
+router = record_router(Kind.COHORTS, "cohort", Cohort, CohortIn, CohortsPublic)
 RequesterDep = Annotated[Principal, Depends(allow("admin", "coordinator", "mentee"))]
 
 
@@ -47,7 +48,7 @@ def add_members(record_id: Id, body: MembersIn, engine: EngineDep, admin: AdminD
     """Add mentees and mentors (ids already present are kept once). Admins only: adding a
     person to a cohort gives its coordinators access to them."""
     updated = _cohort(engine, admin, record_id).with_members(body.mentee_ids, body.mentor_ids)
-    engine.write("cohorts", [updated])
+    engine.write(Kind.COHORTS, [updated])
     return updated
 
 
@@ -56,7 +57,7 @@ def remove_members(record_id: Id, body: MembersIn, engine: EngineDep, staff: Sta
     """Remove mentees and mentors from the cohort (their profiles stay)."""
     cohort = _cohort(engine, staff, record_id)
     updated = cohort.with_members(body.mentee_ids, body.mentor_ids, add=False)
-    engine.write("cohorts", [updated])
+    engine.write(Kind.COHORTS, [updated])
     return updated
 
 
@@ -161,7 +162,7 @@ def add_request(
         updated = cohort.with_request(MentorRequest.model_validate(body.model_dump()))
     except ValueError as exc:
         raise InvalidProfile("mentee_id", str(exc)) from exc
-    engine.write("cohorts", [updated])
+    engine.write(Kind.COHORTS, [updated])
     mine = [
         r for r in updated.requests if principal.role != "mentee" or r.mentee_id == body.mentee_id
     ]

@@ -15,9 +15,10 @@ from api.access import Access
 from api.auth import AUTH_RESPONSES, AdminDep, allow
 from api.deps import EngineDep
 from api.schemas import FeedbackIn, FeedbackPage, WriteResult
-from recommender.errors import InvalidProfile, UnknownMentor
-from recommender.keys import Principal
-from recommender.profiles import Feedback
+from recommender.domain.errors import InvalidProfile, UnknownMentor
+from recommender.domain.kinds import Kind
+from recommender.domain.profiles import Feedback
+from recommender.storage.keys import Principal
 
 router = APIRouter(prefix="/v1", tags=["feedback"], responses=AUTH_RESPONSES)
 RaterDep = Annotated[Principal, Depends(allow("admin", "mentee"))]
@@ -50,7 +51,7 @@ def add_feedback(
         if (rater.subject, body.mentor_id) not in Access(engine, rater).pairs:
             raise UnknownMentor(body.mentor_id)
     record = Feedback.model_validate(body.model_dump(exclude_unset=True) | {"date": body.date})
-    result = engine.write("feedback", [record])
+    result = engine.write(Kind.FEEDBACK, [record])
     if not result.inserted:
         response.status_code = status.HTTP_200_OK
     return WriteResult(id=record.key, created=bool(result.inserted))

@@ -12,12 +12,13 @@ from api.auth import allow
 from api.deps import EngineDep
 from api.routes.records import record_router
 from api.schemas import ChangesPublic, MentorIn, MentorPublic, MentorsPublic
-from recommender.errors import UnknownMentor
-from recommender.keys import Principal
-from recommender.profiles import Id, Mentor
+from recommender.domain.errors import UnknownMentor
+from recommender.domain.kinds import Kind
+from recommender.domain.profiles import Id, Mentor
+from recommender.storage.keys import Principal
 
 router = record_router(
-    "mentors", "mentor", Mentor, MentorIn, MentorsPublic, read_type=MentorPublic | Mentor
+    Kind.MENTORS, "mentor", Mentor, MentorIn, MentorsPublic, read_type=MentorPublic | Mentor
 )
 ChangeReaderDep = Annotated[Principal, Depends(allow("admin", "mentor"))]
 
@@ -33,6 +34,6 @@ def mentor_changes(record_id: Id, engine: EngineDep, principal: ChangeReaderDep)
     if principal.role == "mentor" and not access.is_self("mentor", record_id):
         raise UnknownMentor(record_id)
     events = engine.changes.history(record_id)
-    if not events and record_id not in engine.store.existing_ids("mentors", [record_id]):
+    if not events and record_id not in engine.store.existing_ids(Kind.MENTORS, [record_id]):
         raise UnknownMentor(record_id)
     return ChangesPublic(data=[asdict(e) for e in events], count=len(events))

@@ -8,7 +8,7 @@ kind. Roles that may never use a route get 403; objects outside the caller's rea
 # No `from __future__ import annotations`: FastAPI must see the closure-local types.
 
 from dataclasses import dataclass
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Path, Query, Request, Response, status
 from pydantic import BaseModel
@@ -19,12 +19,13 @@ from api.deps import EngineDep
 from api.ownership import mentor_own_write, new_text_chars
 from api.schemas import WriteResult
 from api.security import embedding_work
+from recommender.domain.errors import InvalidProfile, not_found
+from recommender.domain.kinds import Kind, Role
+from recommender.domain.profiles import Id, Mentor, Record
 from recommender.engine import Engine
-from recommender.erasure import erase
-from recommender.errors import InvalidProfile, not_found
-from recommender.keys import Principal, Role
-from recommender.profiles import Id, Kind, Mentor, Record
-from recommender.workload import spend
+from recommender.privacy.erasure import erase
+from recommender.retrieval.workload import spend
+from recommender.storage.keys import Principal
 
 
 @dataclass(frozen=True)
@@ -38,17 +39,19 @@ class Rules:
 
 RULES: dict[str, Rules] = {
     "mentors": Rules(
-        list=("admin", "coordinator", "mentee", "mentor"),
-        read=("admin", "coordinator", "mentee", "mentor"),
-        write=("admin", "mentor"),
+        list=(Role.ADMIN, Role.COORDINATOR, Role.MENTEE, Role.MENTOR),
+        read=(Role.ADMIN, Role.COORDINATOR, Role.MENTEE, Role.MENTOR),
+        write=(Role.ADMIN, Role.MENTOR),
     ),
     "mentees": Rules(
-        list=("admin", "coordinator", "mentor"),
-        read=("admin", "coordinator", "mentee", "mentor"),
-        write=("admin", "mentee"),
+        list=(Role.ADMIN, Role.COORDINATOR, Role.MENTOR),
+        read=(Role.ADMIN, Role.COORDINATOR, Role.MENTEE, Role.MENTOR),
+        write=(Role.ADMIN, Role.MENTEE),
     ),
     "cohorts": Rules(
-        list=("admin", "coordinator"), read=("admin", "coordinator"), write=("admin",)
+        list=(Role.ADMIN, Role.COORDINATOR),
+        read=(Role.ADMIN, Role.COORDINATOR),
+        write=(Role.ADMIN,),
     ),
 }
 
@@ -83,17 +86,16 @@ def _read(access: Access, kind: Kind, record_id: str) -> BaseModel | Record:
 
 
 def _delete(engine: Engine, kind: Kind, record_id: str) -> None:
-    if kind == "cohorts":
-        found = engine.delete(kind, record_id)
+    if Kind(kind).is_person:
+        found = erase(engine, kind, record_id).found
     else:
-        person: Literal["mentors", "mentees"] = "mentors" if kind == "mentors" else "mentees"
-        found = erase(engine, person, record_id).found
+        found = engine.delete(kind, record_id)
     if not found:
         raise not_found(kind, record_id)
 
 
 def _stored_mentor(engine: Engine, mentor_id: str) -> Mentor | None:
-    found = engine.store.existing("mentors", [mentor_id]).get(mentor_id)
+    found = engine.store.existing(Kind.MENTORS, [mentor_id]).get(mentor_id)
     return found if isinstance(found, Mentor) else None
 
 

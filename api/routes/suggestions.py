@@ -12,10 +12,10 @@ from api.auth import AUTH_RESPONSES, allow
 from api.deps import EngineDep
 from api.schemas import MAX_K, FiltersIn, SuggestionRequest, SuggestionsPublic
 from api.security import embedding_work
+from recommender.domain.profiles import Id, Mentee
+from recommender.domain.suggestion import Suggestion
 from recommender.engine import SuggestionFilters
-from recommender.keys import Principal
-from recommender.profiles import Id, Mentee
-from recommender.suggestion import Suggestion
+from recommender.storage.keys import Principal
 
 router = APIRouter(prefix="/v1", tags=["suggestions"], responses=AUTH_RESPONSES)
 AskerDep = Annotated[Principal, Depends(allow("admin", "coordinator", "mentee"))]

@@ -6,7 +6,7 @@ from collections import Counter
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, get_args
 
-from recommender.profiles import CareerStage, MenteeStage
+from recommender.domain.profiles import CareerStage, MenteeStage
 from recommender.samplegen.topics import CROSS_TOPICS, SPECIALTIES
 
 if TYPE_CHECKING:

@@ -15,7 +15,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from recommender.profiles import Cohort, Feedback, Mentee, Mentor
+from recommender.domain.profiles import Cohort, Feedback, Mentee, Mentor
 from recommender.samplegen.datacard import render_readme
 from recommender.samplegen.history import feedback_history, last_ratings
 from recommender.samplegen.mentees import mentee_drafts, truth_for

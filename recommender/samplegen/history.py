@@ -12,7 +12,7 @@ import random
 from datetime import date, timedelta
 from typing import Any
 
-from recommender.profiles import STAGE_LEVEL, Feedback
+from recommender.domain.profiles import STAGE_LEVEL, Feedback
 from recommender.samplegen import vocabulary_more as v2
 from recommender.samplegen.mentees import MenteeDraft
 from recommender.samplegen.mentors import MentorDraft

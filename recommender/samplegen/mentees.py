@@ -10,7 +10,7 @@ import random
 from dataclasses import dataclass
 from typing import Any
 
-from recommender.profiles import Mentee
+from recommender.domain.profiles import Mentee
 from recommender.samplegen import vocabulary as v1
 from recommender.samplegen import vocabulary_more as v2
 from recommender.samplegen.draw import (

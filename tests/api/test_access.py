@@ -24,10 +24,10 @@ from fastapi.routing import iter_route_contexts
 from fastapi.testclient import TestClient
 
 from api.app import create_app
-from recommender.embedding import SentenceTransformerEmbedder
+from recommender.domain.profiles import Cohort
 from recommender.engine import Engine, build_engine
-from recommender.profiles import Cohort
-from recommender.review import Review
+from recommender.matching.review import Review
+from recommender.retrieval.embedding import SentenceTransformerEmbedder
 from recommender.settings import Settings
 from tests.conftest import FACULTY, TODAY, UNTHROTTLED, bearer, mentee, token
 
@@ -241,7 +241,7 @@ def world(
 
 
 def _keys(engine: Engine) -> list[Any]:
-    from recommender.keys import Keys
+    from recommender.storage.keys import Keys
 
     return Keys(engine.store.engine).list()
 

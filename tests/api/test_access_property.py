@@ -44,12 +44,12 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from api.app import create_app
-from recommender.embedding import SentenceTransformerEmbedder
+from recommender.domain.profiles import Cohort, Feedback, Mentor, MentorRequest
 from recommender.engine import Engine, build_engine
-from recommender.keys import Keys
-from recommender.profiles import Cohort, Feedback, Mentor, MentorRequest
-from recommender.review import Review
+from recommender.matching.review import Review
+from recommender.retrieval.embedding import SentenceTransformerEmbedder
 from recommender.settings import Settings
+from recommender.storage.keys import Keys
 from tests.api.access_model import (
     APPROVED,
     ASSIGNMENT_COHORT,

@@ -16,9 +16,9 @@ import pytest
 from fastapi.testclient import TestClient
 from httpx import Response
 
-from recommender.embedding import SentenceTransformerEmbedder
+from recommender.domain.profiles import Mentee
 from recommender.engine import Engine, build_engine
-from recommender.profiles import Mentee
+from recommender.retrieval.embedding import SentenceTransformerEmbedder
 from recommender.settings import Settings
 from tests.conftest import FACULTY, TODAY, api_client, mentor
 

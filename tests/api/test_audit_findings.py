@@ -19,12 +19,12 @@ from fastapi.testclient import TestClient
 from pydantic import SecretStr
 
 from api.app import create_app
+from recommender.domain.profiles import Cohort
 from recommender.engine import Engine
-from recommender.erasure import erase
-from recommender.keys import digest
-from recommender.profiles import Cohort
-from recommender.review import Review
-from recommender.store import text_hash
+from recommender.matching.review import Review
+from recommender.privacy.erasure import erase
+from recommender.storage.keys import digest
+from recommender.storage.store import text_hash
 from tests.conftest import bearer, mentee, mentor, token
 
 RATERS = ("me1", "me2", "me3", "me4")

@@ -7,8 +7,8 @@ import io
 import json
 from pathlib import Path
 
+from recommender.domain.profiles import Cohort
 from recommender.engine import Engine
-from recommender.profiles import Cohort
 from tests.conftest import api_client, mentee
 
 SAMPLE = Path(__file__).resolve().parents[2] / "data" / "sample"
@@ -71,9 +71,9 @@ def test_bundled_sample_cohort_has_the_promised_shape() -> None:
 def test_cohort_command_line(tmp_path: Path) -> None:
     from typer.testing import CliRunner
 
-    from recommender.cli import app
+    from cli.main import app
     from recommender.settings import Settings
-    from recommender.store import Store
+    from recommender.storage.store import Store
     from tests.conftest import FACULTY
 
     env = {"MENTOR_MATCH_DATA_DIR": str(tmp_path / "var")}

@@ -13,13 +13,13 @@ from pathlib import Path
 from fastapi.testclient import TestClient
 
 from api.app import create_app
-from recommender.embedding import SentenceTransformerEmbedder
+from recommender.domain.items import mentor_items
+from recommender.domain.profiles import Cohort, Feedback
 from recommender.engine import Engine, build_engine
-from recommender.items import mentor_items
-from recommender.profiles import Cohort, Feedback
-from recommender.review import Review
+from recommender.matching.review import Review
+from recommender.retrieval.embedding import SentenceTransformerEmbedder
 from recommender.settings import Settings
-from recommender.store import text_hash
+from recommender.storage.store import text_hash
 from tests.conftest import FACULTY, TODAY, bearer, mentee, mentor, token
 
 MENTEE_ID = "zed7"

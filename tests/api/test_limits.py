@@ -13,8 +13,8 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
+from recommender.domain.profiles import MAX_ITEMS, MAX_TEXT
 from recommender.engine import Engine
-from recommender.profiles import MAX_ITEMS, MAX_TEXT
 from tests.conftest import api_client
 
 

@@ -47,12 +47,12 @@ from schemathesis.specs.openapi.checks import (
 )
 
 from api.app import create_app
-from recommender.embedding import SentenceTransformerEmbedder
+from recommender.domain.profiles import Cohort, Feedback
 from recommender.engine import build_engine
-from recommender.keys import Keys
-from recommender.profiles import Cohort, Feedback
-from recommender.review import Review
+from recommender.matching.review import Review
+from recommender.retrieval.embedding import SentenceTransformerEmbedder
 from recommender.settings import Settings
+from recommender.storage.keys import Keys
 from tests.conftest import FACULTY, TODAY, UNTHROTTLED, bearer, mentee, token
 
 ROLES = ("anonymous", "admin", "coordinator", "mentee", "mentor")

@@ -18,9 +18,9 @@ import uvicorn
 
 from api.app import create_app
 from api.routes import ui
+from recommender.domain.profiles import Cohort, Feedback
 from recommender.engine import Engine
-from recommender.keys import Keys
-from recommender.profiles import Cohort, Feedback
+from recommender.storage.keys import Keys
 from tests.conftest import bearer, mentee, token
 
 if TYPE_CHECKING:

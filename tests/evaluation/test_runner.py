@@ -13,7 +13,7 @@ from evaluation.metrics import evaluate
 from evaluation.runner import run_evaluation
 from evaluation.sample_beir import convert_sample
 from evaluation.trec import ranked, read_qrels, read_run
-from recommender.embedding import SentenceTransformerEmbedder
+from recommender.retrieval.embedding import SentenceTransformerEmbedder
 
 TOPICS = {
     "Doc-1/a": "heart failure with preserved ejection fraction",

@@ -11,7 +11,7 @@ import pytest
 
 from evaluation.beir import BeirDataset, DatasetError, load_beir
 from evaluation.stackexchange import convert_stackexchange
-from recommender.profiles import Feedback, Mentor
+from recommender.domain.profiles import Feedback, Mentor
 
 SOURCE = (
     Path(__file__).resolve().parents[3] / "shared/datasets/stackexchange_history_expert_finding"

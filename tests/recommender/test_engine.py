@@ -6,8 +6,8 @@ from collections.abc import Callable
 
 import pytest
 
+from recommender.domain.profiles import Feedback
 from recommender.engine import Engine, SuggestionFilters
-from recommender.profiles import Feedback
 from tests.conftest import FACULTY, mentee, mentor
 
 
@@ -248,7 +248,7 @@ def test_decided_resident_list_follows_specialty_over_a_stronger_text_match(engi
 
 
 def test_request_text_is_not_written_to_the_store(faculty_engine: Engine) -> None:
-    from recommender.store import text_hash
+    from recommender.storage.store import text_hash
 
     text = "a one-off interest that no profile holds"
     faculty_engine.suggest(mentee("e1", interests=[text]), k=1)

@@ -9,12 +9,12 @@ from pathlib import Path
 
 import pytest
 
-from recommender.embedding import SentenceTransformerEmbedder
+from recommender.domain.profiles import Mentee, Mentor
 from recommender.engine import Engine, build_engine
-from recommender.ingest import parse_file
-from recommender.profiles import Mentee, Mentor
+from recommender.ranking.signals import mentee_targets, mentor_specialties
+from recommender.retrieval.embedding import SentenceTransformerEmbedder
 from recommender.settings import Settings
-from recommender.signals import mentee_targets, mentor_specialties
+from recommender.storage.ingest import parse_file
 from tests.conftest import TODAY
 
 SAMPLE = Path(__file__).resolve().parents[2] / "data" / "sample"
@@ -94,8 +94,8 @@ def test_sample_program_assignment_respects_capacity_conflicts_locks_and_fairnes
 ) -> None:
     from collections import Counter
 
-    from recommender.profiles import Cohort
-    from recommender.review import Review
+    from recommender.domain.profiles import Cohort
+    from recommender.matching.review import Review
 
     parsed = parse_file(SAMPLE / "cohorts.jsonl")
     sample_engine.write("cohorts", parsed.records)

@@ -7,7 +7,7 @@ from typing import get_args
 
 import pytest
 
-from recommender.profiles import MenteeStage, normalise_specialty
+from recommender.domain.profiles import MenteeStage, normalise_specialty
 from recommender.samplegen import SampleCohort, generate, write
 
 SAMPLE_DIR = Path(__file__).resolve().parents[2] / "data" / "sample"

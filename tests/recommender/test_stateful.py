@@ -28,11 +28,11 @@ from hypothesis.stateful import (
     run_state_machine_as_test,
 )
 
-from recommender.embedding import Embedder, Progress, SentenceTransformerEmbedder
+from recommender.domain.profiles import Mentee, Mentor
+from recommender.domain.suggestion import Suggestion
 from recommender.engine import Engine, SuggestionFilters, build_engine, excluded_reason
-from recommender.profiles import Mentee, Mentor
+from recommender.retrieval.embedding import Embedder, Progress, SentenceTransformerEmbedder
 from recommender.settings import Settings
-from recommender.suggestion import Suggestion
 from tests.conftest import TODAY, mentee, mentor
 
 POOL = 10

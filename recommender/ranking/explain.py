@@ -1,0 +1,120 @@
+"""Explanations: which words matched, and one plain sentence per strong signal."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+
+from recommender.domain.items import Item
+from recommender.domain.profiles import Mentee, Mentor
+from recommender.domain.suggestion import Match
+from recommender.ranking.signals import SignalValue, mentee_targets, mentor_specialties, stage_needs
+
+FIELD_WORDS = {
+    "specialty": "specialty",
+    "interest": "interest",
+    "research": "research",
+    "bio": "profile",
+    "publication": "publication",
+    "text": "profile",
+    "item": "work",
+}
+
+
+def best_matches(
+    query_items: Sequence[Item],
+    mentor_items: Sequence[Item],
+    sims: np.ndarray | None,
+    limit: int = 2,
+) -> list[Match]:
+    """The best (mentee text, mentor item) pairs, at most one per mentor item.
+
+    Args:
+        sims: float32 ``(len(query_items), len(mentor_items))`` cosine matrix.
+    """
+    if sims is None or sims.size == 0:
+        return []
+    order = np.dstack(np.unravel_index(np.argsort(-sims, axis=None), sims.shape))[0]
+    out: list[Match] = []
+    used_q: set[int] = set()
+    used_m: set[int] = set()
+    for q, m in order.tolist():
+        if q in used_q or m in used_m:
+            continue
+        used_q.add(q)
+        used_m.add(m)
+        out.append(
+            Match(
+                mentee_text=query_items[q].text,
+                mentor_text=mentor_items[m].text,
+                mentor_field=mentor_items[m].kind,
+                similarity=round(float(sims[q, m]), 4),
+            )
+        )
+        if len(out) == limit:
+            break
+    return out
+
+
+def _clip(text: str, words: int = 18) -> str:
+    parts = text.split()
+    return text if len(parts) <= words else " ".join(parts[:words]) + " …"
+
+
+def _words(labels: Sequence[str]) -> str:
+    labels = [label.replace("_", " ") for label in labels]
+    if len(labels) <= 1:
+        return "".join(labels)
+    return ", ".join(labels[:-1]) + " and " + labels[-1]
+
+
+def signal_reasons(mentee: Mentee, mentor: Mentor, signals: dict[str, SignalValue]) -> list[str]:
+    """Plain sentences for the signals that speak for this mentor."""
+    reasons: list[str] = []
+    targets = mentee_targets(mentee)
+    overlap = sorted(targets & mentor_specialties(mentor))
+    if overlap:
+        reasons.append(f"Practises {_words(overlap)}, your target specialty.")
+    elif targets and signals["credibility"].parts.get("specialty", 0) >= 0.6:
+        reasons.append(f"Works in {mentor.specialty}, closely related to your target specialty.")
+    fb = signals["feedback"].parts
+    if "mean_overall" in fb:  # only there from enough raters (see signals.feedback)
+        reasons.append(f"Rated {fb['mean_overall']:.1f}/5 by {int(fb['raters'])} past mentees.")
+    access = signals["accessibility"].parts
+    if mentor.capacity:
+        reasons.append(f"Has {mentor.free_places} of {mentor.capacity} places free.")
+    if access.get("response", 0) >= 0.75 and mentor.response_time_hours is not None:
+        reasons.append(f"Usually replies within {max(1, round(mentor.response_time_hours))} hours.")
+    if access.get("recency", 0) >= 0.8:
+        reasons.append("Mentored actively in the last two months.")
+    offered = sorted(stage_needs(mentee) & set(mentor.offers))
+    if offered:
+        said = "which you are seeking" if mentee.seeking else "useful at your stage"
+        reasons.append(f"Offers {_words(offered)}, {said}.")
+    if mentor.hours_per_month >= 6:
+        reasons.append(f"Offers {mentor.hours_per_month:g} hours a month.")
+    shared_lang = sorted(set(mentee.languages) & set(mentor.languages) - {"english"})
+    if shared_lang:
+        reasons.append(f"Speaks {_words([s.title() for s in shared_lang])}.")
+    return reasons
+
+
+STRONG_MATCH = 0.3
+"""Cosine above which a text match is worth telling the mentee about."""
+
+
+def explanation_text(matches: Sequence[Match], reasons: Sequence[str]) -> str:
+    """One paragraph: the best text matches (if strong enough), then the signal sentences."""
+    sentences = []
+    matches = [m for m in matches if m.similarity >= STRONG_MATCH]
+    if matches:
+        first = matches[0]
+        sentences.append(
+            f"Your “{_clip(first.mentee_text)}” matches their "
+            f"{FIELD_WORDS.get(first.mentor_field, 'profile')} “{_clip(first.mentor_text)}”."
+        )
+        for extra in matches[1:]:
+            sentences.append(f"Also “{_clip(extra.mentee_text)}” ↔ “{_clip(extra.mentor_text)}”.")
+    sentences.extend(reasons)
+    return " ".join(sentences)
