@@ -9,16 +9,12 @@ event: who, when, what, why.
 from __future__ import annotations
 
 import json
-import re
 import uuid
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
-from functools import cache
 from typing import Any, Literal
 
-from sqlalchemy import Engine as SqlEngine
-from sqlalchemy import Integer, String, Text, select
-from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column
+from sqlalchemy.orm import Session
 
 from recommender.domain.errors import MentorMatchError, NotFound, UnknownMentor
 from recommender.domain.kinds import Kind
@@ -26,38 +22,15 @@ from recommender.domain.profiles import Cohort, Mentor
 from recommender.engine import Engine, SuggestionFilters
 from recommender.matching.cohort_assignment import AssignedPair, CohortAssignment, assign_cohort
 from recommender.matching.solver import Mode, PairKey
-from recommender.storage.database import write_session
+from recommender.storage.drafts import ERASED, AuditRow, DraftRow, Drafts, mentions
 
 Status = Literal["draft", "approved", "superseded"]
+
+__all__ = ["ERASED", "AuditEvent", "Draft", "Review", "ReviewConflict", "Status"]
 
 
 class ReviewConflict(MentorMatchError):
     """The requested change does not fit the assignment's state (e.g. already approved)."""
-
-
-class _Base(DeclarativeBase):
-    pass
-
-
-class _DraftRow(_Base):
-    __tablename__ = "assignments"
-    id: Mapped[str] = mapped_column(String(40), primary_key=True)
-    cohort_id: Mapped[str] = mapped_column(String(64), index=True)
-    status: Mapped[str] = mapped_column(String(16))
-    created_at: Mapped[str] = mapped_column(String(40))
-    payload: Mapped[str] = mapped_column(Text)
-
-
-class _AuditRow(_Base):
-    __tablename__ = "audit"
-    seq: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
-    cohort_id: Mapped[str] = mapped_column(String(64), index=True)
-    assignment_id: Mapped[str] = mapped_column(String(40))
-    at: Mapped[str] = mapped_column(String(40))
-    actor: Mapped[str] = mapped_column(String(200))
-    action: Mapped[str] = mapped_column(String(40))
-    reason: Mapped[str] = mapped_column(Text)
-    details: Mapped[str] = mapped_column(Text)
 
 
 @dataclass(frozen=True)
@@ -85,12 +58,6 @@ class AuditEvent:
     details: dict[str, Any]
 
 
-@cache
-def _create_tables(database: SqlEngine) -> None:
-    """Create the review tables once per database, not on every request."""
-    _Base.metadata.create_all(database)
-
-
 def _now() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
 
@@ -104,46 +71,32 @@ class Review:
 
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
-        _create_tables(engine.store.engine)
+        self.rows = Drafts(engine.store.database)
 
     # -- reading -----------------------------------------------------------------------------
 
     def get(self, cohort_id: str, assignment_id: str) -> Draft:
         """One draft of the cohort. Raises ``NotFound``."""
-        with Session(self.engine.store.engine) as session:
-            row = session.get(_DraftRow, assignment_id)
-            if row is None or row.cohort_id != cohort_id:
-                raise NotFound("assignment", assignment_id)
-            return self._draft(row)
+        row = self.rows.get(assignment_id)
+        if row is None or row.cohort_id != cohort_id:
+            raise NotFound("assignment", assignment_id)
+        return self._draft(row)
 
     def drafts(self, cohort_id: str) -> list[Draft]:
         """The cohort's drafts, newest first."""
-        with Session(self.engine.store.engine) as session:
-            rows = session.scalars(
-                select(_DraftRow)
-                .where(_DraftRow.cohort_id == cohort_id)
-                .order_by(_DraftRow.created_at.desc(), _DraftRow.id)
-            ).all()
-            return [self._draft(r) for r in rows]
+        return [self._draft(r) for r in self.rows.of_cohort(cohort_id)]
 
     def audit(self, cohort_id: str) -> list[AuditEvent]:
         """Every recorded change for the cohort, oldest first."""
-        with Session(self.engine.store.engine) as session:
-            rows = session.scalars(
-                select(_AuditRow).where(_AuditRow.cohort_id == cohort_id).order_by(_AuditRow.seq)
-            ).all()
-            return [
-                AuditEvent(
-                    r.at, r.actor, r.action, r.assignment_id, r.reason, json.loads(r.details)
-                )
-                for r in rows
-            ]
+        return [
+            AuditEvent(r.at, r.actor, r.action, r.assignment_id, r.reason, json.loads(r.details))
+            for r in self.rows.events(cohort_id)
+        ]
 
     def approved_pairs(self) -> set[PairKey]:
         """Every (mentee_id, mentor_id) of an approved assignment: who mentors whom."""
-        with Session(self.engine.store.engine) as session:
-            rows = session.scalars(select(_DraftRow).where(_DraftRow.status == "approved")).all()
-            return {(p.mentee_id, p.mentor_id) for r in rows for p in self._draft(r).result.pairs}
+        rows = self.rows.with_status("approved")
+        return {(p.mentee_id, p.mentor_id) for r in rows for p in self._draft(r).result.pairs}
 
     def erase(self, person_id: str) -> int:
         """Remove a person from every draft and audit event (erasure); returns rows changed.
@@ -152,9 +105,9 @@ class Review:
         details and reasons name them as ``[erased]``.
         """
         changed = 0
-        with write_session(self.engine.store.engine) as session:
-            for row in session.scalars(select(_DraftRow)).all():
-                if not _mentions(row.payload, person_id):
+        with self.rows.write() as session:
+            for row in self.rows.all_rows(session):
+                if not mentions(row.payload, person_id):
                     continue
                 draft = self._draft(row)
                 pairs = [
@@ -171,15 +124,11 @@ class Review:
                 )
                 row.payload = self._row(kept).payload
                 changed += 1
-            for event in session.scalars(select(_AuditRow)).all():
-                if _mentions(event.details, person_id) or _mentions(event.reason, person_id):
-                    event.details = json.dumps(_redact(json.loads(event.details), person_id))
-                    event.reason = _id_pattern(person_id).sub(ERASED, event.reason)
-                    changed += 1
+            changed += Drafts.redact_events(session, person_id)
         return changed
 
     @staticmethod
-    def _draft(row: _DraftRow) -> Draft:
+    def _draft(row: DraftRow) -> Draft:
         data = json.loads(row.payload)
         result = data["result"]
         result["pairs"] = [AssignedPair(**p) for p in result["pairs"]]
@@ -212,12 +161,12 @@ class Review:
             self.engine, cohort, mode, locked, forbidden, mentors_wanted, mentor_minimums
         )
         draft = Draft(uuid.uuid4().hex[:12], cohort.id, "draft", _now(), result, locked, forbidden)
-        with write_session(self.engine.store.engine) as session:
+        with self.rows.write() as session:
             self._insert(session, draft, actor, mode)
         return draft
 
     def _insert(self, session: Session, draft: Draft, actor: str, mode: Mode) -> None:
-        session.add(self._row(draft))
+        Drafts.add(session, self._row(draft))
         self._event(
             session, draft, actor, "propose", "", {"mode": mode, "pairs": len(draft.result.pairs)}
         )
@@ -296,7 +245,7 @@ class Review:
         fresh = Draft(
             uuid.uuid4().hex[:12], cohort.id, "draft", _now(), result, draft.locked, draft.forbidden
         )
-        with write_session(self.engine.store.engine) as session:
+        with self.rows.write() as session:
             row = self._draft_row(session, draft)
             row.status = "superseded"
             self._insert(session, fresh, actor, mode)
@@ -352,12 +301,10 @@ class Review:
             raise ReviewConflict(f"assignment {draft.id} is {draft.status}, not a draft")
 
     @staticmethod
-    def _draft_row(session: Session, draft: Draft) -> _DraftRow:
+    def _draft_row(session: Session, draft: Draft) -> DraftRow:
         """The draft's row, read inside a write transaction and still a draft (another
         request may have approved or superseded it since ``draft`` was read)."""
-        row = session.get(_DraftRow, draft.id, with_for_update=True)
-        if row is None:
-            raise NotFound("assignment", draft.id)
+        row = Drafts.locked(session, draft.id)
         if row.status != "draft":
             raise ReviewConflict(f"assignment {draft.id} is {row.status}, not a draft")
         return row
@@ -382,20 +329,20 @@ class Review:
             list(dict.fromkeys(locked)),
             forbidden,
         )
-        with write_session(self.engine.store.engine) as session:
+        with self.rows.write() as session:
             row = self._draft_row(session, draft)
             row.payload = self._row(new).payload
             self._event(session, draft, actor, action, reason, details)
         return new
 
     @staticmethod
-    def _row(draft: Draft) -> _DraftRow:
+    def _row(draft: Draft) -> DraftRow:
         payload = {
             "result": asdict(draft.result),
             "locked": draft.locked,
             "forbidden": draft.forbidden,
         }
-        return _DraftRow(
+        return DraftRow(
             id=draft.id,
             cohort_id=draft.cohort_id,
             status=draft.status,
@@ -412,8 +359,9 @@ class Review:
         reason: str,
         details: dict[str, Any],
     ) -> None:
-        session.add(
-            _AuditRow(
+        Drafts.add_event(
+            session,
+            AuditRow(
                 cohort_id=draft.cohort_id,
                 assignment_id=draft.id,
                 at=_now(),
@@ -421,30 +369,8 @@ class Review:
                 action=action,
                 reason=reason,
                 details=json.dumps(details),
-            )
+            ),
         )
-
-
-ERASED = "[erased]"
-
-
-def _id_pattern(person_id: str) -> re.Pattern[str]:
-    """``person_id`` as a whole id (not inside a longer one such as m1 in m10)."""
-    return re.compile(rf"(?<![A-Za-z0-9_.:@-]){re.escape(person_id)}(?![A-Za-z0-9_.:@-])")
-
-
-def _mentions(text: str, person_id: str) -> bool:
-    return bool(_id_pattern(person_id).search(text))
-
-
-def _redact(value: Any, person_id: str) -> Any:
-    if isinstance(value, str):
-        return _id_pattern(person_id).sub(ERASED, value)
-    if isinstance(value, list):
-        return [_redact(v, person_id) for v in value]
-    if isinstance(value, dict):
-        return {k: _redact(v, person_id) for k, v in value.items()}
-    return value
 
 
 def _with_pairs(result: CohortAssignment, pairs: list[AssignedPair]) -> CohortAssignment:

@@ -27,131 +27,53 @@ with that database's own tools.
 
 from __future__ import annotations
 
-import contextlib
-import hashlib
 import json
 import os
 import shutil
 import sqlite3
 import tempfile
 import time
-from collections.abc import Callable, Iterator
-from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy.engine import make_url
-from sqlalchemy.exc import ArgumentError
-
-from recommender.domain.errors import MentorMatchError
 from recommender.settings import Settings
+from recommender.storage.backup_archive import (
+    DB_NAME,
+    INDEX_META_NAME,
+    INDEX_NAME,
+    MANIFEST_NAME,
+    BackupError,
+    BackupFile,
+    BackupManifest,
+    BackupProgress,
+    copy_file,
+    describe,
+    fsync_dir,
+    read_manifest,
+    sqlite_path,
+    verify,
+    write_durably,
+)
 
-FORMAT_VERSION = 1
-"""Version of the backup layout and manifest; ``restore`` refuses other versions."""
+__all__ = [
+    "DB_NAME",
+    "INDEX_META_NAME",
+    "INDEX_NAME",
+    "MANIFEST_NAME",
+    "BackupError",
+    "BackupFile",
+    "BackupManifest",
+    "BackupProgress",
+    "backup",
+    "read_manifest",
+    "restore",
+    "verify",
+]
 
-MANIFEST_NAME = "manifest.json"
-DB_NAME = "mentor-match.db"
-INDEX_NAME = "index.faiss"
-INDEX_META_NAME = "index.meta.json"
-_KNOWN_FILES = (DB_NAME, INDEX_NAME, INDEX_META_NAME)
 _RECORD_TABLES = ("mentors", "mentees", "feedback", "cohorts")
-_CHUNK = 1 << 20
 _SNAPSHOT_TRIES = 50
 _LOCK_TIMEOUT_S = 0.5
-
-BackupProgress = Callable[[int, int], None]
-"""Called after each step of the store copy with (pages copied, pages in total)."""
-
-
-class BackupError(MentorMatchError):
-    """A backup or restore that cannot be done; the message says why and what to do."""
-
-
-@dataclass(frozen=True)
-class BackupFile:
-    """One file of a backup.
-
-    Attributes:
-        name: file name inside the backup folder.
-        size: size in bytes.
-        sha256: SHA-256 hex digest of the content.
-    """
-
-    name: str
-    size: int
-    sha256: str
-
-
-@dataclass(frozen=True)
-class BackupManifest:
-    """What a backup holds (``manifest.json``).
-
-    Attributes:
-        created_at: when the store was copied, UTC, ISO 8601.
-        store_seq: the store's change number inside the backup.
-        model_id: embedding model of the index snapshot (None: no snapshot was backed up).
-        index_seq: store change number the index snapshot was saved at (None: no snapshot).
-        files: every file of the backup but the manifest, with size and checksum.
-        counts: records of each kind inside the backed-up store.
-        seconds: how long the backup took.
-        version: the backup format version.
-    """
-
-    created_at: str
-    store_seq: int
-    model_id: str | None
-    index_seq: int | None
-    files: tuple[BackupFile, ...]
-    counts: dict[str, int] = field(default_factory=dict)
-    seconds: float = 0.0
-    version: int = FORMAT_VERSION
-
-    @property
-    def size(self) -> int:
-        """Bytes of all the backup's files (the manifest excepted)."""
-        return sum(f.size for f in self.files)
-
-    def file(self, name: str) -> BackupFile | None:
-        """The entry of one file, or None if the backup does not hold it."""
-        return next((f for f in self.files if f.name == name), None)
-
-    def to_json(self) -> str:
-        """The manifest as indented JSON."""
-        return json.dumps(asdict(self), indent=2) + "\n"
-
-    @classmethod
-    def from_json(cls, text: str) -> BackupManifest:
-        """Parse a manifest.
-
-        Raises:
-            BackupError: the text is not a manifest of a supported version.
-        """
-        try:
-            data: dict[str, Any] = json.loads(text)
-            version = int(data["version"])
-            if version != FORMAT_VERSION:
-                raise BackupError(
-                    f"backup format version {version} is not supported (this version of "
-                    f"mentor-match reads version {FORMAT_VERSION})"
-                )
-            files = tuple(
-                BackupFile(str(f["name"]), int(f["size"]), str(f["sha256"])) for f in data["files"]
-            )
-            index_seq = data.get("index_seq")
-            return cls(
-                created_at=str(data["created_at"]),
-                store_seq=int(data["store_seq"]),
-                model_id=None if data.get("model_id") is None else str(data["model_id"]),
-                index_seq=None if index_seq is None else int(index_seq),
-                files=files,
-                counts={str(k): int(v) for k, v in dict(data.get("counts", {})).items()},
-                seconds=float(data.get("seconds", 0.0)),
-                version=version,
-            )
-        except (ValueError, KeyError, TypeError) as exc:
-            raise BackupError(f"{MANIFEST_NAME} is not a valid backup manifest ({exc})") from exc
-
 
 # -- backup -------------------------------------------------------------------------------
 
@@ -181,7 +103,7 @@ def backup(
             index snapshot is damaged, or the copy failed (the message says why).
     """
     started = time.monotonic()
-    db_path = _sqlite_path(settings)
+    db_path = sqlite_path(settings)
     if not db_path.is_file():
         raise BackupError(f"no store to back up at {db_path}")
     out = Path(out)
@@ -195,10 +117,10 @@ def backup(
         files: list[BackupFile] = []
         meta = _copy_snapshot(settings.index_path, work)
         if meta is not None:
-            files += [_describe(work / INDEX_NAME), _describe(work / INDEX_META_NAME)]
+            files += [describe(work / INDEX_NAME), describe(work / INDEX_META_NAME)]
         created_at = datetime.now(UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
         store_seq, counts = _copy_store(db_path, work / DB_NAME, progress, pages_per_step)
-        files.insert(0, _describe(work / DB_NAME))
+        files.insert(0, describe(work / DB_NAME))
         manifest = BackupManifest(
             created_at=created_at,
             store_seq=store_seq,
@@ -208,13 +130,13 @@ def backup(
             counts=counts,
             seconds=round(time.monotonic() - started, 3),
         )
-        _write_durably(work / MANIFEST_NAME, manifest.to_json().encode())
-        _fsync_dir(work)
+        write_durably(work / MANIFEST_NAME, manifest.to_json().encode())
+        fsync_dir(work)
         try:
             work.replace(out)
         except OSError as exc:
             raise BackupError(f"cannot move the finished backup to {out}: {exc}") from exc
-        _fsync_dir(out.parent)
+        fsync_dir(out.parent)
     except BaseException:
         shutil.rmtree(work, ignore_errors=True)
         raise
@@ -313,7 +235,7 @@ def _copy_snapshot(index_path: Path, work: Path) -> dict[str, Any] | None:
             return None
         try:
             before = meta_path.read_bytes()
-            digest = _copy_file(index_path, work / INDEX_NAME)
+            digest = copy_file(index_path, work / INDEX_NAME)
             after = meta_path.read_bytes()
         except FileNotFoundError as exc:  # the first save is half done, or a file vanished
             problem = f"{Path(str(exc.filename)).name} missing"
@@ -326,7 +248,7 @@ def _copy_snapshot(index_path: Path, work: Path) -> dict[str, Any] | None:
         except ValueError:
             meta = {}
         if before == after and meta.get("checksum") == digest:
-            _write_durably(work / INDEX_META_NAME, after)
+            write_durably(work / INDEX_META_NAME, after)
             return meta
         problem = "metadata changed during the copy" if before != after else "checksum mismatch"
         time.sleep(0.05)
@@ -338,50 +260,6 @@ def _copy_snapshot(index_path: Path, work: Path) -> dict[str, Any] | None:
 
 
 # -- restore ------------------------------------------------------------------------------
-
-
-def read_manifest(backup_dir: Path) -> BackupManifest:
-    """The manifest of a backup folder.
-
-    Raises:
-        BackupError: no readable manifest.
-    """
-    path = Path(backup_dir) / MANIFEST_NAME
-    try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise BackupError(f"{backup_dir} is not a backup: cannot read {MANIFEST_NAME}") from exc
-    return BackupManifest.from_json(text)
-
-
-def verify(backup_dir: Path) -> BackupManifest:
-    """Check every file of a backup against its manifest (size and SHA-256).
-
-    Raises:
-        BackupError: a file is missing, of the wrong size or damaged (the message names it).
-    """
-    backup_dir = Path(backup_dir)
-    manifest = read_manifest(backup_dir)
-    names = [f.name for f in manifest.files]
-    unknown = sorted(set(names) - set(_KNOWN_FILES))
-    if unknown:
-        raise BackupError(f"{MANIFEST_NAME} lists unexpected files {unknown}")
-    if DB_NAME not in names:
-        raise BackupError(f"{MANIFEST_NAME} does not list the store ({DB_NAME})")
-    if (INDEX_NAME in names) != (INDEX_META_NAME in names):
-        raise BackupError(f"{MANIFEST_NAME} lists only half of the index snapshot")
-    for entry in manifest.files:
-        path = backup_dir / entry.name
-        if not path.is_file():
-            raise BackupError(f"backup file {entry.name} is missing from {backup_dir}")
-        if path.stat().st_size != entry.size:
-            raise BackupError(
-                f"backup file {entry.name} is damaged: {path.stat().st_size} bytes, the "
-                f"manifest says {entry.size}"
-            )
-        if _sha256(path) != entry.sha256:
-            raise BackupError(f"backup file {entry.name} is damaged: SHA-256 checksum mismatch")
-    return manifest
 
 
 def restore(backup_dir: Path, settings: Settings, force: bool = False) -> BackupManifest:
@@ -405,7 +283,7 @@ def restore(backup_dir: Path, settings: Settings, force: bool = False) -> Backup
         BackupError: the backup is damaged, a store exists and ``force`` is not set, the
             existing store is in use, or the store is not SQLite.
     """
-    db_path = _sqlite_path(settings)
+    db_path = sqlite_path(settings)
     manifest = verify(Path(backup_dir))
     existing = [p for p in _db_files(db_path) if p.exists()]
     if existing and not force:
@@ -427,7 +305,7 @@ def restore(backup_dir: Path, settings: Settings, force: bool = False) -> Backup
                 target = targets[entry.name]
                 tmp = target.with_name(f".{target.name}.restore-{os.getpid()}.tmp")
                 staged[entry.name] = tmp
-                if _copy_file(Path(backup_dir) / entry.name, tmp) != entry.sha256:
+                if copy_file(Path(backup_dir) / entry.name, tmp) != entry.sha256:
                     raise BackupError(f"backup file {entry.name} changed while it was restored")
             for stale in _db_files(db_path)[1:]:
                 stale.unlink(missing_ok=True)
@@ -438,7 +316,7 @@ def restore(backup_dir: Path, settings: Settings, force: bool = False) -> Backup
                 if name in staged:
                     staged.pop(name).replace(targets[name])
             for folder in {db_path.parent, index_path.parent}:
-                _fsync_dir(folder)
+                fsync_dir(folder)
         finally:
             for tmp in staged.values():
                 tmp.unlink(missing_ok=True)
@@ -481,72 +359,3 @@ def _check_not_in_use(db_path: Path) -> None:
         pass  # not a database at all: nothing can be using it as one
     finally:
         conn.close()
-
-
-# -- helpers ------------------------------------------------------------------------------
-
-
-def _sqlite_path(settings: Settings) -> Path:
-    """The store's file, or a clear error for stores that are not SQLite files."""
-    try:
-        url = make_url(settings.sqlalchemy_url)
-    except ArgumentError as exc:
-        raise BackupError(f"the database URL is not valid ({exc})") from exc
-    backend = url.get_backend_name()
-    if backend != "sqlite":
-        raise BackupError(
-            f"`mentor-match backup` and `restore` cover the SQLite store only; this store is "
-            f"in {backend}: back it up with the database's own tools (e.g. pg_dump and "
-            "pg_restore for PostgreSQL); the index snapshot is rebuilt from the store at start"
-        )
-    if not url.database or url.database == ":memory:":
-        raise BackupError("an in-memory SQLite store cannot be backed up or restored")
-    return Path(url.database)
-
-
-def _chunks(path: Path) -> Iterator[bytes]:
-    with path.open("rb") as handle:
-        while chunk := handle.read(_CHUNK):
-            yield chunk
-
-
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    for chunk in _chunks(path):
-        digest.update(chunk)
-    return digest.hexdigest()
-
-
-def _copy_file(source: Path, dest: Path) -> str:
-    """Copy ``source`` to ``dest`` (fsynced); return the SHA-256 of the bytes copied."""
-    digest = hashlib.sha256()
-    with dest.open("wb") as out:
-        for chunk in _chunks(source):
-            digest.update(chunk)
-            out.write(chunk)
-        out.flush()
-        os.fsync(out.fileno())
-    return digest.hexdigest()
-
-
-def _write_durably(path: Path, data: bytes) -> None:
-    with path.open("wb") as out:
-        out.write(data)
-        out.flush()
-        os.fsync(out.fileno())
-
-
-def _describe(path: Path) -> BackupFile:
-    """Size and checksum of a written backup file (fsynced first)."""
-    with path.open("rb+") as handle:
-        os.fsync(handle.fileno())
-    return BackupFile(path.name, path.stat().st_size, _sha256(path))
-
-
-def _fsync_dir(folder: Path) -> None:
-    with contextlib.suppress(OSError):
-        fd = os.open(folder, os.O_RDONLY)
-        try:
-            os.fsync(fd)
-        finally:
-            os.close(fd)

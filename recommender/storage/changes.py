@@ -12,15 +12,14 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
-from functools import cache
 from typing import Any
 
-from sqlalchemy import Engine as SqlEngine
 from sqlalchemy import Integer, String, Text, delete, select
-from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column
+from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from recommender.domain.profiles import UNRANKED_MENTOR_FIELDS, Mentor
-from recommender.storage.database import write_session
+from recommender.storage.base import Base
+from recommender.storage.database import Database
 
 _PLAIN = (int, float, bool)
 """Values logged as they are (texts and lists of texts are logged only as changed)."""
@@ -28,11 +27,7 @@ _CHOICES = frozenset({"career_stage", "specialty", "offers", "meeting_modes", "t
 """Closed or public vocabularies, logged as they are."""
 
 
-class _Base(DeclarativeBase):
-    pass
-
-
-class _ChangeRow(_Base):
+class _ChangeRow(Base):
     __tablename__ = "profile_changes"
     seq: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     at: Mapped[str] = mapped_column(String(40))
@@ -51,11 +46,6 @@ class ChangeEvent:
     kind: str
     record_id: str
     changes: dict[str, Any]
-
-
-@cache
-def _create_tables(database: SqlEngine) -> None:
-    _Base.metadata.create_all(database)
 
 
 def _loggable(name: str, value: Any) -> Any:
@@ -86,9 +76,9 @@ def mentor_changes(before: Mentor | None, after: Mentor) -> dict[str, Any]:
 class ProfileChanges:
     """The change log, stored in the store's database."""
 
-    def __init__(self, database: SqlEngine) -> None:
+    def __init__(self, database: Database) -> None:
+        """The log in ``database``."""
         self.database = database
-        _create_tables(database)
 
     def record(
         self, session: Session, actor: str, pairs: list[tuple[Mentor | None, Mentor]]
@@ -113,7 +103,7 @@ class ProfileChanges:
 
     def history(self, record_id: str) -> list[ChangeEvent]:
         """A record's logged changes, oldest first."""
-        with Session(self.database) as session:
+        with self.database.sessions() as session:
             rows = session.scalars(
                 select(_ChangeRow).where(_ChangeRow.record_id == record_id).order_by(_ChangeRow.seq)
             ).all()
@@ -123,6 +113,6 @@ class ProfileChanges:
 
     def erase(self, record_id: str) -> int:
         """Delete a person's events (erasure); returns how many."""
-        with write_session(self.database) as session:
+        with self.database.write() as session:
             result = session.execute(delete(_ChangeRow).where(_ChangeRow.record_id == record_id))
             return int(getattr(result, "rowcount", 0) or 0)

@@ -2,20 +2,23 @@
 
 SQLite (the default) runs in WAL mode with ``synchronous=FULL``: a write that returned is on
 disk. ``secure_delete`` overwrites deleted content. Writers take the write lock when their
-transaction begins (``write_session``), so concurrent writers queue instead of failing.
+transaction begins (``Database.write``), so concurrent writers queue instead of failing.
 Every engine hides statement parameters from error messages, wherever they are logged.
+
+Repositories (``Store``, ``Keys``, ``ProfileChanges``, ``Drafts``) receive a ``Database``:
+its session factory for reads, ``write()`` for write transactions. The SQLAlchemy engine
+stays inside (pragmas, migrations).
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, MetaData, create_engine, event, inspect
-from sqlalchemy.exc import DBAPIError
-from sqlalchemy.orm import Session
+from sqlalchemy import Connection, Engine, MetaData, create_engine, event, inspect
+from sqlalchemy.orm import Session, sessionmaker
 
 
 def connect(url: str) -> Engine:
@@ -71,25 +74,89 @@ def write_session(database: Engine) -> Iterator[Session]:
         yield session
 
 
-def add_missing_columns(database: Engine, metadata: MetaData) -> None:
+def add_missing_columns(conn: Connection, metadata: MetaData) -> None:
     """Add columns that ``metadata`` declares but an existing table lacks (nullable or with
     a default), so a database made by an earlier version keeps working. Only additions:
-    anything else needs a real migration."""
-    found = inspect(database)
+    anything else is a migration. Runs in ``conn``'s transaction (the migration lock)."""
+    found = inspect(conn)
     for table in metadata.sorted_tables:
         if not found.has_table(table.name):
             continue
         have = {c["name"] for c in found.get_columns(table.name)}
         for column in table.columns:
-            if column.name in have:
-                continue
-            kind = column.type.compile(dialect=database.dialect)
-            try:
-                with database.begin() as conn:
-                    conn.exec_driver_sql(
-                        f'ALTER TABLE "{table.name}" ADD COLUMN "{column.name}" {kind}'
-                    )
-            except DBAPIError:  # another process added it first
-                now = {c["name"] for c in inspect(database).get_columns(table.name)}
-                if column.name not in now:
-                    raise
+            if column.name not in have:
+                kind = column.type.compile(dialect=conn.dialect)
+                conn.exec_driver_sql(
+                    f'ALTER TABLE "{table.name}" ADD COLUMN "{column.name}" {kind}'
+                )
+
+
+class Database:
+    """One database: a session factory for repositories and write transactions.
+
+    Attributes:
+        url: the SQLAlchemy URL it was opened with.
+        sessions: makes read sessions (``with database.sessions() as session``).
+    """
+
+    def __init__(self, engine: Engine, url: str | None = None) -> None:
+        self._engine = engine
+        self.url = url or engine.url.render_as_string(hide_password=False)
+        self.sessions: sessionmaker[Session] = sessionmaker(bind=engine)
+
+    @classmethod
+    def open(cls, url: str) -> Database:
+        """Connect to ``url`` and bring its schema to the newest revision."""
+        from recommender.storage.migrate import upgrade
+
+        database = cls(connect(url), url)
+        upgrade(database)
+        return database
+
+    @property
+    def dialect(self) -> str:
+        """The database's dialect name (``sqlite``, ``postgresql``...)."""
+        return self._engine.dialect.name
+
+    @property
+    def is_sqlite(self) -> bool:
+        """True for SQLite."""
+        return self.dialect == "sqlite"
+
+    def write(self) -> AbstractContextManager[Session]:
+        """A write transaction (holding the write lock from its start on SQLite): all of
+        it commits at the end of the ``with`` block, or none of it."""
+        return write_session(self._engine)
+
+    @contextmanager
+    def connection(self, write: bool = False) -> Iterator[Connection]:
+        """A connection in a transaction (committed at the end), for plain SQL."""
+        with self._engine.connect() as conn:
+            if write:
+                conn = conn.execution_options(**WRITE)
+            with conn.begin():
+                yield conn
+
+    @contextmanager
+    def statements(self) -> Iterator[list[str]]:
+        """The SQL statements run while the block runs (for tests of query cost)."""
+        seen: list[str] = []
+
+        def record(_c: Any, _cur: Any, statement: str, *_: Any) -> None:
+            seen.append(statement)
+
+        event.listen(self._engine, "before_cursor_execute", record)
+        try:
+            yield seen
+        finally:
+            event.remove(self._engine, "before_cursor_execute", record)
+
+    def checkpoint(self) -> None:
+        """Checkpoint and truncate the SQLite WAL (no-op on other databases)."""
+        if self.is_sqlite:
+            with self._engine.connect() as conn:
+                conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+
+    def dispose(self) -> None:
+        """Release the connection pool."""
+        self._engine.dispose()

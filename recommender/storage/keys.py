@@ -25,16 +25,15 @@ import secrets
 import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from functools import cache
 
 from sqlalchemy import Boolean, String, Text, delete, select
-from sqlalchemy import Engine as SqlEngine
-from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column
+from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from recommender.domain.errors import InvalidProfile, NotFound
 from recommender.domain.kinds import Role
 from recommender.domain.profiles import ID_RE
-from recommender.storage.database import add_missing_columns, write_session
+from recommender.storage.base import Base
+from recommender.storage.database import Database
 
 log = logging.getLogger(__name__)
 
@@ -47,11 +46,7 @@ TOUCH_EVERY = timedelta(seconds=60)
 """Last-used time and address are written at most this often per key (or on a new address)."""
 
 
-class _Base(DeclarativeBase):
-    pass
-
-
-class _KeyRow(_Base):
+class _KeyRow(Base):
     __tablename__ = "api_keys"
     id: Mapped[str] = mapped_column(String(32), primary_key=True)
     digest: Mapped[str] = mapped_column(String(64), unique=True, index=True)
@@ -130,23 +125,17 @@ def _expired(row: _KeyRow, now: datetime) -> bool:
     return row.expires_at is not None and datetime.fromisoformat(row.expires_at) <= now
 
 
-@cache
-def _create_tables(database: SqlEngine) -> None:
-    _Base.metadata.create_all(database)
-    add_missing_columns(database, _Base.metadata)  # databases made before a column existed
-
-
 def check_grant(role: str, subject: str, scopes: list[str]) -> None:
     """Raise ``InvalidProfile`` naming the field when a role's binding is wrong."""
     if role not in ROLES:
         raise InvalidProfile("role", f"must be one of {', '.join(ROLES)}")
-    if role in ("mentee", "mentor") and not ID_RE.match(subject):
+    if role in (Role.MENTEE, Role.MENTOR) and not ID_RE.match(subject):
         raise InvalidProfile("subject", f"a {role} key needs the {role}'s id")
     if role not in ("mentee", "mentor") and subject:
         raise InvalidProfile("subject", f"a {role} key is not bound to a person")
-    if role == "coordinator" and not scopes:
+    if role == Role.COORDINATOR and not scopes:
         raise InvalidProfile("scopes", "a coordinator key needs at least one cohort or program")
-    if role != "coordinator" and scopes:
+    if role != Role.COORDINATOR and scopes:
         raise InvalidProfile("scopes", "only coordinator keys have scopes")
     bad = [s for s in scopes if not ID_RE.match(s)]
     if bad:
@@ -156,9 +145,9 @@ def check_grant(role: str, subject: str, scopes: list[str]) -> None:
 class Keys:
     """Create, check, list, rotate and revoke API keys in a SQLAlchemy database."""
 
-    def __init__(self, database: SqlEngine) -> None:
+    def __init__(self, database: Database) -> None:
+        """Keys in ``database``."""
         self.database = database
-        _create_tables(database)
 
     def create(
         self,
@@ -212,7 +201,7 @@ class Keys:
         if session is not None:
             self._add(session, row)
         else:
-            with write_session(self.database) as own:
+            with self.database.write() as own:
                 self._add(own, row)
         return info, secret
 
@@ -235,7 +224,7 @@ class Keys:
         if len(secret) < MIN_SECRET:
             raise InvalidProfile("secret", f"must be at least {MIN_SECRET} characters")
         wanted = digest(secret)
-        with write_session(self.database) as session:
+        with self.database.write() as session:
             now = _stamp(_now())
             live = select(_KeyRow).where(_KeyRow.label == BOOTSTRAP, _KeyRow.revoked.is_(False))
             for old in session.scalars(live).all():
@@ -269,7 +258,7 @@ class Keys:
         """
         if not 0 <= grace_minutes <= 7 * 24 * 60:
             raise InvalidProfile("grace_minutes", "must be between 0 and 10080 (7 days)")
-        with write_session(self.database) as session:
+        with self.database.write() as session:
             old = session.get(_KeyRow, key_id)
             if old is None:
                 raise NotFound("key", key_id)
@@ -301,7 +290,7 @@ class Keys:
         """The principal of a live key with this secret, or None (unknown, revoked or
         expired). Records when, and from which ``address``, the key was last used."""
         now = _now()
-        with Session(self.database) as session:
+        with self.database.sessions() as session:
             row = session.scalar(select(_KeyRow).where(_KeyRow.digest == digest(secret)))
             if row is None or row.revoked or _expired(row, now):
                 return None
@@ -321,7 +310,7 @@ class Keys:
         return principal
 
     def _touch(self, key_id: str, at: str, address: str | None) -> None:
-        with write_session(self.database) as session:
+        with self.database.write() as session:
             row = session.get(_KeyRow, key_id)
             if row is not None:
                 row.last_used_at = at
@@ -330,13 +319,13 @@ class Keys:
 
     def list(self) -> list[KeyInfo]:
         """Every key, oldest first (secrets are never returned)."""
-        with Session(self.database) as session:
+        with self.database.sessions() as session:
             rows = session.scalars(select(_KeyRow).order_by(_KeyRow.created_at, _KeyRow.id))
             return [self._info(r) for r in rows]
 
     def revoke(self, key_id: str) -> KeyInfo:
         """Revoke a key; requests with it are refused from now on. Raises ``NotFound``."""
-        with write_session(self.database) as session:
+        with self.database.write() as session:
             row = session.get(_KeyRow, key_id)
             if row is None:
                 raise NotFound("key", key_id)
@@ -347,7 +336,7 @@ class Keys:
 
     def revoke_labelled(self, label: str) -> int:
         """Revoke every live key with this label (e.g. earlier development keys)."""
-        with write_session(self.database) as session:
+        with self.database.write() as session:
             rows = session.scalars(
                 select(_KeyRow).where(_KeyRow.label == label, _KeyRow.revoked.is_(False))
             ).all()
@@ -357,7 +346,7 @@ class Keys:
 
     def erase_subject(self, role: Role, subject: str) -> int:
         """Delete the keys bound to an erased person; returns how many."""
-        with write_session(self.database) as session:
+        with self.database.write() as session:
             result = session.execute(
                 delete(_KeyRow).where(_KeyRow.role == role, _KeyRow.subject == subject)
             )

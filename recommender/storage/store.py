@@ -11,184 +11,47 @@ Every write runs in one transaction and bumps a change sequence number (``seq``)
 
 from __future__ import annotations
 
-import hashlib
-import json
-import logging
 from collections.abc import Iterable, Sequence
 from contextlib import AbstractContextManager
-from dataclasses import dataclass
 from typing import Any, cast
 
 import numpy as np
-from pydantic import ValidationError
-from sqlalchemy import (
-    Engine,
-    Integer,
-    LargeBinary,
-    String,
-    Text,
-    delete,
-    func,
-    or_,
-    select,
-)
+from sqlalchemy import delete, func, select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column
+from sqlalchemy.orm import Session
 
-from recommender.domain.errors import InvalidProfile, UnknownMentor, not_found
+from recommender.domain.errors import UnknownMentor, not_found
 from recommender.domain.kinds import Kind
 from recommender.domain.profiles import RECORD_TYPES, Feedback, Mentee, Mentor, Record
-from recommender.storage.database import connect, write_session
+from recommender.storage.database import Database
+from recommender.storage.records import (
+    ROWS,
+    EmbeddingRow,
+    FeedbackRow,
+    MentorRow,
+    MetaRow,
+    RecordRow,
+    UpsertResult,
+    by_model,
+    check_same_pair,
+    feedback_of,
+    parse,
+    rowcount,
+    stored_form,
+    text_hash,
+)
 
-log = logging.getLogger(__name__)
-
-
-class _Base(DeclarativeBase):
-    pass
-
-
-class _Meta(_Base):
-    __tablename__ = "meta"
-    key: Mapped[str] = mapped_column(String(64), primary_key=True)
-    value: Mapped[str] = mapped_column(Text)
-
-
-class _RecordRow(_Base):
-    __abstract__ = True
-    id: Mapped[str] = mapped_column(String(200), primary_key=True)
-    payload: Mapped[str] = mapped_column(Text)
-    seq: Mapped[int] = mapped_column(Integer, index=True)
-
-
-class _MentorRow(_RecordRow):
-    __tablename__ = "mentors"
-
-
-class _MenteeRow(_RecordRow):
-    __tablename__ = "mentees"
-
-
-class _FeedbackRow(_RecordRow):
-    __tablename__ = "feedback"
-    mentor_id: Mapped[str] = mapped_column(String(64), index=True)
-    mentee_id: Mapped[str] = mapped_column(String(64), index=True)
-
-
-class _CohortRow(_RecordRow):
-    __tablename__ = "cohorts"
-
-
-class _EmbeddingRow(_Base):
-    __tablename__ = "embeddings"
-    model_id: Mapped[str] = mapped_column(String(200), primary_key=True)
-    text_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
-    vector: Mapped[bytes] = mapped_column(LargeBinary)
-
-
-_ROWS: dict[str, type[_RecordRow]] = {
-    "mentors": _MentorRow,
-    "mentees": _MenteeRow,
-    "feedback": _FeedbackRow,
-    "cohorts": _CohortRow,
-}
-
-
-def text_hash(text: str) -> str:
-    """SHA-256 hex digest of ``text`` (UTF-8), the embedding cache key."""
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
-
-
-@dataclass
-class UpsertResult:
-    """How many records a write inserted, changed, or found identical."""
-
-    inserted: int = 0
-    updated: int = 0
-    unchanged: int = 0
-
-    @property
-    def changed(self) -> int:
-        """Inserted plus updated."""
-        return self.inserted + self.updated
-
-
-def _check_same_pair(row: _FeedbackRow, record: Feedback) -> None:
-    """A feedback id stays with the mentee and mentor it was written for: a write with the
-    same id for another pair would overwrite someone else's rating."""
-    if (row.mentee_id, row.mentor_id) != (record.mentee_id, record.mentor_id):
-        raise InvalidProfile("id", "already used by a rating of another mentee–mentor pair")
-
-
-def _feedback_of(kind: Kind, person_id: str) -> Any:
-    """Feedback rows given by (mentees) or about (mentors) a person, found by the indexed
-    column or by the stored record itself, so a row whose column disagrees with its record
-    (written before ids were tied to their pair) is found too."""
-    field = "mentor_id" if kind == "mentors" else "mentee_id"
-    column = _FeedbackRow.mentor_id if kind == "mentors" else _FeedbackRow.mentee_id
-    quoted = json.dumps({field: person_id}, separators=(",", ":"))[1:-1]
-    return or_(column == person_id, _FeedbackRow.payload.contains(quoted, autoescape=True))
-
-
-def _parse(kind: Kind, rows: Iterable[Any]) -> list[Record]:
-    """Stored rows as records. A row that no longer validates (written by an older version
-    with looser rules) is skipped with a log line naming it, so one bad row cannot stop the
-    service; ``mentor-match erase`` or a corrected write replaces it."""
-    record_type = RECORD_TYPES[kind]
-    out: list[Record] = []
-    for record_id, payload in rows:
-        try:
-            out.append(record_type.model_validate_json(payload))
-        except ValidationError:
-            log.warning("stored %s %s does not validate; skipped", kind, record_id)
-    return out
-
-
-def _by_model(pairs: Iterable[tuple[str, str]]) -> dict[str, list[str]]:
-    grouped: dict[str, list[str]] = {}
-    for model, key in pairs:
-        grouped.setdefault(model, []).append(key)
-    return grouped
-
-
-def _rowcount(result: Any) -> int:
-    return int(getattr(result, "rowcount", 0) or 0)
-
-
-def stored_form(record: Record) -> str:
-    """The JSON a record is stored as, after checking that it reads back as the same record.
-
-    Validation must be idempotent: what is stored is re-validated on every read, so a record
-    whose normalised form would fail its own checks (or change again) must never be written.
-
-    Raises:
-        InvalidProfile: naming the first field that does not survive the round trip.
-    """
-    payload = record.model_dump_json()
-    try:
-        again = type(record).model_validate_json(payload)
-    except ValidationError as exc:
-        first = exc.errors()[0]
-        field = ".".join(str(part) for part in first["loc"]) or "record"
-        raise InvalidProfile(field, f"{first['msg']} (after normalisation)") from None
-    if again != record:
-        changed = [
-            name
-            for name in type(record).model_fields
-            if getattr(again, name) != getattr(record, name)
-        ]
-        raise InvalidProfile(
-            changed[0] if changed else "record", "changes again when normalised a second time"
-        )
-    return payload
+__all__ = ["Store", "UpsertResult", "stored_form", "text_hash"]
 
 
 class Store:
     """Records and the embedding cache in one database; thread-safe (a session per call)."""
 
-    def __init__(self, url: str) -> None:
-        self.url = url
-        self.engine: Engine = connect(url)
-        _Base.metadata.create_all(self.engine)
+    def __init__(self, database: str | Database) -> None:
+        """Open the store at a URL (its schema brought to the newest revision) or over an
+        opened ``Database``."""
+        self.database = database if isinstance(database, Database) else Database.open(database)
+        self.url = self.database.url
         self._create_seq()
 
     def _create_seq(self) -> None:
@@ -196,34 +59,34 @@ class Store:
         create it)."""
         try:
             with self.transaction() as session:
-                if session.get(_Meta, "seq") is None:
-                    session.add(_Meta(key="seq", value="0"))
+                if session.get(MetaRow, "seq") is None:
+                    session.add(MetaRow(key="seq", value="0"))
         except IntegrityError:
             pass  # another process created it first
 
     def close(self) -> None:
         """Release the connection pool."""
-        self.engine.dispose()
+        self.database.dispose()
 
     def transaction(self) -> AbstractContextManager[Session]:
         """A write transaction (holding the write lock from its start on SQLite); callers that
         change several things at once pass its session to ``upsert``: all commits or none."""
-        return write_session(self.engine)
+        return self.database.write()
 
     # -- change sequence ------------------------------------------------------------------
 
     def seq(self) -> int:
         """The change sequence number: grows by one per record written or deleted."""
-        with Session(self.engine) as session:
-            row = session.get(_Meta, "seq")
+        with self.database.sessions() as session:
+            row = session.get(MetaRow, "seq")
             return int(row.value) if row else 0
 
     @staticmethod
     def _bump(session: Session, by: int) -> int:
         # FOR UPDATE serialises writers on other databases (SQLite: BEGIN IMMEDIATE does).
-        row = session.get(_Meta, "seq", with_for_update=True)
+        row = session.get(MetaRow, "seq", with_for_update=True)
         if row is None:
-            row = _Meta(key="seq", value="0")
+            row = MetaRow(key="seq", value="0")
             session.add(row)
         row.value = str(int(row.value) + by)
         return int(row.value)
@@ -255,7 +118,7 @@ class Store:
         self, session: Session, kind: Kind, records: Sequence[Record], payloads: list[str]
     ) -> UpsertResult:
         result = UpsertResult()
-        row_type = _ROWS[kind]
+        row_type = ROWS[kind]
         if kind == "feedback":
             self._check_mentors_exist(
                 session, [r.mentor_id for r in records if isinstance(r, Feedback)]
@@ -263,9 +126,9 @@ class Store:
         seq = self._bump(session, 0)
         for record, payload in zip(records, payloads, strict=True):
             key = record.key
-            row: _RecordRow | None = session.get(row_type, key)
-            if isinstance(row, _FeedbackRow) and isinstance(record, Feedback):
-                _check_same_pair(row, record)
+            row: RecordRow | None = session.get(row_type, key)
+            if isinstance(row, FeedbackRow) and isinstance(record, Feedback):
+                check_same_pair(row, record)
             if row is not None and row.payload == payload:
                 result.unchanged += 1
                 continue
@@ -282,23 +145,23 @@ class Store:
         return result
 
     @staticmethod
-    def _new_row(kind: Kind, key: str, record: Record, payload: str, seq: int) -> _RecordRow:
+    def _new_row(kind: Kind, key: str, record: Record, payload: str, seq: int) -> RecordRow:
         if isinstance(record, Feedback):
-            return _FeedbackRow(
+            return FeedbackRow(
                 id=key,
                 mentor_id=record.mentor_id,
                 mentee_id=record.mentee_id,
                 payload=payload,
                 seq=seq,
             )
-        return _ROWS[kind](id=key, payload=payload, seq=seq)
+        return ROWS[kind](id=key, payload=payload, seq=seq)
 
     @staticmethod
     def _check_mentors_exist(session: Session, mentor_ids: Iterable[str]) -> None:
         wanted = set(mentor_ids)
         if not wanted:
             return
-        found = set(session.scalars(select(_MentorRow.id).where(_MentorRow.id.in_(wanted))).all())
+        found = set(session.scalars(select(MentorRow.id).where(MentorRow.id.in_(wanted))).all())
         missing = sorted(wanted - found)
         if missing:
             raise UnknownMentor(missing[0])
@@ -306,16 +169,16 @@ class Store:
     def delete(self, kind: Kind, record_id: str) -> bool:
         """Delete one record; a mentor's or mentee's feedback goes with them (even if their
         own row is already gone). True if the record was found."""
-        row_type = _ROWS[kind]
+        row_type = ROWS[kind]
         with self.transaction() as session:
-            found: _RecordRow | None = session.get(row_type, record_id)
+            found: RecordRow | None = session.get(row_type, record_id)
             removed = 0
             if found is not None:
                 session.delete(found)
                 removed = 1
             if Kind(kind).is_person:
-                removed += _rowcount(
-                    session.execute(delete(_FeedbackRow).where(_feedback_of(kind, record_id)))
+                removed += rowcount(
+                    session.execute(delete(FeedbackRow).where(feedback_of(kind, record_id)))
                 )
             self._bump(session, removed)
         return found is not None
@@ -324,30 +187,30 @@ class Store:
 
     def get(self, kind: Kind, record_id: str) -> Record:
         """One stored record. Raises ``UnknownMentor``/``UnknownMentee``/``NotFound``."""
-        with Session(self.engine) as session:
-            row: _RecordRow | None = session.get(_ROWS[kind], record_id)
+        with self.database.sessions() as session:
+            row: RecordRow | None = session.get(ROWS[kind], record_id)
         if row is None:
             raise not_found(kind, record_id)
         return RECORD_TYPES[kind].model_validate_json(row.payload)
 
     def existing(self, kind: Kind, record_ids: Sequence[str]) -> dict[str, Record]:
         """The stored records among ``record_ids`` (missing ones are absent), by id."""
-        row_type = _ROWS[kind]
+        row_type = ROWS[kind]
         rows: list[Any] = []
         unique = list(dict.fromkeys(record_ids))
-        with Session(self.engine) as session:
+        with self.database.sessions() as session:
             for start in range(0, len(unique), 500):
                 chunk = unique[start : start + 500]
                 query = select(row_type.id, row_type.payload).where(row_type.id.in_(chunk))
                 rows += session.execute(query).all()
-        return {r.key: r for r in _parse(kind, rows)}
+        return {r.key: r for r in parse(kind, rows)}
 
     def existing_ids(self, kind: Kind, record_ids: Iterable[str]) -> set[str]:
         """Which of ``record_ids`` are stored (without reading every id of the kind)."""
-        row_type = _ROWS[kind]
+        row_type = ROWS[kind]
         unique = list(dict.fromkeys(record_ids))
         found: set[str] = set()
-        with Session(self.engine) as session:
+        with self.database.sessions() as session:
             for start in range(0, len(unique), 500):
                 chunk = unique[start : start + 500]
                 found.update(session.scalars(select(row_type.id).where(row_type.id.in_(chunk))))
@@ -363,21 +226,21 @@ class Store:
 
     def records(self, kind: Kind, offset: int = 0, limit: int | None = None) -> list[Record]:
         """Records of one kind ordered by id, optionally one page of them."""
-        row_type = _ROWS[kind]
+        row_type = ROWS[kind]
         query = select(row_type.id, row_type.payload).order_by(row_type.id).offset(offset)
         if limit is not None:
             query = query.limit(limit)
-        with Session(self.engine) as session:
+        with self.database.sessions() as session:
             rows = session.execute(query).all()
-        return _parse(kind, rows)
+        return parse(kind, rows)
 
     def records_since(self, kind: Kind, seq: int) -> list[Record]:
         """Records of one kind written (inserted or changed) after change number ``seq``."""
-        row_type = _ROWS[kind]
+        row_type = ROWS[kind]
         query = select(row_type.id, row_type.payload).where(row_type.seq > seq)
-        with Session(self.engine) as session:
+        with self.database.sessions() as session:
             rows = session.execute(query).all()
-        return _parse(kind, rows)
+        return parse(kind, rows)
 
     def mentors(self) -> list[Mentor]:
         """Every mentor, ordered by id."""
@@ -385,25 +248,25 @@ class Store:
 
     def feedback(self, mentor_id: str | None = None) -> list[Feedback]:
         """All feedback, or one mentor's, ordered by id."""
-        query = select(_FeedbackRow.id, _FeedbackRow.payload).order_by(_FeedbackRow.id)
+        query = select(FeedbackRow.id, FeedbackRow.payload).order_by(FeedbackRow.id)
         if mentor_id is not None:
-            query = query.where(_FeedbackRow.mentor_id == mentor_id)
-        with Session(self.engine) as session:
+            query = query.where(FeedbackRow.mentor_id == mentor_id)
+        with self.database.sessions() as session:
             rows = session.execute(query).all()
-        return cast(list[Feedback], _parse(Kind.FEEDBACK, rows))
+        return cast(list[Feedback], parse(Kind.FEEDBACK, rows))
 
     def counts(self) -> dict[str, int]:
         """Number of mentors, mentees and feedback records."""
-        with Session(self.engine) as session:
+        with self.database.sessions() as session:
             return {
                 kind: int(session.scalar(select(func.count()).select_from(row)) or 0)
-                for kind, row in _ROWS.items()
+                for kind, row in ROWS.items()
             }
 
     def ids(self, kind: Kind) -> set[str]:
         """Ids of every stored record of one kind."""
-        row_type = _ROWS[kind]
-        with Session(self.engine) as session:
+        row_type = ROWS[kind]
+        with self.database.sessions() as session:
             return set(session.scalars(select(row_type.id)).all())
 
     # -- embedding cache ------------------------------------------------------------------
@@ -412,12 +275,12 @@ class Store:
         """Cached float32 vectors for the given text hashes (missing ones are absent)."""
         found: dict[str, np.ndarray] = {}
         unique = list(dict.fromkeys(hashes))
-        with Session(self.engine) as session:
+        with self.database.sessions() as session:
             for start in range(0, len(unique), 500):
                 chunk = unique[start : start + 500]
                 rows = session.execute(
-                    select(_EmbeddingRow.text_hash, _EmbeddingRow.vector).where(
-                        _EmbeddingRow.model_id == model_id, _EmbeddingRow.text_hash.in_(chunk)
+                    select(EmbeddingRow.text_hash, EmbeddingRow.vector).where(
+                        EmbeddingRow.model_id == model_id, EmbeddingRow.text_hash.in_(chunk)
                     )
                 ).all()
                 for key, blob in rows:
@@ -428,18 +291,18 @@ class Store:
         """Delete every cached vector (of any model) whose text hash is not in ``keep``;
         returns how many were deleted. Erasure uses it so vectors of a person's earlier
         profile versions go too, not only those of their current texts."""
-        with Session(self.engine) as session:
-            stored = session.execute(select(_EmbeddingRow.model_id, _EmbeddingRow.text_hash)).all()
+        with self.database.sessions() as session:
+            stored = session.execute(select(EmbeddingRow.model_id, EmbeddingRow.text_hash)).all()
         drop = [(model, key) for model, key in stored if key not in keep]
         deleted = 0
         for start in range(0, len(drop), 500):
             chunk = drop[start : start + 500]
             with self.transaction() as session:
-                for model, keys in _by_model(chunk).items():
-                    deleted += _rowcount(
+                for model, keys in by_model(chunk).items():
+                    deleted += rowcount(
                         session.execute(
-                            delete(_EmbeddingRow).where(
-                                _EmbeddingRow.model_id == model, _EmbeddingRow.text_hash.in_(keys)
+                            delete(EmbeddingRow).where(
+                                EmbeddingRow.model_id == model, EmbeddingRow.text_hash.in_(keys)
                             )
                         )
                     )
@@ -447,9 +310,7 @@ class Store:
 
     def compact(self) -> None:
         """Checkpoint and truncate the SQLite WAL (no-op on other databases)."""
-        if self.url.startswith("sqlite"):
-            with self.engine.connect() as conn:
-                conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+        self.database.checkpoint()
 
     def cache_vectors(self, model_id: str, vectors: dict[str, np.ndarray]) -> None:
         """Store float32 vectors by text hash (existing entries are kept)."""
@@ -458,16 +319,16 @@ class Store:
         with self.transaction() as session:
             existing = set(
                 session.scalars(
-                    select(_EmbeddingRow.text_hash).where(
-                        _EmbeddingRow.model_id == model_id,
-                        _EmbeddingRow.text_hash.in_(list(vectors)),
+                    select(EmbeddingRow.text_hash).where(
+                        EmbeddingRow.model_id == model_id,
+                        EmbeddingRow.text_hash.in_(list(vectors)),
                     )
                 ).all()
             )
             for key, vec in vectors.items():
                 if key not in existing:
                     session.add(
-                        _EmbeddingRow(
+                        EmbeddingRow(
                             model_id=model_id,
                             text_hash=key,
                             vector=np.asarray(vec, dtype=np.float32).tobytes(),

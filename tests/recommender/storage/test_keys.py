@@ -23,12 +23,12 @@ from tests.conftest import bearer
 
 @pytest.fixture
 def keys(tmp_path: Path) -> Keys:
-    return Keys(Store(f"sqlite:///{tmp_path / 'k.db'}").engine)
+    return Keys(Store(f"sqlite:///{tmp_path / 'k.db'}").database)
 
 
 def test_only_the_digest_of_a_secret_is_stored(keys: Keys) -> None:
     info, secret = keys.create("mentee", subject="me1", label="phone")
-    with keys.database.connect() as conn:
+    with keys.database.connection() as conn:
         rows = conn.execute(text("SELECT * FROM api_keys")).all()
     assert secret not in repr(rows) and digest(secret) in repr(rows)
     found = keys.authenticate(secret)
@@ -75,7 +75,7 @@ def test_the_bootstrap_token_is_an_admin_key_and_short_ones_are_refused(
         assert client.get("/v1/mentees").status_code == 200
     with TestClient(app) as client:  # a restart keeps one key, not two
         pass
-    assert sum(k.label == "bootstrap" for k in Keys(faculty_engine.store.engine).list()) == 1
+    assert sum(k.label == "bootstrap" for k in Keys(faculty_engine.store.database).list()) == 1
     with pytest.raises(InvalidProfile, match="at least 16"):
         keys.ensure_bootstrap("short")
 
@@ -98,7 +98,7 @@ def test_keys_cli_creates_lists_and_revokes(tmp_path: Path) -> None:
     )
     assert made.exit_code == 0, made.output
     key_id, secret = re.search(r"key (\w+) \(coordinator\) token: (\S+)", made.output).groups()  # type: ignore[union-attr]
-    keys = Keys(Store(Settings(data_dir=tmp_path / "var").sqlalchemy_url).engine)
+    keys = Keys(Store(Settings(data_dir=tmp_path / "var").sqlalchemy_url).database)
     assert keys.authenticate(secret) is not None
     listed = runner.invoke(cli, ["keys", "list"], env=env)
     assert key_id in listed.output and secret not in listed.output
@@ -109,14 +109,14 @@ def test_keys_cli_creates_lists_and_revokes(tmp_path: Path) -> None:
 
 
 def test_keys_record_last_use_and_address_and_expire(faculty_engine: Engine) -> None:
-    keys = Keys(faculty_engine.store.engine)
+    keys = Keys(faculty_engine.store.database)
     info, secret = keys.create("admin", label="ops", expires_in_days=1)
     assert info.expires_at is not None and info.last_used_at is None
     with TestClient(create_app(engine=faculty_engine), headers=bearer(secret)) as client:
         assert client.get("/v1/me").status_code == 200
         listed = {k["id"]: k for k in client.get("/v1/keys").json()["data"]}
     assert listed[info.id]["last_used_at"] and listed[info.id]["last_used_from"] == "testclient"
-    with keys.database.begin() as conn:
+    with keys.database.connection(write=True) as conn:
         conn.execute(
             text("UPDATE api_keys SET expires_at = '2020-01-01T00:00:00+00:00' WHERE id = :i"),
             {"i": info.id},
@@ -140,7 +140,7 @@ def test_rotate_gives_a_new_token_with_the_same_grant(keys: Keys) -> None:
 
 def test_keys_rotate_on_the_command_line(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("MENTOR_MATCH_DATA_DIR", str(tmp_path / "var"))
-    keys = Keys(Store(Settings(data_dir=tmp_path / "var").sqlalchemy_url).engine)
+    keys = Keys(Store(Settings(data_dir=tmp_path / "var").sqlalchemy_url).database)
     info, secret = keys.create("mentee", subject="me1", label="phone")
     result = CliRunner().invoke(cli, ["keys", "rotate", info.id])
     assert result.exit_code == 0, result.output

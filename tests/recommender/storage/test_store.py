@@ -116,7 +116,7 @@ def test_concurrent_writers_get_distinct_change_numbers_and_the_index_keeps_up(
             engine.write("mentors", [mentor(f"w{t}-{i}", research_areas=[f"topic {t} {i}"])])
 
     assert in_threads(write, 5) == []
-    with engine.store.engine.connect() as conn:
+    with engine.store.database.connection() as conn:
         seqs = [row[0] for row in conn.execute(text("SELECT seq FROM mentors"))]
     assert len(seqs) == len(set(seqs)) == 75
     assert engine.health()["index"]["in_sync"] is True

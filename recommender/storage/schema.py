@@ -1,0 +1,14 @@
+"""Every table of the store's database, on the one ``Base`` (for migrations and checks)."""
+
+from __future__ import annotations
+
+from sqlalchemy import MetaData
+
+from recommender.storage import changes, drafts, keys, store
+from recommender.storage.base import Base
+
+MODULES = (store, keys, changes, drafts)
+"""The modules declaring tables (imported so that their tables are on ``metadata``)."""
+
+metadata: MetaData = Base.metadata
+"""The tables the models declare; the migrations must produce exactly these."""
