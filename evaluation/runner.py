@@ -28,8 +28,8 @@ from evaluation.trec import Run, write_run
 from recommender.domain.items import mentor_items
 from recommender.domain.kinds import Kind
 from recommender.engine import Engine, SuggestionFilters, build_engine
-from recommender.ranking.ranker import DEFAULT_WEIGHTS, LinearRanker
-from recommender.ranking.signals import SIGNALS
+from recommender.ranking.ranker import LinearRanker
+from recommender.ranking.registry import DEFAULT_WEIGHTS, SIGNALS
 from recommender.retrieval.embedding import CachedEmbedder, Embedder, SentenceTransformerEmbedder
 from recommender.settings import Settings
 from recommender.storage.store import Store

@@ -10,7 +10,7 @@ from recommender.domain.kinds import Kind
 from recommender.domain.profiles import Cohort
 from recommender.domain.suggestion import Suggestion
 from recommender.engine import Engine, SuggestionFilters
-from recommender.ranking.signals import SIGNALS
+from recommender.ranking.registry import SIGNALS
 
 
 @dataclass(frozen=True)

@@ -9,6 +9,7 @@ import numpy as np
 from recommender.domain.items import Item
 from recommender.domain.profiles import Mentee, Mentor
 from recommender.domain.suggestion import Match
+from recommender.ranking.registry import ACCESSIBILITY, CREDIBILITY, FEEDBACK
 from recommender.ranking.signals import SignalValue, mentee_targets, mentor_specialties, stage_needs
 
 FIELD_WORDS = {
@@ -76,13 +77,13 @@ def signal_reasons(mentee: Mentee, mentor: Mentor, signals: dict[str, SignalValu
     overlap = sorted(targets & mentor_specialties(mentor))
     if overlap:
         reasons.append(f"Practises {_words(overlap)}, your target specialty.")
-    elif targets and signals["credibility"].parts.get("specialty", 0) >= 0.6:
+    elif targets and signals[CREDIBILITY.name].parts.get("specialty", 0) >= 0.6:
         reasons.append(f"Works in {mentor.specialty}, closely related to your target specialty.")
-    fb = signals["feedback"].parts
+    fb = signals[FEEDBACK.name].parts
     if "mean_overall" in fb:  # only there from enough raters (see signals.feedback)
         reasons.append(f"Rated {fb['mean_overall']:.1f}/5 by {int(fb['raters'])} past mentees.")
-    access = signals["accessibility"].parts
-    if mentor.capacity:
+    access = signals[ACCESSIBILITY.name].parts
+    if mentor.capacity and mentor.free_places > 0:  # a full mentor is not praised for it
         reasons.append(f"Has {mentor.free_places} of {mentor.capacity} places free.")
     if access.get("response", 0) >= 0.75 and mentor.response_time_hours is not None:
         reasons.append(f"Usually replies within {max(1, round(mentor.response_time_hours))} hours.")

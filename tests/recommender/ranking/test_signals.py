@@ -11,8 +11,8 @@ import pytest
 from recommender.domain.profiles import Feedback
 from recommender.domain.specialties import canonical, specialty_match
 from recommender.ranking.ranker import DEFAULT_WEIGHTS, LinearRanker, signal_matrix
+from recommender.ranking.registry import SIGNALS
 from recommender.ranking.signals import (
-    SIGNALS,
     FeedbackStats,
     SignalContext,
     accessibility,

@@ -1,0 +1,149 @@
+"""Presentation order: best score first, then a policy (diversify or specialty-first).
+
+A policy rearranges candidate indices already sorted best first; ``choose_policy`` picks
+one from the request's filters and the mentee's stage.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Protocol
+
+import numpy as np
+
+from recommender.domain.profiles import STAGE_LEVEL, Mentee, Mentor
+from recommender.domain.specialties import canonical
+from recommender.ranking.filters import SuggestionFilters
+from recommender.ranking.registry import CREDIBILITY
+from recommender.ranking.signals import SignalValue
+
+IN_FIELD = 0.6
+"""Specialty match at or above which a mentor is "in the field" (same, parent or child)."""
+
+
+@dataclass(frozen=True)
+class Pool:
+    """What a policy may look at, per candidate index.
+
+    Attributes:
+        scores: float64 ``(n,)`` ranker scores.
+        groups: each candidate's canonical specialty.
+        in_field: whether each candidate works in (or next to) the mentee's target specialty.
+    """
+
+    scores: np.ndarray
+    groups: Sequence[str]
+    in_field: Sequence[bool]
+
+
+class OrderingPolicy(Protocol):
+    """Rearranges candidate indices sorted best first."""
+
+    def arrange(self, ranked: list[int], pool: Pool) -> list[int]:
+        """The presentation order of ``ranked`` (indices into ``pool``)."""
+        ...
+
+
+def best_first(scores: np.ndarray, ids: Sequence[str]) -> list[int]:
+    """Candidate indices by descending score, ties by id."""
+    return sorted(range(len(ids)), key=lambda i: (-scores[i], ids[i]))
+
+
+def diversify(
+    order: Sequence[int], scores: np.ndarray, groups: Sequence[str], lam: float
+) -> list[int]:
+    """Maximal marginal relevance over groups (specialties).
+
+    Greedily picks ``argmax lam·score − (1−lam)·[group already picked]`` so an undecided
+    mentee sees several fields before a second mentor of the same one.
+    """
+    remaining = list(order)
+    picked: list[int] = []
+    seen: set[str] = set()
+    while remaining:
+        best = max(
+            remaining,
+            key=lambda i: lam * scores[i] - (1 - lam) * float(groups[i] in seen),
+        )
+        picked.append(best)
+        seen.add(groups[best])
+        remaining.remove(best)
+    return picked
+
+
+@dataclass(frozen=True)
+class ByScore:
+    """Best score first, nothing else."""
+
+    def arrange(self, ranked: list[int], pool: Pool) -> list[int]:
+        """``ranked`` unchanged."""
+        return list(ranked)
+
+
+@dataclass(frozen=True)
+class Diversify:
+    """MMR across specialties over the head of the list (the tail stays by score).
+
+    Attributes:
+        lam: relevance share (1: by score only).
+    """
+
+    lam: float
+
+    def arrange(self, ranked: list[int], pool: Pool) -> list[int]:
+        """The first ``max(4·min(n, 10), 40)`` diversified, then the rest by score."""
+        head = max(4 * len(ranked[:10]), 40)
+        return diversify(ranked[:head], pool.scores, pool.groups, self.lam) + ranked[head:]
+
+
+@dataclass(frozen=True)
+class SpecialtyFirst:
+    """Mentors in (or next to) the mentee's target specialty first, each part by score."""
+
+    def arrange(self, ranked: list[int], pool: Pool) -> list[int]:
+        """In-field candidates, then the others, keeping the order within each."""
+        return [i for i in ranked if pool.in_field[i]] + [i for i in ranked if not pool.in_field[i]]
+
+
+def follows_specialty(mentee: Mentee) -> bool:
+    """Decided residents and fellows get a list that follows their specialty."""
+    return bool(mentee.target_specialties) and STAGE_LEVEL[mentee.stage] >= STAGE_LEVEL["PGY1"]
+
+
+def _choose(requested: bool | None, default: bool) -> bool:
+    return default if requested is None else requested
+
+
+def choose_policy(filters: SuggestionFilters, mentee: Mentee, mmr_lambda: float) -> OrderingPolicy:
+    """Diversify for early, undecided mentees; specialty-first for decided residents and
+    fellows; by score otherwise; the filters' ``diversify``/``follow_specialty`` override."""
+    if _choose(filters.diversify, mentee.early and mentee.undecided):
+        return Diversify(mmr_lambda)
+    if _choose(filters.follow_specialty, follows_specialty(mentee)):
+        return SpecialtyFirst()
+    return ByScore()
+
+
+def in_field(signals: dict[str, SignalValue]) -> bool:
+    """Whether the credibility signal's specialty match puts the mentor in the field."""
+    return signals[CREDIBILITY.name].parts.get("specialty", 0.0) >= IN_FIELD
+
+
+def present(
+    scores: np.ndarray,
+    ids: Sequence[str],
+    mentors: Sequence[Mentor],
+    signals: Sequence[dict[str, SignalValue]],
+    policy: OrderingPolicy,
+) -> list[int]:
+    """Candidate indices in presentation order: best first, then as ``policy`` arranges.
+
+    Args:
+        scores: float64 ``(n,)`` ranker scores.
+        ids: the candidates' mentor ids (ties are broken by id).
+        mentors: the candidates.
+        signals: the candidates' signals.
+    """
+    pool = Pool(scores, [canonical(m.specialty) for m in mentors], [in_field(s) for s in signals])
+    return policy.arrange(best_first(scores, ids), pool)

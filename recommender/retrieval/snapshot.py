@@ -1,0 +1,57 @@
+"""What the engine holds of the store: mentors, their indexed items, and feedback.
+
+A ``Snapshot`` is read at one store change number and advanced by reading only the rows
+changed since, so keeping in step with the store costs what changed, not what is stored.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import TypeVar, cast
+
+from recommender.domain.items import Item, mentor_items
+from recommender.domain.kinds import Kind
+from recommender.domain.profiles import Feedback, Mentor, Record
+from recommender.storage.store import Store
+
+R = TypeVar("R", bound=Record)
+
+
+@dataclass
+class Snapshot:
+    """The store's mentors, their items and feedback as of change number ``seq``."""
+
+    seq: int = -1
+    mentors: dict[str, Mentor] = field(default_factory=dict)
+    items: dict[str, list[Item]] = field(default_factory=dict)
+    feedback: dict[str, Feedback] = field(default_factory=dict)
+
+    @classmethod
+    def read(cls, store: Store, seq: int) -> Snapshot:
+        """Everything re-read from ``store``, labelled with change number ``seq``."""
+        mentors: dict[str, Mentor] = reload(store, {}, Kind.MENTORS, -1)
+        feedback: dict[str, Feedback] = reload(store, {}, Kind.FEEDBACK, -1)
+        return cls(seq, mentors, {m.id: mentor_items(m) for m in mentors.values()}, feedback)
+
+    def advance(self, store: Store, seq: int) -> Snapshot:
+        """A snapshot at ``seq``: rows changed since this one re-read, unchanged items kept."""
+        mentors = reload(store, self.mentors, Kind.MENTORS, self.seq)
+        feedback = reload(store, self.feedback, Kind.FEEDBACK, self.seq)
+        items = {
+            m.id: self.items[m.id]
+            if m.id in self.items and self.mentors.get(m.id) == m
+            else mentor_items(m)
+            for m in mentors.values()
+        }
+        return Snapshot(seq, mentors, items, feedback)
+
+
+def reload(store: Store, held: Mapping[str, R], kind: Kind, since: int) -> dict[str, R]:
+    """``held`` brought up to date: deleted ids dropped, rows changed after ``since`` read."""
+    if since < 0:
+        return {r.key: cast(R, r) for r in store.records(kind)}
+    live = store.ids(kind)
+    out = {key: rec for key, rec in held.items() if key in live}
+    out.update({r.key: cast(R, r) for r in store.records_since(kind, since)})
+    return out

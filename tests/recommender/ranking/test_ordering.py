@@ -1,0 +1,91 @@
+"""Ordering policies on hand-made scores and groups (no model, no store)."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from recommender.ranking.filters import SuggestionFilters
+from recommender.ranking.ordering import (
+    ByScore,
+    Diversify,
+    Pool,
+    SpecialtyFirst,
+    best_first,
+    choose_policy,
+    diversify,
+    in_field,
+    present,
+)
+from recommender.ranking.signals import SignalValue
+from tests.conftest import mentee, mentor
+
+SCORES = np.array([0.9, 0.8, 0.7, 0.6, 0.5])
+GROUPS = ["cardio", "cardio", "cardio", "neuro", "derm"]
+IN_FIELD = [False, True, False, True, False]
+POOL = Pool(SCORES, GROUPS, IN_FIELD)
+
+
+def test_best_first_sorts_by_score_then_id() -> None:
+    scores = np.array([0.5, 0.9, 0.5, 0.1])
+    assert best_first(scores, ["d", "a", "b", "c"]) == [1, 2, 0, 3]
+    assert best_first(np.zeros(0), []) == []
+
+
+def test_by_score_keeps_the_order() -> None:
+    assert ByScore().arrange([0, 1, 2, 3, 4], POOL) == [0, 1, 2, 3, 4]
+
+
+def test_diversify_shows_other_fields_before_a_second_of_the_same() -> None:
+    assert Diversify(0.7).arrange([0, 1, 2, 3, 4], POOL) == [0, 3, 4, 1, 2]
+
+
+def test_diversify_with_lambda_one_is_by_score() -> None:
+    assert Diversify(1.0).arrange([0, 1, 2, 3, 4], POOL) == [0, 1, 2, 3, 4]
+    assert diversify([0, 1, 2, 3, 4], SCORES, GROUPS, 1.0) == [0, 1, 2, 3, 4]
+
+
+def test_diversify_leaves_the_tail_beyond_its_head_by_score() -> None:
+    n = 50
+    scores = np.linspace(1.0, 0.5, n)
+    groups = ["same"] * (n - 1) + ["other"]
+    order = Diversify(0.0).arrange(list(range(n)), Pool(scores, groups, [False] * n))
+    assert order[40:] == list(range(40, n))  # head = max(4 * 10, 40)
+    assert sorted(order) == list(range(n))
+
+
+def test_specialty_first_puts_in_field_candidates_first_keeping_score_order() -> None:
+    assert SpecialtyFirst().arrange([0, 1, 2, 3, 4], POOL) == [1, 3, 0, 2, 4]
+
+
+def test_policy_by_stage_and_by_filters() -> None:
+    early_undecided = mentee("a", stage="MS1", interests=["x"])
+    decided_resident = mentee("b", stage="PGY2", target_specialties=["cardiology"])
+    undecided_resident = mentee("c", stage="PGY2", interests=["x"])
+    none = SuggestionFilters()
+    assert choose_policy(none, early_undecided, 0.7) == Diversify(0.7)
+    assert choose_policy(none, decided_resident, 0.7) == SpecialtyFirst()
+    assert choose_policy(none, undecided_resident, 0.7) == ByScore()
+    assert choose_policy(SuggestionFilters(diversify=True), decided_resident, 0.5) == Diversify(0.5)
+    plain = SuggestionFilters(diversify=False, follow_specialty=False)
+    assert choose_policy(plain, early_undecided, 0.7) == ByScore()
+    follow = SuggestionFilters(follow_specialty=True)
+    assert choose_policy(follow, undecided_resident, 0.7) == SpecialtyFirst()
+
+
+def test_in_field_reads_the_credibility_specialty_match() -> None:
+    def signals(match: float | None) -> dict[str, SignalValue]:
+        parts = {} if match is None else {"specialty": match}
+        return {"credibility": SignalValue(0.5, parts)}
+
+    assert in_field(signals(1.0)) and in_field(signals(0.6))
+    assert not in_field(signals(0.3)) and not in_field(signals(None))
+
+
+def test_present_ranks_then_applies_the_policy() -> None:
+    mentors = [mentor("x", "cardiology"), mentor("y", "cardiology"), mentor("z", "dermatology")]
+    signals = [{"credibility": SignalValue(0.5, {"specialty": s})} for s in (0.0, 1.0, 0.0)]
+    scores = np.array([0.6, 0.5, 0.9])
+    ids = [m.id for m in mentors]
+    assert present(scores, ids, mentors, signals, ByScore()) == [2, 0, 1]
+    assert present(scores, ids, mentors, signals, SpecialtyFirst()) == [1, 2, 0]
+    assert present(scores, ids, mentors, signals, Diversify(0.3)) == [2, 0, 1]
