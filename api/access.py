@@ -20,26 +20,33 @@ from pydantic import BaseModel
 
 from api.schemas import MenteeForMentor, MentorPublic
 from recommender.domain.errors import NotFound, UnknownMentee, not_found
-from recommender.domain.kinds import Kind
+from recommender.domain.kinds import Kind, Role
 from recommender.domain.profiles import Cohort, Mentee, Mentor
-from recommender.engine import Engine
 from recommender.matching.review import Review
 from recommender.storage.keys import Principal
+from recommender.storage.store import Store
 
 
 class Access:
-    """One caller's view of the store."""
+    """One caller's view of the store.
 
-    def __init__(self, engine: Engine, principal: Principal) -> None:
-        self.engine = engine
+    Args:
+        store: where the records live.
+        principal: the authenticated caller.
+        review: the assignments, whose approved pairs grant mentors and mentees access.
+    """
+
+    def __init__(self, store: Store, principal: Principal, review: Review) -> None:
+        self.store = store
         self.principal = principal
+        self.review = review
 
     @property
     def role(self) -> str:
         """The caller's role."""
         return self.principal.role
 
-    def is_self(self, role: str, record_id: str) -> bool:
+    def is_self(self, role: Role, record_id: str) -> bool:
         """True when the caller is the ``role`` person ``record_id``."""
         return self.role == role and self.principal.subject == record_id
 
@@ -48,10 +55,10 @@ class Access:
     def sees_cohort(self, cohort: Cohort) -> bool:
         """Admins see every cohort; coordinators those named, or whose program is named, in
         their key's scopes."""
-        if self.role == "admin":
+        if self.role == Role.ADMIN:
             return True
         scopes = self.principal.scopes
-        return self.role == "coordinator" and (
+        return self.role == Role.COORDINATOR and (
             cohort.id in scopes or (cohort.program is not None and cohort.program in scopes)
         )
 
@@ -65,7 +72,7 @@ class Access:
     def member_cohort(self, cohort_id: str, mentee_id: str) -> Cohort:
         """A cohort the caller manages, or for a mentee one they belong to; ``NotFound``
         otherwise (as if missing)."""
-        if self.role != "mentee":
+        if self.role != Role.MENTEE:
             return self.cohort(cohort_id)
         found = self._stored_cohort(cohort_id)
         if found is None or mentee_id not in found.mentee_ids:
@@ -74,7 +81,7 @@ class Access:
 
     def _stored_cohort(self, cohort_id: str) -> Cohort | None:
         try:
-            found = self.engine.store.get(Kind.COHORTS, cohort_id)
+            found = self.store.get(Kind.COHORTS, cohort_id)
         except NotFound:
             return None
         return found if isinstance(found, Cohort) else None
@@ -82,7 +89,7 @@ class Access:
     @cached_property
     def cohorts(self) -> list[Cohort]:
         """The cohorts the caller may manage, by id."""
-        found = self.engine.store.records(Kind.COHORTS)
+        found = self.store.records(Kind.COHORTS)
         return [c for c in found if isinstance(c, Cohort) and self.sees_cohort(c)]
 
     @cached_property
@@ -93,17 +100,18 @@ class Access:
 
     @cached_property
     def pairs(self) -> set[tuple[str, str]]:
-        return Review(self.engine).approved_pairs()
+        """Approved (mentee, mentor) pairs."""
+        return self.review.approved_pairs()
 
     # -- people -----------------------------------------------------------------------------
 
     def mentee_ids(self) -> set[str] | None:
         """Mentee ids the caller may read, or None for all of them."""
-        if self.role == "admin":
+        if self.role == Role.ADMIN:
             return None
-        if self.role == "coordinator":
+        if self.role == Role.COORDINATOR:
             return self._members[0]
-        if self.role == "mentee":
+        if self.role == Role.MENTEE:
             return {self.principal.subject}
         return {a for a, b in self.pairs if b == self.principal.subject}
 
@@ -112,18 +120,18 @@ class Access:
         allowed = self.mentee_ids()
         if allowed is not None and mentee_id not in allowed:
             raise UnknownMentee(mentee_id)
-        return self.engine.store.get_mentee(mentee_id)
+        return self.store.get_mentee(mentee_id)
 
     def mentee_view(self, mentee: Mentee) -> BaseModel:
         """The full record, or for a mentor the view without conflicts."""
-        if self.role == "mentor":
+        if self.role == Role.MENTOR:
             return MenteeForMentor.model_validate(mentee.model_dump(exclude={"conflicts"}))
         return mentee
 
     def mentor_view(self, mentor: Mentor) -> BaseModel:
         """Admins and the mentor see the full record; everyone else the public view, with
         contact details only where granted."""
-        if self.role == "admin" or self.is_self("mentor", mentor.id):
+        if self.role == Role.ADMIN or self.is_self(Role.MENTOR, mentor.id):
             return mentor
         data = mentor.model_dump(exclude={"conflicts", "activity_dates"})
         if not self._contact_granted(mentor):
@@ -133,16 +141,16 @@ class Access:
     def _contact_granted(self, mentor: Mentor) -> bool:
         if mentor.share_contact:
             return True
-        if self.role == "coordinator":
+        if self.role == Role.COORDINATOR:
             return mentor.id in self._members[1]
-        if self.role == "mentee":
+        if self.role == Role.MENTEE:
             return (self.principal.subject, mentor.id) in self.pairs
         return False
 
     def writable(self, kind: Kind, record_id: str) -> None:
         """Admins write anything; a mentee or mentor writes only their own profile. Others
         get the not-found answer, so the write reveals nothing."""
-        if self.role == "admin":
+        if self.role == Role.ADMIN:
             return
         role = Kind(kind).role
         if role is None or not self.is_self(role, record_id):

@@ -26,7 +26,8 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         app.state.engine = engine or build_engine(settings)
-        app.state.keys = Keys(app.state.engine.store.engine)
+        app.state.store = app.state.engine.store
+        app.state.keys = Keys(app.state.store.database)
         app.state.engine.warm_up()
         if settings.bootstrap_admin_token is not None:
             secret = settings.bootstrap_admin_token.get_secret_value()
@@ -48,7 +49,7 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
         )
         yield
         if engine is None:
-            app.state.engine.store.close()
+            app.state.store.close()
 
     app = FastAPI(
         title="mentor-match",

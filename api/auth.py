@@ -16,7 +16,7 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from api.security import authenticated
 from recommender.domain.kinds import Role
-from recommender.storage.keys import Keys, Principal
+from recommender.storage.keys import Principal
 
 bearer = HTTPBearer(
     auto_error=False,
@@ -29,12 +29,6 @@ def _unauthorized(message: str) -> HTTPException:
     return HTTPException(
         status.HTTP_401_UNAUTHORIZED, message, headers={"WWW-Authenticate": "Bearer"}
     )
-
-
-def get_keys(request: Request) -> Keys:
-    """The key table the app's lifespan opened."""
-    keys: Keys = request.app.state.keys
-    return keys
 
 
 def optional_principal(

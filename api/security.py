@@ -36,6 +36,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from recommender.domain.kinds import Role
 from recommender.retrieval.workload import EmbeddingBudgetExceeded, Workload, workload
 from recommender.settings import Settings
 from recommender.storage.keys import Keys, Principal
@@ -232,7 +233,7 @@ class Guard:
             return None
         items, what = (
             (self.limits.admin, "admin")
-            if principal.role == "admin"
+            if principal.role == Role.ADMIN
             else (self.limits.per_key, "key")
         )
         if not self.limits.hit(items, what, principal.key_id):
@@ -268,7 +269,7 @@ def embedding_work(request: Request, principal: Principal) -> Iterator[Workload]
     per-request and per-minute budgets; staff keys fairly, without a budget."""
     settings: Settings = request.app.state.settings
     limits: Limits = request.app.state.limits
-    if principal.role in ("mentee", "mentor"):
+    if principal.role in (Role.MENTEE, Role.MENTOR):
         charge = limits.embedding_charge(principal.key_id)
         with workload(principal.key_id, settings.embed_chars_per_request, charge) as work:
             yield work

@@ -5,11 +5,11 @@ from __future__ import annotations
 from dataclasses import asdict
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Depends, HTTPException, Path, status
+from fastapi import APIRouter, HTTPException, Path, status
 from pydantic import ValidationError
 
-from api.auth import AUTH_RESPONSES, AdminDep, PrincipalDep, get_keys
-from api.deps import EngineDep
+from api.auth import AUTH_RESPONSES, AdminDep, PrincipalDep
+from api.deps import EngineDep, KeysDep
 from api.errors import validation_detail
 from api.schemas import (
     BatchIn,
@@ -23,10 +23,8 @@ from api.schemas import (
 )
 from recommender.domain.kinds import Kind
 from recommender.domain.profiles import RECORD_TYPES, Id, Record
-from recommender.storage.keys import Keys
 
 router = APIRouter(prefix="/v1", responses=AUTH_RESPONSES)
-KeysDep = Annotated[Keys, Depends(get_keys)]
 
 
 @router.get("/me", response_model=MePublic, tags=["keys"])

@@ -11,12 +11,11 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, HTTPException, Query, Response, status
 
-from api.access import Access
 from api.auth import AUTH_RESPONSES, AdminDep, allow
-from api.deps import EngineDep
+from api.deps import AccessDep, EngineDep, StoreDep
 from api.schemas import FeedbackIn, FeedbackPage, WriteResult
 from recommender.domain.errors import InvalidProfile, UnknownMentor
-from recommender.domain.kinds import Kind
+from recommender.domain.kinds import Kind, Role
 from recommender.domain.profiles import Feedback
 from recommender.storage.keys import Principal
 
@@ -31,7 +30,7 @@ RaterDep = Annotated[Principal, Depends(allow("admin", "mentee"))]
     responses={200: {"description": "Replaced.", "model": WriteResult}},
 )
 def add_feedback(
-    body: FeedbackIn, engine: EngineDep, response: Response, rater: RaterDep
+    body: FeedbackIn, engine: EngineDep, response: Response, rater: RaterDep, access: AccessDep
 ) -> WriteResult:
     """Record a rating; the mentor must exist (404 otherwise).
 
@@ -43,12 +42,12 @@ def add_feedback(
     """
     if body.date > date.today():
         raise InvalidProfile("date", "a rating may not be dated in the future")
-    if rater.role == "mentee":
+    if rater.role == Role.MENTEE:
         if body.mentee_id != rater.subject:
             raise HTTPException(status.HTTP_403_FORBIDDEN, "a mentee key rates only as itself")
         if "id" in body.model_fields_set:
             raise InvalidProfile("id", "is set by the server for a mentee's own rating")
-        if (rater.subject, body.mentor_id) not in Access(engine, rater).pairs:
+        if (rater.subject, body.mentor_id) not in access.pairs:
             raise UnknownMentor(body.mentor_id)
     record = Feedback.model_validate(body.model_dump(exclude_unset=True) | {"date": body.date})
     result = engine.write(Kind.FEEDBACK, [record])
@@ -59,12 +58,12 @@ def add_feedback(
 
 @router.get("/feedback", response_model=FeedbackPage)
 def list_feedback(
-    engine: EngineDep,
+    store: StoreDep,
     admin: AdminDep,
     mentor_id: str | None = None,
     offset: Annotated[int, Query(ge=0, le=10_000_000)] = 0,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
 ) -> FeedbackPage:
     """Raw ratings and comments, optionally one mentor's (admins only)."""
-    found = engine.store.feedback(mentor_id)
+    found = store.feedback(mentor_id)
     return FeedbackPage(data=found[offset : offset + limit], count=len(found))

@@ -9,6 +9,7 @@ from fastapi import APIRouter
 from api.auth import OptionalPrincipalDep
 from api.deps import EngineDep
 from api.schemas import HealthPublic
+from recommender.domain.kinds import Role
 
 router = APIRouter(tags=["health"])
 
@@ -17,6 +18,6 @@ router = APIRouter(tags=["health"])
 def health(engine: EngineDep, principal: OptionalPrincipalDep) -> dict[str, Any]:
     """``{"status": "ok"}``; with an admin token also counts, the model id and the index
     state (whether it agrees with the store)."""
-    if principal is None or principal.role != "admin":
+    if principal is None or principal.role != Role.ADMIN:
         return {"status": "ok"}
     return engine.health()

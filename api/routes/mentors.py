@@ -7,13 +7,12 @@ from typing import Annotated
 
 from fastapi import Depends
 
-from api.access import Access
 from api.auth import allow
-from api.deps import EngineDep
+from api.deps import AccessDep, EngineDep, StoreDep
 from api.routes.records import record_router
 from api.schemas import ChangesPublic, MentorIn, MentorPublic, MentorsPublic
 from recommender.domain.errors import UnknownMentor
-from recommender.domain.kinds import Kind
+from recommender.domain.kinds import Kind, Role
 from recommender.domain.profiles import Id, Mentor
 from recommender.storage.keys import Principal
 
@@ -24,16 +23,21 @@ ChangeReaderDep = Annotated[Principal, Depends(allow("admin", "mentor"))]
 
 
 @router.get("/{record_id}/changes", response_model=ChangesPublic, summary="A mentor's changes")
-def mentor_changes(record_id: Id, engine: EngineDep, principal: ChangeReaderDep) -> ChangesPublic:
+def mentor_changes(
+    record_id: Id,
+    engine: EngineDep,
+    store: StoreDep,
+    principal: ChangeReaderDep,
+    access: AccessDep,
+) -> ChangesPublic:
     """Who changed which ranking-relevant field of the mentor, and when (oldest first).
 
     Admins read any mentor's log, a mentor their own. Texts are logged as changed (with their
     size), never copied.
     """
-    access = Access(engine, principal)
-    if principal.role == "mentor" and not access.is_self("mentor", record_id):
+    if principal.role == Role.MENTOR and not access.is_self(Role.MENTOR, record_id):
         raise UnknownMentor(record_id)
     events = engine.changes.history(record_id)
-    if not events and record_id not in engine.store.existing_ids(Kind.MENTORS, [record_id]):
+    if not events and record_id not in store.existing_ids(Kind.MENTORS, [record_id]):
         raise UnknownMentor(record_id)
     return ChangesPublic(data=[asdict(e) for e in events], count=len(events))

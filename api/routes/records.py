@@ -15,7 +15,7 @@ from pydantic import BaseModel
 
 from api.access import Access
 from api.auth import AUTH_RESPONSES, allow
-from api.deps import EngineDep
+from api.deps import AccessDep, EngineDep, SettingsDep, StoreDep
 from api.ownership import mentor_own_write, new_text_chars
 from api.schemas import WriteResult
 from api.security import embedding_work
@@ -26,6 +26,7 @@ from recommender.engine import Engine
 from recommender.privacy.erasure import erase
 from recommender.retrieval.workload import spend
 from recommender.storage.keys import Principal
+from recommender.storage.store import Store
 
 
 @dataclass(frozen=True)
@@ -59,13 +60,13 @@ RULES: dict[str, Rules] = {
 def _page(
     access: Access, kind: Kind, offset: int, limit: int
 ) -> tuple[list[BaseModel | Record], int]:
-    store = access.engine.store
-    if kind == "cohorts":
-        if access.role == "admin":
+    store = access.store
+    if kind == Kind.COHORTS:
+        if access.role == Role.ADMIN:
             return list(store.records(kind, offset, limit)), store.counts()[kind]
         visible = access.cohorts
         return list(visible[offset : offset + limit]), len(visible)
-    if kind == "mentors":
+    if kind == Kind.MENTORS:
         page = store.records(kind, offset, limit)
         views = [access.mentor_view(m) for m in page if isinstance(m, Mentor)]
         return list(views), store.counts()[kind]
@@ -78,10 +79,10 @@ def _page(
 
 
 def _read(access: Access, kind: Kind, record_id: str) -> BaseModel | Record:
-    if kind == "cohorts":
+    if kind == Kind.COHORTS:
         return access.cohort(record_id)
-    if kind == "mentors":
-        return access.mentor_view(access.engine.store.get_mentor(record_id))  # any caller
+    if kind == Kind.MENTORS:
+        return access.mentor_view(access.store.get_mentor(record_id))  # any caller
     return access.mentee_view(access.mentee(record_id))
 
 
@@ -94,8 +95,8 @@ def _delete(engine: Engine, kind: Kind, record_id: str) -> None:
         raise not_found(kind, record_id)
 
 
-def _stored_mentor(engine: Engine, mentor_id: str) -> Mentor | None:
-    found = engine.store.existing(Kind.MENTORS, [mentor_id]).get(mentor_id)
+def _stored_mentor(store: Store, mentor_id: str) -> Mentor | None:
+    found = store.existing(Kind.MENTORS, [mentor_id]).get(mentor_id)
     return found if isinstance(found, Mentor) else None
 
 
@@ -117,12 +118,12 @@ def record_router(
 
     @router.get("", response_model=list_type, summary=f"List {kind}")
     def list_records(
-        engine: EngineDep,
         principal: Lister,
+        access: AccessDep,
         offset: Annotated[int, Query(ge=0, le=10_000_000)] = 0,
         limit: Annotated[int, Query(ge=1, le=500)] = 100,
     ) -> dict[str, Any]:
-        data, count = _page(Access(engine, principal), kind, offset, limit)
+        data, count = _page(access, kind, offset, limit)
         return {"data": data, "count": count}
 
     @router.get(
@@ -130,8 +131,8 @@ def record_router(
         response_model=read_type or record_type,
         summary=f"Get one {noun}",
     )
-    def get_record(record_id: id_path, engine: EngineDep, principal: Reader) -> Any:
-        return _read(Access(engine, principal), kind, record_id)
+    def get_record(record_id: id_path, principal: Reader, access: AccessDep) -> Any:
+        return _read(access, kind, record_id)
 
     @router.put(
         "/{record_id}",
@@ -144,17 +145,20 @@ def record_router(
         body: body_type,  # type: ignore[valid-type]
         request: Request,
         engine: EngineDep,
+        store: StoreDep,
+        settings: SettingsDep,
         response: Response,
         principal: Writer,
+        access: AccessDep,
     ) -> WriteResult:
-        Access(engine, principal).writable(kind, record_id)
+        access.writable(kind, record_id)
         data = body.model_dump(exclude_unset=True)  # type: ignore[attr-defined]
         if data.get("id") not in (None, record_id):
             raise InvalidProfile("id", f"body id {data['id']!r} differs from path id {record_id!r}")
         data["id"] = record_id
-        stored = _stored_mentor(engine, record_id) if kind == "mentors" else None
-        if kind == "mentors" and principal.role == "mentor":
-            data = mentor_own_write(stored, data, request.app.state.settings)
+        stored = _stored_mentor(store, record_id) if kind == Kind.MENTORS else None
+        if kind == Kind.MENTORS and principal.role == Role.MENTOR:
+            data = mentor_own_write(stored, data, settings)
         record = record_type.model_validate(data)
         with embedding_work(request, principal):
             if isinstance(record, Mentor):
@@ -169,10 +173,12 @@ def record_router(
         status_code=status.HTTP_204_NO_CONTENT,
         summary=f"Delete a {noun}" + (" (erasure)" if kind != "cohorts" else ""),
     )
-    def delete_record(record_id: id_path, engine: EngineDep, principal: Writer) -> Response:
+    def delete_record(
+        record_id: id_path, engine: EngineDep, principal: Writer, access: AccessDep
+    ) -> Response:
         """Deleting a mentor or mentee erases them from the store, the index, caches,
         cohorts, drafts and the audit trail; their keys stop working."""
-        Access(engine, principal).writable(kind, record_id)
+        access.writable(kind, record_id)
         _delete(engine, kind, record_id)
         return Response(status_code=status.HTTP_204_NO_CONTENT)
 

@@ -7,11 +7,11 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, HTTPException, Query, Request, status
 
-from api.access import Access
 from api.auth import AUTH_RESPONSES, allow
-from api.deps import EngineDep
+from api.deps import AccessDep, EngineDep
 from api.schemas import MAX_K, FiltersIn, SuggestionRequest, SuggestionsPublic
 from api.security import embedding_work
+from recommender.domain.kinds import Role
 from recommender.domain.profiles import Id, Mentee
 from recommender.domain.suggestion import Suggestion
 from recommender.engine import SuggestionFilters
@@ -46,7 +46,11 @@ def _public(mentee_id: str, found: list[Suggestion]) -> SuggestionsPublic:
     responses={429: {"description": "Too many requests, or the key's embedding budget is spent."}},
 )
 def suggest(
-    body: SuggestionRequest, request: Request, engine: EngineDep, asker: AskerDep
+    body: SuggestionRequest,
+    request: Request,
+    engine: EngineDep,
+    asker: AskerDep,
+    access: AccessDep,
 ) -> SuggestionsPublic:
     """Ranked, explained mentors for ``mentee_id`` or an inline ``mentee`` profile.
 
@@ -57,20 +61,16 @@ def suggest(
     """
     filters = _filters(body.filters)
     if body.mentee is not None:
-        if asker.role == "mentee" and body.mentee.id not in ("inline", asker.subject):
+        if asker.role == Role.MENTEE and body.mentee.id not in ("inline", asker.subject):
             raise HTTPException(
                 status.HTTP_403_FORBIDDEN, "an inline profile's id must be 'inline' or your own"
             )
         mentee: Mentee = body.mentee
     else:
         assert body.mentee_id is not None
-        mentee = _mentee(engine, asker, body.mentee_id)
+        mentee = access.mentee(body.mentee_id)
     with embedding_work(request, asker):
         return _public(mentee.id, engine.suggest(mentee, body.k, filters))
-
-
-def _mentee(engine: EngineDep, asker: Principal, mentee_id: str) -> Mentee:
-    return Access(engine, asker).mentee(mentee_id)
 
 
 @router.get("/mentees/{mentee_id}/suggestions", response_model=SuggestionsPublic)
@@ -79,11 +79,12 @@ def suggest_for(
     request: Request,
     engine: EngineDep,
     asker: AskerDep,
+    access: AccessDep,
     k: Annotated[int, Query(ge=1, le=MAX_K)] = 10,
     include_full: bool = False,
 ) -> SuggestionsPublic:
     """Ranked, explained mentors for a stored mentee."""
-    mentee = _mentee(engine, asker, mentee_id)
+    mentee = access.mentee(mentee_id)
     with embedding_work(request, asker):
         found = engine.suggest(mentee, k, SuggestionFilters(include_full=include_full))
     return _public(mentee_id, found)

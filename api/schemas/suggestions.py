@@ -1,0 +1,96 @@
+"""Suggestion requests and ranked, explained answers."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from pydantic import BaseModel, Field, model_validator
+
+from api.schemas.base import StrictBody
+from recommender.domain.profiles import Id, MeetingMode, Mentee, Offer, ShortText
+
+MAX_K = 100
+
+
+class MenteeInline(Mentee):
+    """An inline mentee profile; ``id`` is optional (defaults to ``inline``)."""
+
+    id: Id = "inline"
+
+
+class FiltersIn(StrictBody):
+    """Optional restrictions on suggestions."""
+
+    specialties: list[ShortText] = Field(default_factory=list, max_length=20)
+    meeting_modes: list[MeetingMode] = Field(default_factory=list, max_length=4)
+    languages: list[ShortText] = Field(default_factory=list, max_length=20)
+    offers: list[Offer] = Field(default_factory=list, max_length=8)
+    exclude: list[Id] = Field(default_factory=list, max_length=1000)
+    include_full: bool = Field(default=False, description="Also suggest mentors with no place.")
+    diversify: bool | None = Field(
+        default=None, description="Spread across specialties; default: by the mentee's stage."
+    )
+    follow_specialty: bool | None = Field(
+        default=None,
+        description="List mentors in the target specialty first; default: by the mentee's stage.",
+    )
+
+
+class SuggestionRequest(StrictBody):
+    """Either ``mentee_id`` of a stored mentee or an inline ``mentee`` profile."""
+
+    mentee_id: Id | None = None
+    mentee: MenteeInline | None = None
+    k: Annotated[int, Field(ge=1, le=MAX_K)] = 10
+    filters: FiltersIn = Field(default_factory=FiltersIn)
+
+    @model_validator(mode="after")
+    def _one_mentee(self) -> SuggestionRequest:
+        if (self.mentee_id is None) == (self.mentee is None):
+            raise ValueError("give exactly one of mentee_id or mentee")
+        return self
+
+
+class ComponentPublic(BaseModel):
+    """A signal's part in the score."""
+
+    value: float = Field(description="Signal value in [0, 1].")
+    weight: float = Field(description="Its weight in the ranker (weights sum to 1).")
+    contribution: float = Field(description="value × weight; contributions sum to the score.")
+    neutral: bool = Field(description="True when the signal's fields were absent.")
+    withheld: bool = Field(
+        default=False,
+        description="True when too few mentees rated the mentor for their ratings to be "
+        "shown or used; the program mean stands in.",
+    )
+
+
+class MatchPublic(BaseModel):
+    """A mentee text and the mentor item it matched best."""
+
+    mentee_text: str
+    mentor_text: str
+    mentor_field: str
+    similarity: float
+
+
+class SuggestionPublic(BaseModel):
+    """One suggested mentor."""
+
+    mentor_id: str
+    rank: int
+    score: float
+    components: dict[str, ComponentPublic]
+    explanation: str
+    matches: list[MatchPublic]
+    reasons: list[str]
+    mentor_name: str
+    specialty: str
+
+
+class SuggestionsPublic(BaseModel):
+    """A ranked list of suggestions."""
+
+    mentee_id: str
+    data: list[SuggestionPublic]
+    count: int
