@@ -107,7 +107,7 @@ records sorted by id.
 
 ## Fields
 
-The fields and their units are defined, with validation, in `recommender/profiles.py`
+The fields and their units are defined, with validation, in `recommender/domain/profiles.py`
 (`Mentor`, `Mentee`, `Feedback`). In brief:
 
 - **Mentor**: `career_stage` (resident and fellow mentors are near-peers; attendings are

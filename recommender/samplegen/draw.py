@@ -6,8 +6,8 @@ import random
 from collections.abc import Sequence
 from typing import TypeVar
 
-from recommender.samplegen import vocabulary as v1
 from recommender.samplegen.topics import items
+from recommender.samplegen.vocabulary import people
 
 T = TypeVar("T")
 
@@ -80,13 +80,13 @@ def modes(rng: random.Random) -> list[str]:
 
 def second_language(rng: random.Random) -> str:
     """A language besides English, by how often the program sees it."""
-    names = [name for name, _ in v1.SECOND_LANGUAGES]
-    return rng.choices(names, weights=[w for _, w in v1.SECOND_LANGUAGES])[0]
+    names = [name for name, _ in people.SECOND_LANGUAGES]
+    return rng.choices(names, weights=[w for _, w in people.SECOND_LANGUAGES])[0]
 
 
 def site(rng: random.Random) -> tuple[str, str]:
     """A program site and its IANA timezone."""
-    location, tz, _ = rng.choices(v1.CAMPUSES, weights=[c[2] for c in v1.CAMPUSES])[0]
+    location, tz, _ = rng.choices(people.CAMPUSES, weights=[c[2] for c in people.CAMPUSES])[0]
     return location, tz
 
 
@@ -94,7 +94,7 @@ def draw_names(rng: random.Random, n: int, taken: dict[str, bool]) -> list[tuple
     """``n`` distinct (first, last) names not yet in ``taken``; adds them to it."""
     out: list[tuple[str, str]] = []
     while len(out) < n:
-        first, last = rng.choice(v1.FIRST_NAMES), rng.choice(v1.LAST_NAMES)
+        first, last = rng.choice(people.FIRST_NAMES), rng.choice(people.LAST_NAMES)
         if f"{first} {last}" not in taken:
             taken[f"{first} {last}"] = True
             out.append((first, last))

@@ -13,10 +13,10 @@ from datetime import date, timedelta
 from typing import Any
 
 from recommender.domain.profiles import STAGE_LEVEL, Feedback
-from recommender.samplegen import vocabulary_more as v2
 from recommender.samplegen.mentees import MenteeDraft
 from recommender.samplegen.mentors import MentorDraft
 from recommender.samplegen.topics import lines
+from recommender.samplegen.vocabulary import feedback
 
 ASPECTS = ("approachable", "trustworthy", "enthusiastic", "adapts_teaching", "accessible")
 _STAGE_FACTOR = {
@@ -63,7 +63,7 @@ def _rating(
         row["would_recommend"] = rng.random() < _RECOMMEND[row["overall"]]
     if rng.random() >= 0.45:
         tone = {5: "GOOD", 4: "GOOD", 3: "MIXED"}.get(row["overall"], "POOR")
-        row["comment"] = rng.choice(lines(getattr(v2, f"COMMENTS_{tone}")))
+        row["comment"] = rng.choice(lines(getattr(feedback, f"COMMENTS_{tone}")))
     return row
 
 

@@ -11,8 +11,6 @@ from dataclasses import dataclass
 from typing import Any
 
 from recommender.domain.profiles import Mentee
-from recommender.samplegen import vocabulary as v1
-from recommender.samplegen import vocabulary_more as v2
 from recommender.samplegen.draw import (
     allocate,
     cap,
@@ -25,6 +23,7 @@ from recommender.samplegen.draw import (
 )
 from recommender.samplegen.mentors import MentorDraft
 from recommender.samplegen.topics import CROSS_TOPICS, SPECIALTIES, Specialty, Topic, lines
+from recommender.samplegen.vocabulary import mentee_text, people
 
 MAX_TRUTH = 15
 """Most planted mentors per mentee."""
@@ -56,12 +55,14 @@ _SEEKS: dict[str, str] = {
     "fellow": "career_advice 5; research_collaboration 4; leadership 3; work_life_balance 3",
 }
 _GOALS = {
-    "premedical": v2.GOALS_PREMEDICAL
-    + "\n".join(g for g in lines(v2.GOALS_EARLY) if "board" not in g and "first-year" not in g),
-    "early": v2.GOALS_EARLY,
-    "student": v2.GOALS_STUDENT,
-    "resident": v2.GOALS_RESIDENT,
-    "fellow": v2.GOALS_FELLOW + v2.GOALS_RESIDENT,
+    "premedical": mentee_text.GOALS_PREMEDICAL
+    + "\n".join(
+        g for g in lines(mentee_text.GOALS_EARLY) if "board" not in g and "first-year" not in g
+    ),
+    "early": mentee_text.GOALS_EARLY,
+    "student": mentee_text.GOALS_STUDENT,
+    "resident": mentee_text.GOALS_RESIDENT,
+    "fellow": mentee_text.GOALS_FELLOW + mentee_text.GOALS_RESIDENT,
 }
 
 
@@ -197,7 +198,7 @@ def _interests(rng: random.Random, pool: list[Specialty], anchors: list[Topic]) 
     if rng.random() < 0.15:
         out.append(rng.choice(pool[0].lay_names))
     if rng.random() < 0.25:
-        out.append(rng.choice(lines(v2.NOISE_INTERESTS)))
+        out.append(rng.choice(lines(mentee_text.NOISE_INTERESTS)))
     rng.shuffle(out)
     return list(dict.fromkeys(out))[:4]
 
@@ -214,7 +215,7 @@ def _goals(rng: random.Random, stage: str, pool: list[Specialty], anchor: Topic)
     for template in rng.sample(templates, rng.choices([1, 2, 3], [4, 4, 2])[0]):
         goal = template.format(**values)
         if rng.random() < 0.45:
-            goal = f"{rng.choice(lines(v2.GOAL_OPENERS))} {goal}"
+            goal = f"{rng.choice(lines(mentee_text.GOAL_OPENERS))} {goal}"
         goals.append(cap(goal) if rng.random() < 0.6 else goal)
     return goals
 
@@ -241,7 +242,7 @@ def _mentee(
         data["languages"] = languages[1:]  # wants to be mentored in that language
     _relax_rare_requirements(data, drafts)
     if stage == "premedical" and rng.random() < 0.7:
-        data["location"], data["timezone"] = rng.choice(v1.UNDERGRAD_SITES)
+        data["location"], data["timezone"] = rng.choice(people.UNDERGRAD_SITES)
     elif rng.random() < 0.03:
         data["location"], data["timezone"] = "", None  # left blank in the export
     else:

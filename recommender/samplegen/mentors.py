@@ -9,8 +9,6 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
-from recommender.samplegen import vocabulary as v1
-from recommender.samplegen import vocabulary_more as v2
 from recommender.samplegen.draw import (
     allocate,
     article,
@@ -25,6 +23,7 @@ from recommender.samplegen.draw import (
     years,
 )
 from recommender.samplegen.topics import CROSS_TOPICS, SPECIALTIES, Specialty, Topic, lines
+from recommender.samplegen.vocabulary import backgrounds, mentor_text
 
 _CAREER_STAGES: dict[str, float] = {
     "resident": 9,
@@ -96,10 +95,10 @@ def _role_intro(rng: random.Random, stage: str, spec: Specialty, sub: str) -> st
 
 def _teaching_roles(rng: random.Random, stage: str, spec: Specialty) -> list[str]:
     if stage in ("resident", "fellow"):
-        return rng.sample(lines(v1.TRAINEE_TEACHING_ROLES), rng.choice([0, 0, 1]))
+        return rng.sample(lines(backgrounds.TRAINEE_TEACHING_ROLES), rng.choice([0, 0, 1]))
     roles = []
     for role in rng.sample(
-        lines(v1.TEACHING_ROLES), rng.choices([0, 1, 2, 3], [25, 40, 25, 10])[0]
+        lines(backgrounds.TEACHING_ROLES), rng.choices([0, 1, 2, 3], [25, 40, 25, 10])[0]
     ):
         role = role.format(specialty=spec.name)
         if spec.residency_years == 0:
@@ -109,9 +108,9 @@ def _teaching_roles(rng: random.Random, stage: str, spec: Specialty) -> list[str
 
 
 def _publication(rng: random.Random, topic: Topic, as_of: date, child: bool) -> str:
-    patterns = [p for p in lines(v2.PUBLICATION_PATTERNS) if not p.startswith("!")]
+    patterns = [p for p in lines(mentor_text.PUBLICATION_PATTERNS) if not p.startswith("!")]
     if _DISEASE.search(topic.interest):
-        patterns += [p[1:] for p in lines(v2.PUBLICATION_PATTERNS) if p.startswith("!")]
+        patterns += [p[1:] for p in lines(mentor_text.PUBLICATION_PATTERNS) if p.startswith("!")]
     interv = rng.choice(topic.interventions)
     y2 = as_of.year - rng.randint(2, 6)
     values = {
@@ -120,8 +119,10 @@ def _publication(rng: random.Random, topic: Topic, as_of: date, child: bool) -> 
         "cond": topic.interest,
         "research": topic.research,
         "Research": cap(topic.research),
-        "pop": rng.choice(lines(v2.CHILD_POPULATIONS if child else v2.POPULATIONS)),
-        "outcome": rng.choice(lines(v2.OUTCOMES)),
+        "pop": rng.choice(
+            lines(mentor_text.CHILD_POPULATIONS if child else mentor_text.POPULATIONS)
+        ),
+        "outcome": rng.choice(lines(mentor_text.OUTCOMES)),
         "y1": str(y2 - rng.randint(5, 12)),
         "y2": str(y2),
     }
@@ -149,24 +150,24 @@ def _bio(rng: random.Random, draft: MentorDraft, ref: str, role_intro: str, as_o
         "years": years(max(1, int(data["years_in_practice"]))),
         "teach": article(data["teaching_roles"][0]) if data["teaching_roles"] else "",
         "since": str(as_of.year - rng.randint(0 if trainee else 1, 1 if trainee else 9)),
-        "hobby": rng.choice(lines(v1.HOBBIES)),
+        "hobby": rng.choice(lines(backgrounds.HOBBIES)),
         "lang": cap(data["languages"][-1]),
-        "funder": rng.choice(lines(v1.FUNDERS)),
+        "funder": rng.choice(lines(backgrounds.FUNDERS)),
         "other": rng.choice([s.name for s in SPECIALTIES if s is not spec]),
-        "school": rng.choice(lines(v1.SCHOOLS)),
-        "origin": rng.choice(lines(v1.ORIGINS)),
-        "prior": rng.choice(lines(v1.PRIOR_JOBS)),
+        "school": rng.choice(lines(backgrounds.SCHOOLS)),
+        "origin": rng.choice(lines(backgrounds.ORIGINS)),
+        "prior": rng.choice(lines(backgrounds.PRIOR_JOBS)),
         "kids": rng.choice(["two", "three", "a toddler", "twins", "one teenager"]),
         "mentored": str(max(5, 10 * (int(data["years_in_practice"]) // 3))),
     }
-    intro = v2.BIO_INTRO_TRAINEE if trainee else v2.BIO_INTRO_ATTENDING
-    pools = [v2.BIO_PHILOSOPHY, v2.BIO_PERSONAL, v2.BIO_PHILOSOPHY]
+    intro = mentor_text.BIO_INTRO_TRAINEE if trainee else mentor_text.BIO_INTRO_ATTENDING
+    pools = [mentor_text.BIO_PHILOSOPHY, mentor_text.BIO_PERSONAL, mentor_text.BIO_PHILOSOPHY]
     if data["publication_count"] > 3:
-        pools.append(v2.BIO_RESEARCH)
+        pools.append(mentor_text.BIO_RESEARCH)
     if data["teaching_roles"]:
-        pools.append(v2.BIO_TEACHING)
+        pools.append(mentor_text.BIO_TEACHING)
     if len(data["languages"]) > 1:
-        pools.append(v2.BIO_LANGUAGE)
+        pools.append(mentor_text.BIO_LANGUAGE)
     rng.shuffle(pools)
     chosen = [rng.choice(lines(intro))]
     for pool in pools[: rng.randint(1, 4)]:

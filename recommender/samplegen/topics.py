@@ -1,11 +1,10 @@
-"""Parsed vocabulary: specialties and their planted topics (see ``vocabulary.py``)."""
+"""Parsed vocabulary: specialties and their planted topics (see the ``vocabulary`` package)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from recommender.samplegen import vocabulary as v1
-from recommender.samplegen import vocabulary_more as v2
+from recommender.samplegen.vocabulary import specialties, topics_medical, topics_surgical
 
 
 @dataclass(frozen=True)
@@ -22,7 +21,7 @@ class Topic:
 
 @dataclass(frozen=True)
 class Specialty:
-    """A specialty as parsed from ``vocabulary.SPECIALTIES`` plus its topics."""
+    """A specialty as parsed from ``vocabulary.specialties.SPECIALTIES`` plus its topics."""
 
     name: str
     faculty_weight: int
@@ -50,9 +49,9 @@ def _topic(key: str, specialty: str | None, entry: str) -> Topic:
 
 
 def _load_specialties() -> tuple[Specialty, ...]:
-    topics = {**v1.TOPICS, **v2.TOPICS_MORE}
+    topics = {**topics_medical.MEDICAL_TOPICS, **topics_surgical.SURGICAL_TOPICS}
     out = []
-    for name, entry in v1.SPECIALTIES.items():
+    for name, entry in specialties.SPECIALTIES.items():
         fw, tw, years, noun, lay, subs = (f.strip() for f in entry.split("|"))
         parsed = tuple(_topic(f"{name}/{i}", name, t) for i, t in enumerate(topics[name]))
         out.append(
@@ -63,6 +62,6 @@ def _load_specialties() -> tuple[Specialty, ...]:
 
 SPECIALTIES: tuple[Specialty, ...] = _load_specialties()
 CROSS_TOPICS: tuple[Topic, ...] = tuple(
-    _topic(f"cross/{i}", None, entry) for i, entry in enumerate(v1.CROSS_TOPICS)
+    _topic(f"cross/{i}", None, entry) for i, entry in enumerate(specialties.CROSS_TOPICS)
 )
 BY_NAME: dict[str, Specialty] = {s.name: s for s in SPECIALTIES}

@@ -1,0 +1,201 @@
+"""``mentor-match bench``: time suggestions (in process, over HTTP, under load) or assignment.
+
+httpx, the engine and OR-Tools are imported only by the mode that needs them.
+"""
+
+from __future__ import annotations
+
+import statistics
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+from rich.table import Table
+
+from cli.common import console, fail, open_engine, progress
+from recommender.domain.kinds import Kind
+from recommender.domain.profiles import Mentee
+
+
+def bench(
+    requests: Annotated[int, typer.Option(min=1, help="Suggestion requests to time.")] = 100,
+    k: Annotated[int, typer.Option(min=1, max=100, help="Suggestions per request.")] = 10,
+    url: Annotated[
+        Optional[str],  # noqa: UP045
+        typer.Option(help="Time a running server over HTTP (e.g. http://127.0.0.1:8000)."),
+    ] = None,
+    assignment: Annotated[
+        Optional[list[str]],  # noqa: UP045
+        typer.Option(
+            help="Time the cohort assignment solver instead, on random instances of size "
+            "MENTEESxMENTORS (repeat), e.g. 5000x1000."
+        ),
+    ] = None,
+    token: Annotated[
+        Optional[str],  # noqa: UP045
+        typer.Option(envvar="MENTOR_MATCH_TOKEN", help="Bearer token for --url."),
+    ] = None,
+    concurrency: Annotated[
+        int, typer.Option(min=0, max=1000, help="With --url: a load test with this many clients.")
+    ] = 0,
+    duration: Annotated[
+        float, typer.Option(min=1, max=3600, help="Load test length in seconds.")
+    ] = 60.0,
+    out: Annotated[
+        Optional[Path],  # noqa: UP045
+        typer.Option(help="Folder for the load test's load.json, load.md and load.png."),
+    ] = None,
+    fairness: Annotated[
+        bool,
+        typer.Option(
+            "--fairness",
+            help="With --url and an admin --token: a stored-mentee suggestion's latency while "
+            "the admin key keeps three maximum-size inline profiles in flight.",
+        ),
+    ] = False,
+) -> None:
+    """Time suggestion requests one after another: median, p95, max, throughput.
+
+    In process over the stored mentees by default; with ``--url``, over HTTP; with
+    ``--url --concurrency N``, a closed-loop load test of N clients for ``--duration``
+    seconds (p50/p90/p99, throughput, errors; report files with ``--out``); with
+    ``--assignment``, the optimal capacity-aware assignment (scores included).
+    """
+    if assignment:
+        _bench_assignment(assignment)
+        return
+    if url and fairness:
+        _bench_fairness(url, token, duration)
+        return
+    if url and concurrency:
+        _load_test(url, token, concurrency, duration, k, out)
+        return
+    if url:
+        call = _http_caller(url, k, token)
+        where = url
+    else:
+        engine = open_engine()
+        engine.refresh()
+        mentees = [m for m in engine.store.records(Kind.MENTEES, 0, 500) if isinstance(m, Mentee)]
+        if not mentees:
+            fail("no mentees stored; run `mentor-match ingest` first")
+
+        def call(i: int) -> object:
+            return engine.suggest(mentees[i % len(mentees)], k)
+
+        where = f"in process, {len(engine.index)} mentors indexed"
+    timings, wall = _timed(call, requests)
+    table = Table("measure", "value", title=f"suggestions, k={k} ({where})")
+    table.add_row("requests", str(requests))
+    table.add_row("median ms", f"{statistics.median(timings):.1f}")
+    table.add_row("p95 ms", f"{timings[int(0.95 * (len(timings) - 1))]:.1f}")
+    table.add_row("max ms", f"{timings[-1]:.1f}")
+    table.add_row("requests/s (sequential)", f"{requests / wall:.1f}")
+    console.print(table)
+
+
+def _timed(call: Callable[[int], object], n: int) -> tuple[list[float], float]:
+    call(0)  # warm-up
+    timings = []
+    start = time.perf_counter()
+    for i in range(n):
+        t = time.perf_counter()
+        call(i)
+        timings.append((time.perf_counter() - t) * 1000)
+    return sorted(timings), time.perf_counter() - start
+
+
+def _http_caller(url: str, k: int, token: str | None) -> Callable[[int], object]:
+    import httpx
+
+    headers = {"Authorization": f"Bearer {token}"} if token else {}
+    client = httpx.Client(base_url=url, timeout=30, headers=headers)
+    page = client.get("/v1/mentees", params={"limit": 500})
+    page.raise_for_status()
+    ids = [m["id"] for m in page.json()["data"]]
+    if not ids:
+        raise typer.BadParameter("the server holds no mentees", param_hint="--url")
+
+    def call(i: int) -> object:
+        reply = client.post("/v1/suggestions", json={"mentee_id": ids[i % len(ids)], "k": k})
+        reply.raise_for_status()
+        return reply
+
+    return call
+
+
+def _bench_assignment(sizes: list[str]) -> None:
+    from evaluation.assignment_bench import run_bench
+
+    table = Table(
+        "mentees × mentors",
+        "scores s",
+        "solve s (incl. scores)",
+        "widenings",
+        "min score",
+        "top-3 share",
+        title="optimal assignment, capacities 1–5, total mode",
+    )
+    for size in sizes:
+        try:
+            n, m = (int(x) for x in size.lower().split("x"))
+        except ValueError as exc:
+            raise typer.BadParameter(
+                f"{size!r}: expected e.g. 5000x1000", param_hint="--assignment"
+            ) from exc
+        r = run_bench(n, m)
+        table.add_row(
+            f"{n:,} × {m:,}",
+            f"{r['scores_s']:.2f}",
+            f"{r['solve_s']:.2f}",
+            str(r["widenings"]),
+            f"{r['min_score']:.3f}",
+            f"{r['top3_share']:.3f}",
+        )
+    console.print(table)
+
+
+def _bench_fairness(url: str, token: str | None, duration: float) -> None:
+    from evaluation.fairness import run_fairness
+
+    if not token:
+        fail("--fairness needs an admin --token (it creates two keys)")
+    with console.status("three maximum-size inline profiles in flight..."):
+        result = run_fairness(url, token, seconds=min(duration, 120.0))
+    table = Table("measure", "value", title="fairness: another key's stored-mentee suggestion")
+    for name, value in result.summary().items():
+        table.add_row(name, f"{value:.3f}" if name.endswith("_s") else f"{value:.0f}")
+    table.add_row("heavy answers", ", ".join(sorted({str(c) for c in result.heavy_status})))
+    table.add_row("light answers", ", ".join(sorted({str(c) for c in result.light_status})))
+    console.print(table)
+
+
+def _load_test(
+    url: str, token: str | None, concurrency: int, duration: float, k: int, out: Path | None
+) -> None:
+    from evaluation.load import LoadError, run_load, summary_rows, write_report
+
+    with progress() as bar:
+        task = bar.add_task(f"{concurrency} clients for {duration:.0f} s", total=100)
+        try:
+            report = run_load(
+                url,
+                token=token,
+                concurrency=concurrency,
+                duration_s=duration,
+                k=k,
+                progress=lambda f: bar.update(task, completed=100 * f),
+            )
+        except LoadError as exc:
+            fail(exc, 2, exc)
+    table = Table("measure", "value", title=f"load test: POST /v1/suggestions, k={k} ({url})")
+    for name, value in summary_rows(report):
+        table.add_row(name, value)
+    console.print(table)
+    if out is not None:
+        for path in write_report(report, out):
+            console.print(f"wrote {path}")
+    if report.errors:
+        raise typer.Exit(1)
