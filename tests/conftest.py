@@ -75,7 +75,7 @@ def token(
     engine: Engine, role: str = "admin", subject: str = "", scopes: tuple[str, ...] = ()
 ) -> str:
     """A new API key's secret in the engine's database."""
-    return Keys(engine.store.engine).create(role, subject, list(scopes), label=f"test-{role}")[1]
+    return Keys(engine.store.database).create(role, subject, list(scopes), label=f"test-{role}")[1]
 
 
 def bearer(secret: str) -> dict[str, str]:

@@ -12,7 +12,6 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 
-from recommender.domain.items import mentee_items
 from recommender.domain.kinds import Kind
 from recommender.domain.profiles import Cohort, Mentee, Mentor, Record
 from recommender.engine import Engine
@@ -45,12 +44,12 @@ def erase(engine: Engine, kind: Kind, person_id: str) -> ErasureReport:
     other = Kind.MENTEES if kind is Kind.MENTORS else Kind.MENTORS
     conflicts = _scrub_conflicts(engine, other, person_id)
     review = Review(engine).erase(person_id)
-    keys = Keys(store.engine).erase_subject(kind.role, person_id)
+    keys = Keys(store.database).erase_subject(kind.role, person_id)
     engine.changes.erase(person_id)
     # Deleted by id without reading the record (it may no longer validate); their ratings
     # go even if their own row is already gone.
     found = engine.delete(kind, person_id)
-    vectors = _forget(engine)
+    vectors = engine.forget_unused_vectors()
     store.compact()
     log.info("erased %s %s", kind.singular, person_id)
     return ErasureReport(found, cohorts, conflicts, review, keys, vectors)
@@ -80,16 +79,3 @@ def _scrub_conflicts(engine: Engine, kind: Kind, person_id: str) -> int:
     if changed:
         engine.write(kind, changed)
     return len(changed)
-
-
-def _forget(engine: Engine) -> int:
-    """Drop cached vectors no stored profile uses any more: the erased person's current
-    texts and those of their earlier profile versions (and of anyone's replaced texts)."""
-    keep_only = getattr(engine.embedder, "keep_only", None)
-    if keep_only is None:
-        return 0
-    live = {item.text for items in engine.live_items().values() for item in items}
-    for record in engine.store.records(Kind.MENTEES):
-        assert isinstance(record, Mentee)
-        live.update(item.text for item in mentee_items(record))
-    return int(keep_only(sorted(live)))

@@ -243,7 +243,7 @@ def world(
 def _keys(engine: Engine) -> list[Any]:
     from recommender.storage.keys import Keys
 
-    return Keys(engine.store.engine).list()
+    return Keys(engine.store.database).list()
 
 
 def _fill(value: Any, ids: dict[str, Any]) -> Any:

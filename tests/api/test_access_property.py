@@ -655,7 +655,7 @@ def build_world(root: Path, embedder: SentenceTransformerEmbedder) -> World:
         if caller.role in ("mentee", "mentor"):
             tokens[caller.name] = token(engine, caller.role, caller.subject)
     token(engine, "mentee", "me2")
-    spare = next(k.id for k in Keys(engine.store.engine).list() if k.subject == "me2")
+    spare = next(k.id for k in Keys(engine.store.database).list() if k.subject == "me2")
     world = World(
         root=root,
         embedder=embedder,

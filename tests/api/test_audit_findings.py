@@ -2,7 +2,7 @@
 
 Every test here failed on commit 14d38af (the audited code) and passes now; the finding's
 number is in the test's name. The read-timeout finding (12) is in ``test_read_timeout.py``,
-backups in ``tests/recommender/test_backup.py``, the property-based access audit in
+backups in ``tests/recommender/storage/test_backup.py``, the property-based access audit in
 ``test_access_property.py``. Only helpers that existed at 14d38af are used, so the file can be
 run against that commit to see it fail.
 """
@@ -346,19 +346,11 @@ def test_11_erasure_forgets_vectors_of_earlier_profile_versions(faculty_engine: 
 
 
 def test_13_a_coordinators_mentee_list_reads_only_their_mentees(world: Engine) -> None:
-    from sqlalchemy import event
-
-    statements: list[str] = []
-
-    def seen(_c: Any, _cur: Any, statement: str, *_: Any) -> None:
-        statements.append(statement)
-
-    with client_as(world, "coordinator", scopes=("c1",)) as coordinator:
-        event.listen(world.store.engine, "before_cursor_execute", seen)
-        try:
-            listed = coordinator.get("/v1/mentees").json()
-        finally:
-            event.remove(world.store.engine, "before_cursor_execute", seen)
+    with (
+        client_as(world, "coordinator", scopes=("c1",)) as coordinator,
+        world.store.database.statements() as statements,
+    ):
+        listed = coordinator.get("/v1/mentees").json()
     assert listed["count"] == 4
     whole = [s for s in statements if "FROM mentees" in s and "WHERE" not in s]
     assert not whole, whole

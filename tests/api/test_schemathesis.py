@@ -185,10 +185,10 @@ def world(
         "mentee": token(engine, "mentee", "me1"),
         "mentor": token(engine, "mentor", "card1"),
     }
-    known_keys = {k.id for k in Keys(engine.store.engine).list()}
+    known_keys = {k.id for k in Keys(engine.store.database).list()}
     token(engine, "mentee", "me2")
     token(engine, "coordinator", scopes=("prog2",))
-    keys = Keys(engine.store.engine).list()
+    keys = Keys(engine.store.database).list()
     IDS["keys"][:] = [k.id for k in keys if k.id not in known_keys]
     engine.store.close()
     yield World(root=root, tokens=tokens)

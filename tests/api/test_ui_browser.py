@@ -307,7 +307,7 @@ def test_fragment_token_then_revoked_key(
     expect(page.get_by_test_id("cohort-select").locator("option")).to_have_count(2)
 
     # The key is revoked mid-session: the next call's 401 signs the page out, in red.
-    Keys(faculty_engine.store.engine).revoke(key_id)
+    Keys(faculty_engine.store.database).revoke(key_id)
     page.get_by_test_id("cohort-select").select_option("demo")
     page.get_by_test_id("load").click()
     message = page.get_by_test_id("signin-message")
