@@ -104,15 +104,6 @@ class Database:
         self.url = url or engine.url.render_as_string(hide_password=False)
         self.sessions: sessionmaker[Session] = sessionmaker(bind=engine)
 
-    @classmethod
-    def open(cls, url: str) -> Database:
-        """Connect to ``url`` and bring its schema to the newest revision."""
-        from recommender.storage.migrate import upgrade
-
-        database = cls(connect(url), url)
-        upgrade(database)
-        return database
-
     @property
     def dialect(self) -> str:
         """The database's dialect name (``sqlite``, ``postgresql``...)."""

@@ -51,6 +51,13 @@ def head() -> str:
     return found
 
 
+def open_database(url: str) -> Database:
+    """Connect to ``url`` and bring its schema to the newest revision."""
+    database = Database(connect(url), url)
+    upgrade(database)
+    return database
+
+
 def current(source: Database | Engine | str) -> str | None:
     """The database's revision, or None if it is unversioned (new, or made by 0.1.0)."""
     with _opened(source) as database, database.connection() as conn:

@@ -24,6 +24,7 @@ from recommender.domain.errors import UnknownMentor, not_found
 from recommender.domain.kinds import Kind
 from recommender.domain.profiles import RECORD_TYPES, Feedback, Mentee, Mentor, Record
 from recommender.storage.database import Database
+from recommender.storage.migrate import open_database
 from recommender.storage.records import (
     ROWS,
     EmbeddingRow,
@@ -50,7 +51,7 @@ class Store:
     def __init__(self, database: str | Database) -> None:
         """Open the store at a URL (its schema brought to the newest revision) or over an
         opened ``Database``."""
-        self.database = database if isinstance(database, Database) else Database.open(database)
+        self.database = database if isinstance(database, Database) else open_database(database)
         self.url = self.database.url
         self._create_seq()
 

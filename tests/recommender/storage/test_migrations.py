@@ -239,7 +239,7 @@ def test_processes_opening_one_store_at_once_all_succeed(tmp_path: Path, legacy:
 
 
 def test_store_accepts_an_opened_database(tmp_path: Path) -> None:
-    database = Database.open(f"sqlite:///{tmp_path / 'db.sqlite'}")
+    database = migrate.open_database(f"sqlite:///{tmp_path / 'db.sqlite'}")
     store = Store(database)
     try:
         assert store.database is database
