@@ -2,9 +2,10 @@
 
 Every test here failed on commit 14d38af (the audited code) and passes now; the finding's
 number is in the test's name. The read-timeout finding (12) is in ``test_read_timeout.py``,
-backups in ``tests/recommender/storage/test_backup.py``, the property-based access audit in
-``test_access_property.py``. Only helpers that existed at 14d38af are used, so the file can be
-run against that commit to see it fail.
+backups in ``tests/recommender/storage/test_backup*.py``, the property-based access audit in
+``test_access_property.py``; findings 9–14 are in ``test_audit_findings_9_14.py``. Only helpers
+that existed at 14d38af are used (shared ones in ``audit_support.py``), so the files can be
+run against that commit to see them fail.
 """
 
 from __future__ import annotations
@@ -21,56 +22,10 @@ from pydantic import SecretStr
 from api.app import create_app
 from recommender.domain.profiles import Cohort
 from recommender.engine import Engine
-from recommender.matching.review import Review
-from recommender.privacy.erasure import erase
-from recommender.storage.keys import digest
-from recommender.storage.store import text_hash
-from tests.conftest import bearer, mentee, mentor, token
+from tests.api.audit_support import all_feedback, client_as, feedback_component, rating, world
+from tests.conftest import bearer, mentee, mentor
 
-RATERS = ("me1", "me2", "me3", "me4")
-
-
-@pytest.fixture
-def world(faculty_engine: Engine) -> Engine:
-    """FACULTY plus mentees me1–me4, all paired with card1 in an approved assignment, and
-    orth1 paired with me1."""
-    engine = faculty_engine
-    engine.write(
-        "mentors",
-        [mentor("card1", "cardiology", capacity=6, research_areas=["heart failure care"])],
-    )
-    engine.write("mentees", [mentee(m, interests=["heart failure"]) for m in RATERS])
-    cohort = Cohort(id="c1", mentee_ids=list(RATERS), mentor_ids=["card1"])
-    engine.write("cohorts", [cohort])
-    review = Review(engine)
-    draft = review.propose(cohort, "test", locked=[(m, "card1") for m in RATERS])
-    review.approve(draft, "test")
-    return engine
-
-
-def client_as(engine: Engine, role: str = "admin", subject: str = "", **kw: Any) -> TestClient:
-    return TestClient(
-        create_app(engine=engine),
-        headers=bearer(token(engine, role, subject, kw.pop("scopes", ()))),
-        raise_server_exceptions=False,
-        **kw,
-    )
-
-
-def rating(mentee_id: str, mentor_id: str, overall: int, day: date, **extra: Any) -> dict[str, Any]:
-    return {
-        "mentee_id": mentee_id,
-        "mentor_id": mentor_id,
-        "date": day.isoformat(),
-        "overall": overall,
-        **extra,
-    }
-
-
-def all_feedback(engine: Engine) -> list[dict[str, Any]]:
-    with client_as(engine) as admin:
-        data: list[dict[str, Any]] = admin.get("/v1/feedback", params={"limit": 500}).json()["data"]
-        return data
+__all__ = ["world"]  # the shared fixture, imported for pytest to find
 
 
 # -- 1, 2: feedback ids ---------------------------------------------------------------------
@@ -208,14 +163,6 @@ def test_4_a_record_that_changes_when_normalised_is_refused_and_not_stored(
 # -- 5: one mentee, one rating --------------------------------------------------------------
 
 
-def feedback_component(client: TestClient, mentor_id: str) -> tuple[dict[str, Any], list[str]]:
-    body = {"mentee": {"stage": "PGY2", "interests": ["heart failure"]}, "k": 100}
-    body["filters"] = {"include_full": True}
-    data = client.post("/v1/suggestions", json=body).json()["data"]
-    found = next(s for s in data if s["mentor_id"] == mentor_id)
-    return found["components"]["feedback"], found["reasons"]
-
-
 def test_5_one_mentee_rating_forty_times_counts_once(world: Engine) -> None:
     day = date(2026, 7, 1)
     for m in ("me2", "me3", "me4"):
@@ -303,99 +250,6 @@ def test_8_the_bootstrap_key_follows_rotation_and_stays_revoked(faculty_engine: 
         assert client.get("/v1/me", headers=bearer(third)).status_code == 200
     with start(faculty_engine, None) as client:  # the variable unset: no bootstrap key works
         assert client.get("/v1/me", headers=bearer(third)).status_code == 401
-
-
-# -- 10: nothing to learn from one rating ---------------------------------------------------
-
-
-def test_10_one_new_rating_changes_nothing_visible_and_few_look_like_none(world: Engine) -> None:
-    day = date(2026, 7, 1)
-    for m in ("me1", "me2"):  # card1: two raters, below K = 3
-        with client_as(world, "mentee", m) as client:
-            assert client.post("/v1/feedback", json=rating(m, "card1", 2, day)).is_success
-    with client_as(world) as admin:
-        admin.post("/v1/feedback", json=rating("pastA", "card2", 5, day))
-        rated_two, _ = feedback_component(admin, "card1")
-        unrated, _ = feedback_component(admin, "neph1")
-    assert rated_two == unrated  # two ratings look exactly like none
-    with client_as(world, "mentee", "me3") as me3:
-        assert me3.post("/v1/feedback", json=rating("me3", "card1", 5, day)).is_success
-    with client_as(world) as admin:
-        three, _ = feedback_component(admin, "card1")
-    with client_as(world, "mentee", "me4") as me4:
-        assert me4.post("/v1/feedback", json=rating("me4", "card1", 1, day)).is_success
-    with client_as(world) as admin:
-        four, _ = feedback_component(admin, "card1")
-    assert three != unrated and four == three  # the 4th rating is not released alone
-
-
-# -- 11: erasure of earlier profile versions ------------------------------------------------
-
-
-def test_11_erasure_forgets_vectors_of_earlier_profile_versions(faculty_engine: Engine) -> None:
-    old_text = "SECRET-OLD-TOPIC hyperbaric wound healing"
-    faculty_engine.write("mentors", [mentor("gone1", research_areas=[old_text])])
-    faculty_engine.write("mentors", [mentor("gone1", research_areas=["sleep apnea"])])
-    erase(faculty_engine, "mentors", "gone1")
-    with sqlite3.connect(faculty_engine.settings.data_dir / "mentor-match.db") as conn:
-        hashes = {h for (h,) in conn.execute("SELECT text_hash FROM embeddings")}
-    assert text_hash(old_text) not in hashes and text_hash("sleep apnea") not in hashes
-
-
-# -- 13, 14: listing cost, membership, headers ----------------------------------------------
-
-
-def test_13_a_coordinators_mentee_list_reads_only_their_mentees(world: Engine) -> None:
-    with (
-        client_as(world, "coordinator", scopes=("c1",)) as coordinator,
-        world.store.database.statements() as statements,
-    ):
-        listed = coordinator.get("/v1/mentees").json()
-    assert listed["count"] == 4
-    whole = [s for s in statements if "FROM mentees" in s and "WHERE" not in s]
-    assert not whole, whole
-
-
-def test_14_a_mentee_learns_no_membership_and_pages_send_security_headers(
-    world: Engine,
-) -> None:
-    with client_as(world, "mentee", "me1") as me1:
-        other = me1.post("/v1/cohorts/c1/requests", json={"mentee_id": "me1", "mentor_id": "orth1"})
-        ghost = me1.post("/v1/cohorts/c1/requests", json={"mentee_id": "me1", "mentor_id": "zz9"})
-        assert other.status_code == ghost.status_code == 404
-        assert other.json()["detail"].replace("orth1", "X") == ghost.json()["detail"].replace(
-            "zz9", "X"
-        )
-        page = me1.get("/ui")
-    csp = page.headers["content-security-policy"]
-    assert "frame-ancestors 'none'" in csp and "script-src 'self'" in csp
-    assert page.headers["x-frame-options"] == "DENY"
-    assert page.headers["referrer-policy"] == "no-referrer"
-
-
-# -- 9: no tracebacks in the server log -----------------------------------------------------
-
-
-def test_9_an_unexpected_error_logs_its_type_and_route_only(tmp_path: Any) -> None:
-    """A live server whose key table is damaged under it: every authenticated request fails
-    inside a SQL statement that carries the key's digest as a parameter."""
-    from tests.api.test_durability import TOKEN, Server
-
-    server = Server(tmp_path / "var", tmp_path)
-    server.start()
-    try:
-        with server.client() as client:
-            assert client.get("/v1/me").status_code == 200
-            with sqlite3.connect(server.data_dir / "mentor-match.db") as conn:
-                conn.execute("DROP TABLE api_keys")
-            answer = client.get("/v1/me")
-        assert answer.status_code == 500 and answer.json() == {"detail": "internal error (logged)"}
-    finally:
-        server.stop()
-    log = server.log()
-    assert "unexpected OperationalError on GET /v1/me" in log
-    assert "Traceback" not in log and "SELECT" not in log
-    assert digest(TOKEN) not in log and TOKEN not in log
 
 
 def test_4_a_stored_row_that_no_longer_validates_does_not_stop_the_service(

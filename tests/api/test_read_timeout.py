@@ -24,7 +24,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.api.test_durability import CLI, START_TIMEOUT_S, TOKEN, _free_port, _server_env
+from tests.api.durability_support import CLI, START_TIMEOUT_S, TOKEN, _free_port, _server_env
 
 READ_TIMEOUT_S = 2.0
 CLOSE_BOUND_S = 5.0  # the deadline plus slack, far below the 45 s of the audit
