@@ -16,9 +16,6 @@ from recommender.domain.errors import MentorMatchError
 from recommender.domain.profiles import Mentee
 from recommender.settings import Settings
 
-SIGNAL_NAMES = ("similarity", "accessibility", "credibility", "feedback", "stage_fit")
-"""The score components ``recommend`` shows a column for (headed by their first 5 letters)."""
-
 
 def serve(
     host: Annotated[str, typer.Option(help="Interface to bind.")] = "127.0.0.1",
@@ -90,14 +87,15 @@ def recommend(
         )
     except MentorMatchError as exc:
         fail(exc, 1, exc)
-    table = Table("rank", "mentor", "specialty", "score", *[c[:5] for c in SIGNAL_NAMES])
+    signals = list(found[0].components) if found else []  # the registry's order
+    table = Table("rank", "mentor", "specialty", "score", *[c[:5] for c in signals])
     for s in found:
         table.add_row(
             str(s.rank),
             f"{s.mentor_name} ({s.mentor_id})",
             s.specialty,
             f"{s.score:.3f}",
-            *[f"{s.components[c].value:.2f}" for c in SIGNAL_NAMES],
+            *[f"{s.components[c].value:.2f}" for c in signals],
         )
     console.print(table)
     if explain:

@@ -3,7 +3,6 @@
 // session, closing the tab forgets it.
 "use strict";
 
-const SIGNALS = ["similarity", "accessibility", "credibility", "feedback", "stage_fit"];
 const SHORT = { accessibility: "access", stage_fit: "stage fit" };
 const TOKEN_KEY = "mentor-match.token";
 const session = { token: null, me: null };
@@ -251,7 +250,8 @@ function signalBar(name, comp) {
 
 function signalBars(components) {
   const bars = el("div", { class: "bars", "data-testid": "signal-bars" });
-  for (const name of SIGNALS) bars.append(signalBar(name, components[name] || { value: 0, weight: 0 }));
+  // One bar per signal, in the server's order (its signal registry's).
+  for (const [name, comp] of Object.entries(components || {})) bars.append(signalBar(name, comp));
   return bars;
 }
 
