@@ -7,16 +7,75 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI, Request, Response
-from fastapi.responses import JSONResponse
+from fastapi.openapi.docs import (
+    get_redoc_html,
+    get_swagger_ui_html,
+    get_swagger_ui_oauth2_redirect_html,
+)
+from fastapi.responses import HTMLResponse, JSONResponse
+from fastapi.staticfiles import StaticFiles
 
 from api import errors
 from api.routes import admin, cohorts, feedback, health, mentees, mentors, suggestions, ui
-from api.security import Guard, Limits, quiet_tracebacks
+from api.security import Guard, Limits, docs_csp, quiet_tracebacks
 from recommender.engine import Engine, build_engine
 from recommender.settings import Settings
 from recommender.storage.keys import Keys
 
 log = logging.getLogger(__name__)
+
+DOCS_ASSETS = "/docs/assets"
+"""Where Swagger UI's and ReDoc's scripts, style sheet and icon are served from: the static
+folder of the ``fastapi-offline`` package, so the docs work with no network (FastAPI's own
+``/docs`` and ``/redoc`` load them from a CDN)."""
+
+
+def _with_csp(page: HTMLResponse, redoc: bool = False) -> HTMLResponse:
+    page.headers["Content-Security-Policy"] = docs_csp(bytes(page.body).decode(), redoc)
+    return page
+
+
+def install_docs(app: FastAPI) -> None:
+    """``/docs`` (Swagger UI), its OAuth2 redirect page and ``/redoc``, all from local assets."""
+    openapi_url = app.openapi_url or "/openapi.json"
+    redirect_url = app.swagger_ui_oauth2_redirect_url or "/docs/oauth2-redirect"
+    app.mount(
+        DOCS_ASSETS, StaticFiles(packages=[("fastapi_offline", "static")]), name="docs-assets"
+    )
+
+    @app.get("/docs", include_in_schema=False)
+    def swagger_ui(request: Request) -> HTMLResponse:
+        root = request.scope.get("root_path", "")
+        return _with_csp(
+            get_swagger_ui_html(
+                openapi_url=root + openapi_url,
+                title=f"{app.title} - Swagger UI",
+                swagger_js_url=f"{root}{DOCS_ASSETS}/swagger-ui-bundle.js",
+                swagger_css_url=f"{root}{DOCS_ASSETS}/swagger-ui.css",
+                swagger_favicon_url=f"{root}{DOCS_ASSETS}/favicon.png",
+                oauth2_redirect_url=root + redirect_url,
+                init_oauth=app.swagger_ui_init_oauth,
+                swagger_ui_parameters=app.swagger_ui_parameters,
+            )
+        )
+
+    @app.get(redirect_url, include_in_schema=False)
+    def swagger_ui_redirect() -> HTMLResponse:
+        return _with_csp(get_swagger_ui_oauth2_redirect_html())
+
+    @app.get("/redoc", include_in_schema=False)
+    def redoc(request: Request) -> HTMLResponse:
+        root = request.scope.get("root_path", "")
+        return _with_csp(
+            get_redoc_html(
+                openapi_url=root + openapi_url,
+                title=f"{app.title} - ReDoc",
+                redoc_js_url=f"{root}{DOCS_ASSETS}/redoc.standalone.js",
+                redoc_favicon_url=f"{root}{DOCS_ASSETS}/favicon.png",
+                with_google_fonts=False,
+            ),
+            redoc=True,  # ReDoc writes <style> elements and starts a blob: worker
+        )
 
 
 def create_app(settings: Settings | None = None, engine: Engine | None = None) -> FastAPI:
@@ -57,8 +116,11 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
         summary="Ranked, explained mentor suggestions for trainees in medicine.",
         lifespan=lifespan,
         max_body_size=settings.max_body_bytes,  # also stops chunked bodies with no length
+        docs_url=None,  # served by install_docs from local assets instead of a CDN
+        redoc_url=None,
     )
     errors.install(app)
+    install_docs(app)
 
     @app.middleware("http")
     async def limit_body(

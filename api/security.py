@@ -13,16 +13,20 @@ headers, and a last catch for unexpected errors.
   recording the key's last use and address.
 - **Headers**: ``nosniff``, ``Referrer-Policy: no-referrer``, ``X-Frame-Options: DENY`` and a
   Content-Security-Policy on every answer (``default-src 'none'`` for data; the coordinator
-  page may load only its own script and style sheet); ``Cache-Control: no-store`` on data.
+  page may load only its own script and style sheet; the API docs' pages only this server's
+  assets and their own inline blocks, by hash); ``Cache-Control: no-store`` on data.
 - **Errors**: an exception no handler took is logged as its type and route only (no
   traceback: its message could quote SQL parameters or personal data) and answered 500.
 """
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import ipaddress
 import logging
 import math
+import re
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -51,8 +55,37 @@ PAGE_CSP = (
     "connect-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
 )
 DATA_CSP = "default-src 'none'; frame-ancestors 'none'; base-uri 'none'"
-DOCS = ("/docs", "/redoc", "/docs/oauth2-redirect")
-"""FastAPI's interactive docs load their script from a CDN: no CSP there."""
+DOCS_PAGES = frozenset({"/docs", "/redoc", "/docs/oauth2-redirect"})
+"""The interactive API docs' pages: their scripts and style sheets come from this server
+(``/docs/assets``), plus the inline blocks FastAPI writes into each page, allowed by hash."""
+_INLINE = {
+    "script": re.compile(r"<script>(.*?)</script>", re.DOTALL),
+    "style": re.compile(r"<style>(.*?)</style>", re.DOTALL),
+}
+
+
+def docs_csp(html: str = "", redoc: bool = False) -> str:
+    """The docs pages' policy: only this server's scripts, styles, images and API, and the
+    inline ``<script>`` and ``<style>`` blocks of ``html`` by their SHA-256 (nothing else
+    inline, nothing from another host). ``redoc`` adds what ReDoc's own script does at run
+    time: it writes ``<style>`` elements (any inline style, never script) and runs its search
+    in a worker made from a ``blob:`` URL."""
+
+    def sources(kind: str) -> str:
+        if kind == "style" and redoc:
+            return "'self' 'unsafe-inline'"
+        hashes = [
+            "'sha256-" + base64.b64encode(hashlib.sha256(body.encode()).digest()).decode() + "'"
+            for body in _INLINE[kind].findall(html)
+        ]
+        return " ".join(["'self'", *hashes])
+
+    worker = "worker-src blob:; " if redoc else ""
+    return (
+        f"default-src 'none'; script-src {sources('script')}; style-src {sources('style')}; "
+        f"{worker}img-src 'self' data:; connect-src 'self'; base-uri 'none'; "
+        "form-action 'none'; frame-ancestors 'none'"
+    )
 
 
 def _networks(entries: list[str]) -> list[ipaddress.IPv4Network | ipaddress.IPv6Network]:
@@ -250,7 +283,9 @@ def _security_headers(headers: MutableHeaders, path: str) -> None:
     headers.setdefault("X-Content-Type-Options", "nosniff")
     headers.setdefault("Referrer-Policy", "no-referrer")
     headers.setdefault("X-Frame-Options", "DENY")
-    if path.startswith(DOCS):
+    if path in DOCS_PAGES:
+        # The page sets its own policy (with its inline blocks' hashes); this one is the floor.
+        headers.setdefault("Content-Security-Policy", docs_csp())
         return
     headers.setdefault("Content-Security-Policy", PAGE_CSP if path.startswith("/ui") else DATA_CSP)
     if path.startswith("/v1/") or path == "/health":

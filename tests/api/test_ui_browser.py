@@ -2,11 +2,6 @@
 
 from __future__ import annotations
 
-import importlib.util
-import shutil
-import socket
-import threading
-import time
 from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
@@ -14,36 +9,22 @@ from typing import TYPE_CHECKING
 
 import httpx
 import pytest
-import uvicorn
 
 from api.app import create_app
 from api.routes import ui
 from recommender.domain.profiles import Cohort, Feedback
 from recommender.engine import Engine
 from recommender.storage.keys import Keys
+from tests.api.browser_support import NEEDS_BROWSER, chromium, serving
 from tests.conftest import bearer, mentee, token
 
 if TYPE_CHECKING:
     from playwright.sync_api import Browser, Page
 
-CHROMIUM = "/usr/bin/chromium" if Path("/usr/bin/chromium").exists() else shutil.which("chromium")
-LAUNCH_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--no-first-run",
-]
 RED = "rgb(176, 0, 32)"
 TOKEN_KEY = "mentor-match.token"
 
-pytestmark = [
-    pytest.mark.skipif(CHROMIUM is None, reason="chromium is not installed (/usr/bin/chromium)"),
-    pytest.mark.skipif(
-        importlib.util.find_spec("playwright") is None,
-        reason="playwright is not installed (pip install playwright)",
-    ),
-]
+pytestmark = NEEDS_BROWSER
 
 MENTEES = {
     "alice": ["heart failure with preserved ejection fraction"],
@@ -55,13 +36,6 @@ MENTEES = {
 MENTORS = ["card1", "card2", "derm1", "psy1", "neph1", "neu1"]
 PROGRAM = "internal-medicine"
 """The demo cohort's program: the coordinator key is scoped to it."""
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
 
 
 def _rating(past_mentee: str, mentor_id: str) -> Feedback:
@@ -104,27 +78,8 @@ def base_url(faculty_engine: Engine) -> Iterator[str]:
     app = create_app(engine=faculty_engine)
     if "/ui" not in [getattr(r, "path", None) for r in app.routes]:
         app.include_router(ui.router)
-    port = _free_port()
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 20
-    while True:
-        try:
-            if httpx.get(f"{url}/health", timeout=1).status_code == 200:
-                break
-        except httpx.HTTPError:
-            pass
-        if time.monotonic() > deadline or not thread.is_alive():
-            server.should_exit = True
-            pytest.fail("uvicorn did not answer /health within 20 s")
-        time.sleep(0.05)
-    try:
+    with serving(app) as url:
         yield url
-    finally:
-        server.should_exit = True
-        thread.join(timeout=10)
 
 
 @pytest.fixture
@@ -136,14 +91,8 @@ def coordinator_token(faculty_engine: Engine) -> str:
 @pytest.fixture
 def browser() -> Iterator[Browser]:
     """Headless Chromium (Debian's; Playwright's own download cannot work here)."""
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        launched = p.chromium.launch(executable_path=CHROMIUM, args=LAUNCH_ARGS)
-        try:
-            yield launched
-        finally:
-            launched.close()
+    with chromium() as launched:
+        yield launched
 
 
 def _page(browser: Browser, errors: list[str]) -> Page:
