@@ -8,7 +8,7 @@ from typing import Annotated, Any
 import typer
 from rich.table import Table
 
-from cli.common import console, fail, progress
+from cli.common import announce_store, console, fail, progress
 from recommender.domain.errors import MentorMatchError
 from recommender.settings import Settings
 
@@ -46,7 +46,9 @@ def backup(
                     bar.add_task("copying the store (pages)", total=total)
                 bar.update(bar.tasks[0].id, completed=done, total=total)
 
-            manifest = take_backup(Settings(), out, progress=step)
+            settings = Settings()
+            announce_store(settings)
+            manifest = take_backup(settings, out, progress=step)
     except MentorMatchError as exc:
         fail(exc, 2, exc)
     console.print(_manifest_table(manifest, f"backup {out}"))
@@ -67,6 +69,7 @@ def restore(
     from recommender.storage.backup import restore as put_back  # SQLAlchemy: slow
 
     settings = Settings()
+    announce_store(settings)
     try:
         manifest = put_back(backup, settings, force=force)
     except MentorMatchError as exc:

@@ -6,10 +6,12 @@ when a command needs it, so that ``mentor-match --help`` stays quick.
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from recommender.domain.errors import MentorMatchError
@@ -48,14 +50,59 @@ def progress() -> Progress:
     )
 
 
-def open_engine(settings: Settings | None = None) -> Engine:
-    """The engine for these settings; exit 2 with the reason if it cannot be built."""
-    from recommender.engine import build_engine
+def store_location(settings: Settings) -> str:
+    """Where the store is: the SQLite file's absolute path, or the URL with its password hidden."""
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import ArgumentError
 
     try:
-        return build_engine(settings or Settings())
+        url = make_url(settings.sqlalchemy_url)
+    except ArgumentError:  # reported as an error when the store is opened
+        return "(unparsable database URL)"
+    if url.get_backend_name() == "sqlite":
+        database = url.database or ""
+        if database and database != ":memory:" and not database.startswith("file:"):
+            return str(Path(database).expanduser().resolve())
+    return url.render_as_string(hide_password=True)
+
+
+def announce_store(settings: Settings) -> None:
+    """One dim line on stderr naming the store a command is about to open."""
+    err.print(f"[dim]store: {escape(store_location(settings))}[/dim]", highlight=False)
+
+
+def empty_store_message(settings: Settings) -> str:
+    """What to say when the store holds no mentors and no mentees."""
+    return (
+        f"the store at {store_location(settings)} is empty (no mentors and no mentees); "
+        "run mentor-match ingest FILES first, or set MENTOR_MATCH_DATA_DIR "
+        "(or MENTOR_MATCH_DATABASE_URL) to where your data is"
+    )
+
+
+def store_is_empty(engine: Engine) -> bool:
+    """True if the engine's store holds no mentors and no mentees."""
+    counts = engine.store.counts()
+    return not counts["mentors"] and not counts["mentees"]
+
+
+def open_engine(settings: Settings | None = None, *, empty_ok: bool = False) -> Engine:
+    """The engine for these settings; exit 2 with the reason if it cannot be built.
+
+    The store's location is printed first (stderr). An empty store gets a warning line
+    unless ``empty_ok`` (ingest fills an empty store; recommend reports it as an error).
+    """
+    from recommender.engine import build_engine
+
+    settings = settings or Settings()
+    announce_store(settings)
+    try:
+        engine = build_engine(settings)
     except MentorMatchError as exc:
         fail(exc, 2, exc)
+    if not empty_ok and store_is_empty(engine):
+        err.print(f"[yellow]warning:[/yellow] {escape(empty_store_message(settings))}")
+    return engine
 
 
 def sync_index(engine: Any) -> None:

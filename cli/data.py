@@ -8,11 +8,22 @@ from pathlib import Path
 from typing import Annotated, Optional
 
 import typer
+from rich.markup import escape
 from rich.table import Table
 
 from cli.common import console, err, fail, open_engine, progress, sync_index
 from recommender.domain.errors import MentorMatchError
-from recommender.storage.ingest import IngestError, count_rows, parse_file
+from recommender.domain.kinds import Kind
+from recommender.storage.ingest import (
+    IngestError,
+    ParsedFile,
+    check_column_map,
+    count_rows,
+    fields_of,
+    infer_kind,
+    parse_column_map,
+    parse_file,
+)
 
 
 def ingest(
@@ -24,29 +35,47 @@ def ingest(
     strict: Annotated[
         bool, typer.Option(help="Write nothing from a file that has any bad row.")
     ] = False,
+    column_map: Annotated[
+        list[str],
+        typer.Option(
+            "--map",
+            metavar="COLUMN=FIELD",
+            help="Read the export's COLUMN as FIELD (repeatable), e.g. --map 'Dept=specialty'.",
+        ),
+    ] = [],  # noqa: B006 - typer needs a list default
 ) -> None:
     """Upsert records by id; report rejected rows (line, field, problem).
 
+    Columns that are not fields of the record type are reported once per file and ignored.
     Each file is written in one transaction. Exit code 1 if any row was rejected.
     """
-    engine = open_engine()
+    try:
+        columns = parse_column_map(column_map)
+        kinds = {path: Kind(kind) if kind else infer_kind(path) for path in files}
+        check_column_map(columns, kinds.values())
+    except ValueError as exc:  # IngestError, or an unknown --kind
+        if not isinstance(exc, IngestError):
+            exc = IngestError(f"unknown kind {kind!r}; use {', '.join(Kind)}")
+        fail(exc, 2, exc)
+    engine = open_engine(empty_ok=True)
     any_rejected = False
     for path in files:
+        fields = set(fields_of(kinds[path]))
+        here = {column: target for column, target in columns.items() if target in fields}
         try:
             total = count_rows(path) if path.is_file() else None
             with progress() as bar:
                 task = bar.add_task(f"reading {path.name}", total=total)
-                parsed = parse_file(path, kind, partial(bar.advance, task))  # type: ignore[arg-type]
+                parsed = parse_file(path, kinds[path], partial(bar.advance, task), here)
         except IngestError as exc:
             fail(exc, 2, exc)
-        for rejection in parsed.rejected[:50]:
-            err.print(f"[yellow]rejected[/yellow] {path.name}: {rejection}")
-        if len(parsed.rejected) > 50:
-            err.print(f"... and {len(parsed.rejected) - 50} more rejections")
-        any_rejected |= bool(parsed.rejected)
-        if strict and parsed.rejected:
+        _report(path, parsed)
+        bad = len(parsed.rejected_rows)
+        any_rejected |= bool(bad)
+        if strict and bad:
             err.print(
-                f"{path.name}: nothing written (--strict and {len(parsed.rejected)} bad rows)"
+                f"{path.name}: nothing written (--strict and {bad} rejected rows "
+                f"of {parsed.rows} read)"
             )
             continue
         try:
@@ -55,12 +84,41 @@ def ingest(
             err.print(f"[red]error:[/red] {path.name}: {exc}; nothing written from this file")
             any_rejected = True
             continue
+        superseded = (
+            f", {parsed.superseded} replaced by a later row with the same id"
+            if parsed.superseded
+            else ""
+        )
         console.print(
-            f"{path.name}: {parsed.kind}: {result.inserted} new, {result.updated} updated, "
-            f"{result.unchanged} unchanged, {len(parsed.rejected)} rejected rows"
+            f"{path.name}: {parsed.kind}: {parsed.rows} rows read, {len(parsed.records)} written: "
+            f"{result.inserted} new, {result.updated} updated, {result.unchanged} unchanged, "
+            f"{bad} rejected rows{superseded}"
         )
     sync_index(engine)
     raise typer.Exit(1 if any_rejected else 0)
+
+
+def _report(path: Path, parsed: ParsedFile, shown: int = 50) -> None:
+    """Warn once about ignored columns, then list the first ``shown`` rejected rows."""
+    if parsed.unknown_columns:
+        err.print(
+            f"[yellow]warning:[/yellow] {path}: ignored {len(parsed.unknown_columns)} "
+            f"column(s) that are not {parsed.kind.singular} fields: "
+            f"{escape(', '.join(map(repr, parsed.unknown_columns)))} "
+            "(map one with --map COLUMN=FIELD)",
+            highlight=False,
+        )
+    if parsed.unused_map:
+        err.print(
+            f"[yellow]warning:[/yellow] {path}: no column named "
+            f"{escape(', '.join(map(repr, parsed.unused_map)))} (--map)",
+            highlight=False,
+        )
+    rows = parsed.rejected_rows
+    for row in rows[:shown]:
+        err.print(f"[yellow]rejected[/yellow] {path.name}: {escape(str(row))}", highlight=False)
+    if len(rows) > shown:
+        err.print(f"... and {len(rows) - shown} more rejected rows")
 
 
 def erase(

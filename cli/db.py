@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import typer
 
-from cli.common import console, fail
+from cli.common import announce_store, console, fail
 from recommender.settings import Settings
 
 db_app = typer.Typer(
@@ -24,7 +24,9 @@ def db_upgrade() -> None:
     from recommender.storage.migrate import upgrade
 
     try:
-        revision = upgrade(Settings().sqlalchemy_url)
+        settings = Settings()
+        announce_store(settings)
+        revision = upgrade(settings.sqlalchemy_url)
     except SQLAlchemyError as exc:
         fail(f"upgrading the store failed: {exc}", cause=exc)
     console.print(f"store at revision {revision} (head)")
@@ -35,7 +37,9 @@ def db_current() -> None:
     """Print the configured store's schema revision (or say it is unversioned)."""
     from recommender.storage.migrate import current, head
 
-    revision = current(Settings().sqlalchemy_url)
+    settings = Settings()
+    announce_store(settings)
+    revision = current(settings.sqlalchemy_url)
     if revision is None:
         console.print("store is unversioned (new, or made by 0.1.0): run `mentor-match db upgrade`")
     else:

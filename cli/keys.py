@@ -7,7 +7,7 @@ from typing import Annotated, Any, Optional
 import typer
 from rich.table import Table
 
-from cli.common import console, fail
+from cli.common import announce_store, console, fail
 from recommender.domain.errors import MentorMatchError
 from recommender.settings import Settings
 
@@ -22,7 +22,9 @@ def open_keys() -> Any:
     from recommender.storage.keys import Keys
     from recommender.storage.store import Store
 
-    return Keys(Store(Settings().sqlalchemy_url).database)
+    settings = Settings()
+    announce_store(settings)
+    return Keys(Store(settings.sqlalchemy_url).database)
 
 
 @keys_app.command("create")

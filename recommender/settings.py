@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pydantic import Field, SecretStr
+from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -18,7 +18,10 @@ class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="MENTOR_MATCH_", extra="ignore")
 
     data_dir: Path = Field(
-        default=Path("var"), description="Folder for the SQLite store and index snapshot."
+        default=Path("var"),
+        validate_default=True,
+        description="Folder for the SQLite store and index snapshot; a relative path is "
+        "resolved once, against the current directory when the settings are read.",
     )
     database_url: str | None = Field(
         default=None,
@@ -119,6 +122,12 @@ class Settings(BaseSettings):
         description="If set when the server starts, an admin key with this secret exists "
         "(at least 16 characters).",
     )
+
+    @field_validator("data_dir", mode="after")
+    @classmethod
+    def _absolute_data_dir(cls, value: Path) -> Path:
+        """One absolute folder from here on: ``~`` expanded, relative paths against the cwd."""
+        return value.expanduser().resolve()
 
     @property
     def sqlalchemy_url(self) -> str:

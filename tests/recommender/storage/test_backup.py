@@ -215,14 +215,14 @@ def test_a_store_in_another_database_gets_a_clear_error(tmp_path: Path) -> None:
 
 
 def test_cli_errors_exit_2_without_a_traceback(tmp_path: Path) -> None:
-    """A library error is one ``error:`` line and exit code 2."""
+    """A library error is one ``error:`` line (after the line naming the store) and exit 2."""
     env = {"MENTOR_MATCH_DATA_DIR": str(tmp_path / "none")}
     runner = CliRunner()
     for args, message in [("backup", "no store to back up"), ("restore", "is not a backup")]:
         result = runner.invoke(app, [args, str(tmp_path / "bk")], env=env)
         text = " ".join(result.output.split())  # rich wraps long lines
         assert result.exit_code == 2, result.output
-        assert text.startswith("error:") and message in text, text
+        assert text.startswith("store: ") and " error: " in text and message in text, text
         assert "Traceback" not in text
 
 
