@@ -8,12 +8,14 @@ from typing import Annotated, Optional
 
 import typer
 from pydantic import ValidationError
+from rich.markup import escape
 from rich.table import Table
 
-from cli.common import console, fail, open_engine
+from cli.common import console, empty_store_message, err, fail, open_engine, store_is_empty
 from cli.keys import DEV_LABEL, open_keys
 from recommender.domain.errors import MentorMatchError
 from recommender.domain.profiles import Mentee
+from recommender.domain.vocabulary_check import format_warnings, specialty_warnings
 from recommender.settings import Settings
 
 
@@ -78,7 +80,12 @@ def recommend(
     """Print ranked mentor suggestions for a stored mentee or a free-text profile."""
     if (mentee is None) == (text is None):
         fail("give exactly one of --mentee or --text")
-    engine = open_engine()
+    engine = open_engine(empty_ok=True)
+    if store_is_empty(engine):
+        what = f"mentee {mentee!r} not found" if mentee is not None else "no mentors to suggest"
+        fail(f"{what}: {empty_store_message(engine.settings)}", 1)
+    for line in format_warnings(specialty_warnings("target_specialties", target)):
+        err.print(escape(line), highlight=False)
     try:
         found = (
             engine.suggest_for(mentee, k)

@@ -18,10 +18,12 @@ from api.auth import AUTH_RESPONSES, allow
 from api.deps import AccessDep, EngineDep, SettingsDep, StoreDep
 from api.ownership import mentor_own_write, new_text_chars
 from api.schemas import WriteResult
+from api.schemas.suggestions import warnings_public
 from api.security import embedding_work
 from recommender.domain.errors import InvalidProfile, not_found
 from recommender.domain.kinds import Kind, Role
 from recommender.domain.profiles import Id, Mentor, Record
+from recommender.domain.vocabulary_check import profile_warnings
 from recommender.engine import Engine
 from recommender.privacy.erasure import erase
 from recommender.retrieval.workload import spend
@@ -166,7 +168,8 @@ def record_router(
             result = engine.write(kind, [record], actor=principal.actor)
         if result.inserted:
             response.status_code = status.HTTP_201_CREATED
-        return WriteResult(id=record_id, created=bool(result.inserted))
+        warnings = warnings_public(profile_warnings(record))
+        return WriteResult(id=record_id, created=bool(result.inserted), warnings=warnings)
 
     @router.delete(
         "/{record_id}",

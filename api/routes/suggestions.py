@@ -10,10 +10,12 @@ from fastapi import APIRouter, Depends, HTTPException, Query, Request, status
 from api.auth import AUTH_RESPONSES, allow
 from api.deps import AccessDep, EngineDep
 from api.schemas import MAX_K, FiltersIn, SuggestionRequest, SuggestionsPublic
+from api.schemas.suggestions import warnings_public
 from api.security import embedding_work
 from recommender.domain.kinds import Role
 from recommender.domain.profiles import Id, Mentee
 from recommender.domain.suggestion import Suggestion
+from recommender.domain.vocabulary_check import SpecialtyWarning, specialty_warnings
 from recommender.engine import SuggestionFilters
 from recommender.storage.keys import Principal
 
@@ -34,9 +36,25 @@ def _filters(body: FiltersIn) -> SuggestionFilters:
     )
 
 
-def _public(mentee_id: str, found: list[Suggestion]) -> SuggestionsPublic:
+def _warnings(mentee: Mentee, filters: SuggestionFilters | None = None) -> list[SpecialtyWarning]:
+    """Unknown specialties among the mentee's targets and the filter's specialties: they
+    match no mentor, so the asker should know (the suggestions are made all the same)."""
+    found = specialty_warnings("target_specialties", mentee.target_specialties)
+    if filters is not None:
+        found += specialty_warnings("filters.specialties", filters.specialties)
+    return found
+
+
+def _public(
+    mentee_id: str, found: list[Suggestion], warnings: list[SpecialtyWarning]
+) -> SuggestionsPublic:
     return SuggestionsPublic.model_validate(
-        {"mentee_id": mentee_id, "data": [asdict(s) for s in found], "count": len(found)}
+        {
+            "mentee_id": mentee_id,
+            "data": [asdict(s) for s in found],
+            "count": len(found),
+            "warnings": warnings_public(warnings),
+        }
     )
 
 
@@ -70,7 +88,8 @@ def suggest(
         assert body.mentee_id is not None
         mentee = access.mentee(body.mentee_id)
     with embedding_work(request, asker):
-        return _public(mentee.id, engine.suggest(mentee, body.k, filters))
+        found = engine.suggest(mentee, body.k, filters)
+    return _public(mentee.id, found, _warnings(mentee, filters))
 
 
 @router.get("/mentees/{mentee_id}/suggestions", response_model=SuggestionsPublic)
@@ -87,4 +106,4 @@ def suggest_for(
     mentee = access.mentee(mentee_id)
     with embedding_work(request, asker):
         found = engine.suggest(mentee, k, SuggestionFilters(include_full=include_full))
-    return _public(mentee_id, found)
+    return _public(mentee_id, found, _warnings(mentee))

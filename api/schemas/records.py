@@ -8,6 +8,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field
 
 from api.schemas.base import view
+from api.schemas.suggestions import WarningPublic
 from recommender.domain.profiles import MENTOR_WRITERS, Cohort, Feedback, Id, Mentee, Mentor
 
 
@@ -114,3 +115,9 @@ class WriteResult(BaseModel):
 
     id: str
     created: bool
+    warnings: list[WarningPublic] = Field(
+        default_factory=list,
+        exclude_if=lambda found: not found,
+        description="Values of the written record that were stored as written but are "
+        "probably mistaken (e.g. an unknown specialty); left out when there are none.",
+    )

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Annotated
 
 from pydantic import BaseModel, Field, model_validator
 
 from api.schemas.base import StrictBody
 from recommender.domain.profiles import Id, MeetingMode, Mentee, Offer, ShortText
+from recommender.domain.vocabulary_check import SpecialtyWarning
 
 MAX_K = 100
 
@@ -88,9 +90,36 @@ class SuggestionPublic(BaseModel):
     specialty: str
 
 
+class WarningPublic(BaseModel):
+    """A value that was accepted but probably not meant as written, e.g. a specialty the
+    taxonomy does not know (it matches no mentor's specialty)."""
+
+    field: str = Field(description="Where the value is, e.g. 'target_specialties'.")
+    value: str = Field(description="The value as written.")
+    message: str = Field(description="What is wrong, in a sentence.")
+    suggestions: list[str] = Field(
+        default_factory=list, description="Known values that were probably meant, best first."
+    )
+
+
+def warnings_public(warnings: Iterable[SpecialtyWarning]) -> list[WarningPublic]:
+    """The public form of domain warnings."""
+    return [
+        WarningPublic(
+            field=w.field, value=w.value, message=w.message, suggestions=list(w.suggestions)
+        )
+        for w in warnings
+    ]
+
+
 class SuggestionsPublic(BaseModel):
     """A ranked list of suggestions."""
 
     mentee_id: str
     data: list[SuggestionPublic]
     count: int
+    warnings: list[WarningPublic] = Field(
+        default_factory=list,
+        description="Values of the request or the stored mentee that were accepted but are "
+        "probably mistaken (e.g. an unknown specialty); empty when there are none.",
+    )

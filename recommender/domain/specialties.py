@@ -1,7 +1,9 @@
 """Specialty names: common aliases, and which subspecialty belongs to which parent field.
 
 Used by the credibility signal: an exact specialty match counts fully, a parent/child or
-sibling match (cardiology for an internal-medicine applicant) counts partly.
+sibling match (cardiology for an internal-medicine applicant) counts partly. ``KNOWN`` (all
+names the taxonomy recognises) lets ``recommender.domain.vocabulary_check`` warn about names
+it does not.
 """
 
 from __future__ import annotations
@@ -40,6 +42,42 @@ ALIASES: dict[str, str] = {
     "surgery": "general surgery",
     "family practice": "family medicine",
     "psych": "psychiatry",
+    # Abbreviations trainees use (and the lay names of the sample cohort).
+    "cards": "cardiology",
+    "cardio": "cardiology",
+    "derm": "dermatology",
+    "neuro": "neurology",
+    "nephro": "nephrology",
+    "endo": "endocrinology",
+    "gastro": "gastroenterology",
+    "rheum": "rheumatology",
+    "geri": "geriatrics",
+    "geriatric medicine": "geriatrics",
+    "heme-onc": "hematology and oncology",
+    "heme onc": "hematology and oncology",
+    "hemonc": "hematology and oncology",
+    "onc": "hematology and oncology",
+    "pulm": "pulmonary and critical care",
+    "pulm crit": "pulmonary and critical care",
+    "pulmonary": "pulmonary and critical care",
+    "pulmonary and critical care medicine": "pulmonary and critical care",
+    "rads": "radiology",
+    "path": "pathology",
+    "ophtho": "ophthalmology",
+    "uro": "urology",
+    "neurosurg": "neurosurgery",
+    "rad onc": "radiation oncology",
+    "radonc": "radiation oncology",
+    "internal med": "internal medicine",
+    "family med": "family medicine",
+    "pmr": "physical medicine and rehabilitation",
+    "physiatry": "physical medicine and rehabilitation",
+    "obstetrics": "obstetrics and gynecology",
+    "gynecology": "obstetrics and gynecology",
+    "obstetrics and gynaecology": "obstetrics and gynecology",
+    "ear nose and throat": "otolaryngology",
+    "orthopaedics": "orthopaedic surgery",
+    "cardiac anesthesiology": "cardiothoracic anesthesiology",
 }
 
 PARENT: dict[str, str] = {
@@ -82,6 +120,121 @@ PARENT: dict[str, str] = {
     "pain medicine": "anesthesiology",
     "cardiothoracic anesthesiology": "anesthesiology",
 }
+
+
+SPECIALTIES: tuple[str, ...] = (
+    "allergy and immunology",
+    "anesthesiology",
+    "cardiology",
+    "cardiothoracic surgery",
+    "dermatology",
+    "emergency medicine",
+    "endocrinology",
+    "family medicine",
+    "gastroenterology",
+    "general surgery",
+    "hematology and oncology",
+    "infectious diseases",
+    "internal medicine",
+    "medical genetics",
+    "nephrology",
+    "neurology",
+    "neurosurgery",
+    "nuclear medicine",
+    "obstetrics and gynecology",
+    "ophthalmology",
+    "orthopaedic surgery",
+    "otolaryngology",
+    "pathology",
+    "pediatrics",
+    "physical medicine and rehabilitation",
+    "plastic surgery",
+    "preventive medicine",
+    "psychiatry",
+    "pulmonary and critical care",
+    "radiation oncology",
+    "radiology",
+    "urology",
+)
+"""The main specialties (canonical names), listed first when suggesting a name."""
+
+OTHER_SUBSPECIALTIES: frozenset[str] = frozenset(
+    {
+        "adolescent medicine",
+        "adult reconstruction",
+        "advanced endoscopy",
+        "advanced heart failure",
+        "bariatric surgery",
+        "benign hematology",
+        "body imaging",
+        "bone and mineral metabolism",
+        "bone marrow transplantation",
+        "brachytherapy",
+        "brain injury medicine",
+        "breast imaging",
+        "cardiac imaging",
+        "cerebrovascular neurosurgery",
+        "consultation-liaison psychiatry",
+        "cornea",
+        "critical care medicine",
+        "diabetes",
+        "dialysis",
+        "ems and prehospital care",
+        "emergency ultrasound",
+        "endourology",
+        "general internal medicine",
+        "glaucoma",
+        "glomerular disease",
+        "head and neck surgery",
+        "hematopathology",
+        "hiv medicine",
+        "hospital epidemiology",
+        "inflammatory bowel disease",
+        "interstitial lung disease",
+        "laryngology",
+        "medical oncology",
+        "movement disorders",
+        "neuromuscular medicine",
+        "neurosurgical oncology",
+        "obstetric anesthesiology",
+        "obstetrics in family medicine",
+        "oculoplastics",
+        "otology",
+        "palliative care",
+        "pediatric critical care",
+        "pediatric dermatology",
+        "pediatric hospital medicine",
+        "pediatric radiation oncology",
+        "pediatric urology",
+        "regional anesthesia",
+        "reproductive endocrinology",
+        "rhinology",
+        "rural medicine",
+        "sleep medicine",
+        "spinal cord injury medicine",
+        "spine neurosurgery",
+        "spine surgery",
+        "hand surgery",
+        "mohs surgery",
+        "stereotactic radiosurgery",
+        "surgical pathology",
+        "thyroid disease",
+        "toxicology",
+        "transfusion medicine",
+        "transplant infectious diseases",
+        "transplant nephrology",
+        "trauma and acute care surgery",
+        "urologic oncology",
+        "vascular neurology",
+    }
+)
+"""Recognised subspecialties whose parent is not recorded in ``PARENT``: naming one is no
+mistake, but it matches only itself in ``specialty_match``."""
+
+KNOWN: frozenset[str] = frozenset(
+    {*SPECIALTIES, *PARENT, *PARENT.values(), *ALIASES.values(), *OTHER_SUBSPECIALTIES}
+)
+"""Every canonical specialty name the taxonomy recognises."""
 
 
 @lru_cache(maxsize=8192)

@@ -34,3 +34,19 @@ def test_recommend_without_a_profile_is_refused_naming_the_options() -> None:
     found = CliRunner().invoke(app, ["recommend"])
     assert found.exit_code == 2
     assert "--mentee" in found.output and "--text" in found.output
+
+
+def test_recommend_warns_about_an_unknown_target_specialty_and_still_answers(
+    tmp_path: Path,
+) -> None:
+    env = {"MENTOR_MATCH_DATA_DIR": str(tmp_path / "var"), "COLUMNS": "200"}
+    Store(Settings(data_dir=tmp_path / "var").sqlalchemy_url).upsert("mentors", FACULTY)
+    found = CliRunner().invoke(
+        app,
+        ["recommend", "--text", "heart failure", "--target", "cardiolgy", "--no-explain"],
+        env=env,
+    )
+    assert found.exit_code == 0, found.output
+    said = " ".join(found.output.split())
+    assert '"cardiolgy" is not a known specialty; did you mean "cardiology"?' in said
+    assert "rank" in said
