@@ -152,6 +152,6 @@ class Access:
         get the not-found answer, so the write reveals nothing."""
         if self.role == Role.ADMIN:
             return
-        role = Kind(kind).role
+        role = kind.role
         if role is None or not self.is_self(role, record_id):
             raise not_found(kind, record_id)

@@ -89,7 +89,7 @@ def _read(access: Access, kind: Kind, record_id: str) -> BaseModel | Record:
 
 
 def _delete(engine: Engine, kind: Kind, record_id: str) -> None:
-    if Kind(kind).is_person:
+    if kind.is_person:
         found = erase(engine, kind, record_id).found
     else:
         found = engine.delete(kind, record_id)
