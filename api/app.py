@@ -16,7 +16,17 @@ from fastapi.responses import HTMLResponse, JSONResponse
 from fastapi.staticfiles import StaticFiles
 
 from api import errors
-from api.routes import admin, cohorts, feedback, health, mentees, mentors, suggestions, ui
+from api.routes import (
+    admin,
+    assignments,
+    cohorts,
+    feedback,
+    health,
+    mentees,
+    mentors,
+    suggestions,
+    ui,
+)
 from api.security import Guard, Limits, docs_csp, quiet_tracebacks
 from recommender.engine import Engine, build_engine
 from recommender.settings import Settings
@@ -134,7 +144,17 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
             )
         return await call_next(request)
 
-    for module in (health, suggestions, mentors, mentees, feedback, cohorts, admin, ui):
+    for module in (
+        health,
+        suggestions,
+        mentors,
+        mentees,
+        feedback,
+        cohorts,
+        assignments,
+        admin,
+        ui,
+    ):
         app.include_router(module.router)
     # Outermost of our layers: rate limits and authentication before anything else runs,
     # security headers on every answer, and the last catch for unexpected errors.

@@ -52,7 +52,7 @@ def mentor_own_write(
             continue
         problems.append({"loc": ["body", name], "msg": WHY[owner], "type": "field_not_writable"})
     changed = {k: v for k, v in data.items() if k not in baseline or v != baseline[k]}
-    current = int(baseline.get("current_mentees") or 0)
+    current = int(baseline.get("current_mentees") or 0) + int(baseline.get("placed_mentees") or 0)
     if "capacity" in changed:
         if changed["capacity"] > settings.mentor_max_capacity:
             problems.append(_bound("capacity", f"at most {settings.mentor_max_capacity} mentees"))

@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Callable, Sequence
+from collections import ChainMap
+from collections.abc import Callable, Mapping, Sequence
 from datetime import date
 from pathlib import Path
 from typing import cast
@@ -77,7 +78,7 @@ class Engine:
         self.changes = ProfileChanges(store.database)  # its table exists before any write
         self.registry = REGISTRY
         self.retriever = Retriever(settings.candidate_pool)
-        self.explainer = Explainer(self.registry)
+        self.explainer = Explainer(self.registry, today=self.today)
         self._state = Snapshot()
         self._contexts = ContextCache(settings)
         self._lock = threading.RLock()
@@ -174,6 +175,7 @@ class Engine:
         """Upsert mentors in ``session``'s transaction and log their ranking-relevant changes
         as made by ``actor`` (the index is not refreshed: call ``refresh`` after the commit)."""
         before = self.store.existing(Kind.MENTORS, [r.key for r in mentors])
+        mentors = self.store.placed(session, mentors)
         result = self.store.upsert(Kind.MENTORS, mentors, session=session)
         pairs = [(cast(Mentor | None, before.get(r.key)), cast(Mentor, r)) for r in mentors]
         self.changes.record(session, actor, pairs)
@@ -222,7 +224,7 @@ class Engine:
         q_vecs = self.embedder.encode_query([q.text for q in queries])
         with self._lock:
             state = self._state
-            mentors = state.mentors
+            mentors = _with_released(state.mentors, filters.released)
 
             def keep(m: str) -> bool:
                 return m in mentors and excluded_reason(mentee, mentors[m], filters) is None
@@ -273,6 +275,20 @@ class Engine:
                     "in_sync": in_sync and len(self.index) == counts["mentors"],
                 },
             }
+
+
+def _with_released(
+    mentors: dict[str, Mentor], released: Sequence[tuple[str, int]]
+) -> Mapping[str, Mentor]:
+    """``mentors`` with the ``released`` places counted free (copies of those mentors only)."""
+    if not released:
+        return mentors
+    changed = {
+        m: mentors[m].model_copy(update={"placed_mentees": max(0, mentors[m].placed_mentees - n)})
+        for m, n in released
+        if m in mentors
+    }
+    return ChainMap(changed, mentors)
 
 
 def build_engine(

@@ -1,4 +1,5 @@
-"""``/v1/cohorts``: cohorts, their members, and every mentee's shortlist (JSON or CSV)."""
+"""``/v1/cohorts``: cohorts, their members, requests, every mentee's shortlist (JSON, CSV or
+XLSX) and the dashboard; assignments are in ``api.routes.assignments``."""
 
 from __future__ import annotations
 
@@ -13,24 +14,20 @@ from api.auth import AdminDep, StaffDep, allow
 from api.deps import AccessDep, EngineDep, ReviewDep
 from api.routes.records import record_router
 from api.schemas import (
-    AssignmentPublic,
-    AssignmentRequest,
-    AssignmentsPublic,
-    AuditPublic,
     CohortIn,
     CohortsPublic,
+    DashboardPublic,
     MembersIn,
-    PairChangeIn,
     RequestIn,
     RequestsPublic,
-    RerunIn,
     ShortlistsPublic,
 )
 from recommender.domain.errors import InvalidProfile, UnknownMentor
 from recommender.domain.kinds import Kind, Role
-from recommender.domain.profiles import Cohort, Id, MentorRequest
-from recommender.matching.review import Draft, Review
-from recommender.matching.shortlist import cohort_shortlists, shortlists_csv
+from recommender.domain.profiles import Cohort, Id, Mentee, Mentor, MentorRequest
+from recommender.matching.dashboard import dashboard
+from recommender.matching.exports import MEDIA_TYPES, Format, Table, render, shortlists_table
+from recommender.matching.shortlist import cohort_shortlists
 from recommender.storage.keys import Principal
 
 router = record_router(Kind.COHORTS, "cohort", Cohort, CohortIn, CohortsPublic)
@@ -63,25 +60,23 @@ def remove_members(
     "/{record_id}/shortlists",
     response_model=ShortlistsPublic,
     summary="Every mentee's ranked shortlist",
-    responses={200: {"content": {"text/csv": {}}}},
+    responses={200: {"content": {"text/csv": {}, MEDIA_TYPES["xlsx"]: {}}}},
 )
 def get_shortlists(
     record_id: Id,
     engine: EngineDep,
     staff: StaffDep,
     access: AccessDep,
+    review: ReviewDep,
     k: Annotated[int, Query(ge=1, le=50)] = 5,
-    format: Annotated[Literal["json", "csv"], Query()] = "json",
+    format: Annotated[Literal["json", "csv", "xlsx"], Query()] = "json",
 ) -> ShortlistsPublic | Response:
-    """Ranked, explained shortlists among the cohort's mentors; ``format=csv`` gives one row
-    per mentee–mentor pair with every signal component."""
-    rows = cohort_shortlists(engine, access.cohort(record_id), k)
-    if format == "csv":
-        return Response(
-            shortlists_csv(rows),
-            media_type="text/csv",
-            headers={"Content-Disposition": f'attachment; filename="{record_id}-shortlists.csv"'},
-        )
+    """Ranked, explained shortlists among the cohort's mentors (places its approved
+    assignment holds count as free, so they read the same before and after approval);
+    ``format=csv`` or ``xlsx`` gives one row per mentee–mentor pair with every signal."""
+    rows = cohort_shortlists(engine, access.cohort(record_id), k, review.held(record_id))
+    if format != "json":
+        return download(shortlists_table(rows), format, f"{record_id}-shortlists")
     data = [
         {
             "mentee_id": r.mentee_id,
@@ -93,57 +88,6 @@ def get_shortlists(
     return ShortlistsPublic.model_validate(
         {"cohort_id": record_id, "data": data, "count": len(data)}
     )
-
-
-def _public(draft: Draft) -> AssignmentPublic:
-    return AssignmentPublic.model_validate(
-        {
-            **asdict(draft.result),
-            "id": draft.id,
-            "status": draft.status,
-            "created_at": draft.created_at,
-            "locked": draft.locked,
-            "forbidden": draft.forbidden,
-        }
-    )
-
-
-def _draft(access: Access, review: Review, cohort_id: str, assignment_id: str) -> Draft:
-    """A draft of a cohort the caller manages; 404 as if missing otherwise."""
-    access.cohort(cohort_id)
-    return review.get(cohort_id, assignment_id)
-
-
-@router.post(
-    "/{record_id}/assignments",
-    response_model=AssignmentPublic,
-    status_code=201,
-    summary="Propose an assignment (a draft)",
-)
-def create_assignment(
-    record_id: Id,
-    body: AssignmentRequest,
-    staff: StaffDep,
-    access: AccessDep,
-    review: ReviewDep,
-) -> AssignmentPublic:
-    """The optimal assignment under every mentor's free places, conflicts, locks and
-    forbidden pairs, stored as a draft; 422 with the reason when the constraints cannot all
-    be met."""
-    cohort = access.cohort(record_id)
-    locked = list(body.locked)
-    if body.lock_requests:
-        locked += [(r.mentee_id, r.mentor_id) for r in cohort.requests]
-    draft = review.propose(
-        cohort,
-        staff.actor,
-        body.mode,
-        locked,
-        list(body.forbidden),
-        body.mentors_wanted,
-        body.mentor_minimums,
-    )
-    return _public(draft)
 
 
 @router.post(
@@ -188,82 +132,32 @@ def list_requests(record_id: Id, staff: StaffDep, access: AccessDep) -> Requests
     return RequestsPublic(data=cohort.requests, count=len(cohort.requests))
 
 
-@router.get("/{record_id}/assignments", response_model=AssignmentsPublic)
-def list_assignments(
-    record_id: Id, staff: StaffDep, access: AccessDep, review: ReviewDep
-) -> AssignmentsPublic:
-    """The cohort's assignments, newest first."""
-    access.cohort(record_id)
-    drafts = review.drafts(record_id)
-    return AssignmentsPublic(data=[_public(d) for d in drafts], count=len(drafts))
+@router.get("/{record_id}/dashboard", response_model=DashboardPublic, summary="Cohort dashboard")
+def get_dashboard(
+    record_id: Id, engine: EngineDep, staff: StaffDep, access: AccessDep, review: ReviewDep
+) -> DashboardPublic:
+    """Matched share, top-3 share, both modes' lowest score, the mentor load histogram, the
+    unmatched mentees and each target specialty's coverage, from the cohort's approved
+    assignment (else its newest draft)."""
+    cohort = access.cohort(record_id)
+    mentees = [
+        m
+        for m in engine.store.existing(Kind.MENTEES, cohort.mentee_ids).values()
+        if isinstance(m, Mentee)
+    ]
+    mentors = [
+        m
+        for m in engine.store.existing(Kind.MENTORS, cohort.mentor_ids).values()
+        if isinstance(m, Mentor)
+    ]
+    board = dashboard(cohort, mentees, mentors, review.drafts(record_id))
+    return DashboardPublic.model_validate(asdict(board))
 
 
-@router.get("/{record_id}/assignments/{assignment_id}", response_model=AssignmentPublic)
-def get_assignment(
-    record_id: Id, assignment_id: Id, staff: StaffDep, access: AccessDep, review: ReviewDep
-) -> AssignmentPublic:
-    """One assignment."""
-    return _public(_draft(access, review, record_id, assignment_id))
-
-
-@router.post("/{record_id}/assignments/{assignment_id}/override", response_model=AssignmentPublic)
-def override_pair(
-    record_id: Id,
-    assignment_id: Id,
-    body: PairChangeIn,
-    staff: StaffDep,
-    access: AccessDep,
-    review: ReviewDep,
-) -> AssignmentPublic:
-    """Give a mentee another mentor (kept through re-runs); ``reason`` is required."""
-    draft = _draft(access, review, record_id, assignment_id)
-    return _public(review.override(draft, body.mentee_id, body.mentor_id, body.reason, staff.actor))
-
-
-@router.post("/{record_id}/assignments/{assignment_id}/lock", response_model=AssignmentPublic)
-def lock_pair(
-    record_id: Id,
-    assignment_id: Id,
-    body: PairChangeIn,
-    staff: StaffDep,
-    access: AccessDep,
-    review: ReviewDep,
-) -> AssignmentPublic:
-    """Keep one of the draft's pairs through re-runs."""
-    draft = _draft(access, review, record_id, assignment_id)
-    return _public(review.lock(draft, body.mentee_id, body.mentor_id, staff.actor))
-
-
-@router.post(
-    "/{record_id}/assignments/{assignment_id}/rerun",
-    response_model=AssignmentPublic,
-    status_code=201,
-)
-def rerun(
-    record_id: Id,
-    assignment_id: Id,
-    body: RerunIn,
-    staff: StaffDep,
-    access: AccessDep,
-    review: ReviewDep,
-) -> AssignmentPublic:
-    """A new draft keeping the locks; the old one is superseded."""
-    draft = _draft(access, review, record_id, assignment_id)
-    return _public(review.rerun(draft, staff.actor, body.mode))
-
-
-@router.post("/{record_id}/assignments/{assignment_id}/approve", response_model=AssignmentPublic)
-def approve(
-    record_id: Id, assignment_id: Id, staff: StaffDep, access: AccessDep, review: ReviewDep
-) -> AssignmentPublic:
-    """Approve: mentors' current mentee counts grow by their new mentees."""
-    draft = _draft(access, review, record_id, assignment_id)
-    return _public(review.approve(draft, staff.actor))
-
-
-@router.get("/{record_id}/audit", response_model=AuditPublic)
-def audit(record_id: Id, staff: StaffDep, access: AccessDep, review: ReviewDep) -> AuditPublic:
-    """Every change to the cohort's assignments: who, when, what, why."""
-    access.cohort(record_id)
-    events = review.audit(record_id)
-    return AuditPublic.model_validate({"data": [asdict(e) for e in events], "count": len(events)})
+def download(table: Table, fmt: Format, name: str) -> Response:
+    """A table as a CSV or XLSX attachment."""
+    return Response(
+        render(table, fmt),
+        media_type=MEDIA_TYPES[fmt],
+        headers={"Content-Disposition": f'attachment; filename="{name}.{fmt}"'},
+    )

@@ -9,6 +9,7 @@ from pydantic import BaseModel, Field, model_validator
 
 from api.schemas.base import StrictBody
 from recommender.domain.profiles import Id, MeetingMode, Mentee, Offer, ShortText
+from recommender.domain.suggestion import FIT_METHOD
 from recommender.domain.vocabulary_check import SpecialtyWarning
 
 MAX_K = 100
@@ -88,6 +89,17 @@ class SuggestionPublic(BaseModel):
     reasons: list[str]
     mentor_name: str
     specialty: str
+    fit: int = Field(
+        default=0, ge=0, le=100, description=f"How well the mentor fits, 0–100. {FIT_METHOD}"
+    )
+    gaps: list[str] = Field(
+        default_factory=list,
+        description="What does not fit, in plain sentences, most important first (at most "
+        "four): e.g. no free place, another specialty than the mentee's target, something "
+        "sought and not offered, a language or meeting mode not shared, a distant timezone, "
+        "slow replies, little time. Empty when nothing stands out. The explanation ends with "
+        "them.",
+    )
 
 
 class WarningPublic(BaseModel):

@@ -72,6 +72,14 @@ class Mentor(Record):
     hours_per_month: float = Field(default=2.0, ge=0, le=200, description="Hours offered/month.")
     capacity: int = Field(default=2, ge=0, le=100, description="Most mentees at once.")
     current_mentees: int = Field(default=0, ge=0, le=100, description="Mentees now.")
+    placed_mentees: int = Field(
+        default=0,
+        ge=0,
+        le=100_000,
+        description="Mentees placed with them by approved assignments, on top of "
+        "current_mentees (the imported count): kept by the store from its placements, never "
+        "imported (a re-import neither frees nor double-books a place).",
+    )
     years_in_practice: int = Field(default=0, ge=0, le=70, description="Years since training.")
     publication_count: int = Field(default=0, ge=0, le=10000, description="Peer-reviewed papers.")
     teaching_roles: list[ShortText] = Field(default_factory=list, max_length=MAX_ITEMS)
@@ -117,8 +125,8 @@ class Mentor(Record):
 
     @property
     def free_places(self) -> int:
-        """Places left for new mentees."""
-        return self.capacity - self.current_mentees
+        """Places left for new mentees (negative when capacity was lowered below the load)."""
+        return self.capacity - self.current_mentees - self.placed_mentees
 
 
 class Mentee(Record):
@@ -210,6 +218,7 @@ MENTOR_WRITERS: dict[str, Writer] = {
     "hours_per_month": "mentor",
     "capacity": "mentor",
     "current_mentees": "system",
+    "placed_mentees": "system",
     "years_in_practice": "program",
     "publication_count": "program",
     "teaching_roles": "program",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 
 
@@ -28,16 +29,45 @@ class Match:
     similarity: float
 
 
+FIT_METHOD = (
+    "The score as a percentage: score × 100, rounded half up and clipped to 0–100. The score "
+    "is the weighted mean of the signals, each in [0, 1], so 100 means every signal at its "
+    "best and 50 is what a mentor gets when every signal is neutral (nothing known). It "
+    "orders mentors exactly as the score does; it is not a probability of a good match."
+)
+"""How ``Suggestion.fit`` is computed, in words (shown in the API's schema)."""
+
+
+def fit_percent(score: float) -> int:
+    """``score`` in [0, 1] as a whole percentage (see ``FIT_METHOD``).
+
+    Monotone non-decreasing in ``score``; a score outside [0, 1] (a ranker whose signals
+    are not all in range) is clipped, and a non-finite one counts as 0.
+    """
+    if not math.isfinite(score):
+        return 0
+    return math.floor(100.0 * min(1.0, max(0.0, score)) + 0.5)
+
+
 @dataclass(frozen=True)
 class Suggestion:
-    """A mentor suggested to a mentee, with the reasons."""
+    """A mentor suggested to a mentee, with the reasons for and the gaps against.
+
+    Attributes:
+        fit: ``fit_percent(score)``, 0–100 (see ``FIT_METHOD``).
+        reasons: plain sentences of what speaks for the mentor.
+        gaps: plain sentences of what does not fit, most important first (at most four).
+        explanation: one paragraph with the text matches, the reasons, then the gaps.
+    """
 
     mentor_id: str
     rank: int
     score: float
+    fit: int
     components: dict[str, Component]
     explanation: str
     matches: list[Match] = field(default_factory=list)
     reasons: list[str] = field(default_factory=list)
+    gaps: list[str] = field(default_factory=list)
     mentor_name: str = ""
     specialty: str = ""

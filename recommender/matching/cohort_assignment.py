@@ -2,40 +2,53 @@
 
 Pairs the engine would never suggest (no free place, declared conflict, required meeting mode
 or language missing, the mentee themself) are not allowed; a mentor's places are their free
-places. Both modes are solved so a coordinator sees what fairness costs in total score.
+places, counting the cohort's own approved placements as free (a new assignment would replace
+them). When places are short, as many mentees as possible are served and the rest are listed
+with the reason; a locked or requested pair that cannot be kept is reported, not fatal. Both
+modes are solved so a coordinator sees what fairness costs in total score.
 """
 
 from __future__ import annotations
 
-import csv
-import io
-from collections.abc import Iterable
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
 
 import numpy as np
 
 from recommender.domain.kinds import Kind
-from recommender.domain.profiles import Cohort, Mentor
+from recommender.domain.profiles import Cohort, Mentee, Mentor
 from recommender.domain.suggestion import Suggestion
 from recommender.engine import Engine, SuggestionFilters
+from recommender.matching.outcome import (
+    NotHonoured,
+    Room,
+    Unmatched,
+    honourable,
+    rooms,
+    unmatched,
+)
 from recommender.matching.scores import DenseScores
 from recommender.matching.solver import Assignment, MenteeDemand, MentorSlot, Mode, PairKey, solve
 
 
 @dataclass(frozen=True)
 class AssignedPair:
-    """One assigned pair with its explanation and its place in the mentee's own ranking."""
+    """One assigned pair with its explanation and its place in the mentee's shortlist (1 is
+    the top; 0 when outside it)."""
 
     mentee_id: str
     mentor_id: str
     score: float
     rank_for_mentee: int
     explanation: str
+    mentee_name: str = ""
+    mentor_name: str = ""
+    specialty: str = ""
 
 
 @dataclass(frozen=True)
 class CohortAssignment:
-    """The chosen mode's assignment, and both objectives under both modes."""
+    """The chosen mode's assignment, both objectives under both modes, and what it left out."""
 
     cohort_id: str
     mode: Mode
@@ -46,6 +59,9 @@ class CohortAssignment:
     top3_share: float
     load_histogram: dict[int, int]
     objectives: dict[str, dict[str, float]]
+    unmatched: list[Unmatched] = field(default_factory=list)
+    mentors_with_room: list[Room] = field(default_factory=list)
+    not_honoured: list[NotHonoured] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -55,28 +71,53 @@ class CohortScores:
     source: DenseScores
     suggestions: dict[PairKey, Suggestion]
     mentors: dict[str, Mentor]
+    mentees: dict[str, Mentee]
     mentee_ids: list[str]
 
 
-def score_cohort(engine: Engine, cohort: Cohort) -> CohortScores:
-    """Score each stored mentee of the cohort against each stored, eligible cohort mentor."""
+def cohort_filters(engine: Engine, cohort: Cohort, held: Mapping[str, int]) -> SuggestionFilters:
+    """The filters of the cohort's shortlists and assignments (one set, so an assignment's
+    rank is the shortlist's): its stored mentors, its own approved places counted free."""
+    only = frozenset(cohort.mentor_ids) & engine.store.ids(Kind.MENTORS)
+    return SuggestionFilters(only=only, released=tuple(sorted(held.items())))
+
+
+def score_cohort(
+    engine: Engine,
+    cohort: Cohort,
+    held: Mapping[str, int],
+    progress: Callable[[int], None] | None = None,
+) -> CohortScores:
+    """Score each stored mentee of the cohort against each stored, eligible cohort mentor
+    (``progress`` is called with 1 after each mentee)."""
+    filters = cohort_filters(engine, cohort, held)
     live_mentees = engine.store.ids(Kind.MENTEES)
     mentee_ids = [m for m in cohort.mentee_ids if m in live_mentees]
-    live_mentors = engine.store.ids(Kind.MENTORS)
-    mentor_ids = [m for m in cohort.mentor_ids if m in live_mentors]
-    mentors = {m.id: m for m in engine.store.mentors() if m.id in set(mentor_ids)}
+    mentor_ids = [m for m in cohort.mentor_ids if m in (filters.only or ())]
+    mentors = {
+        m.id: m.model_copy(update={"placed_mentees": max(0, m.placed_mentees - held.get(m.id, 0))})
+        for m in engine.store.mentors()
+        if m.id in set(mentor_ids)
+    }
+    stored = engine.store.existing(Kind.MENTEES, mentee_ids)
+    mentees = {k: v for k, v in stored.items() if isinstance(v, Mentee)}
     matrix = np.zeros((len(mentee_ids), len(mentor_ids)))
     allowed = np.zeros_like(matrix, dtype=bool)
     column = {m: j for j, m in enumerate(mentor_ids)}
     suggestions: dict[PairKey, Suggestion] = {}
-    filters = SuggestionFilters(only=frozenset(mentor_ids), diversify=False, follow_specialty=False)
     for i, mentee_id in enumerate(mentee_ids):
-        for s in engine.suggest_for(mentee_id, max(1, len(mentor_ids)), filters):
+        for s in engine.suggest(mentees[mentee_id], max(1, len(mentor_ids)), filters):
             matrix[i, column[s.mentor_id]] = s.score
             allowed[i, column[s.mentor_id]] = True
             suggestions[(mentee_id, s.mentor_id)] = s
+        if progress is not None:
+            progress(1)
     return CohortScores(
-        DenseScores(mentee_ids, mentor_ids, matrix, allowed), suggestions, mentors, mentee_ids
+        DenseScores(mentee_ids, mentor_ids, matrix, allowed),
+        suggestions,
+        mentors,
+        mentees,
+        mentee_ids,
     )
 
 
@@ -88,13 +129,24 @@ def assign_cohort(
     forbidden: Iterable[PairKey] = (),
     mentors_wanted: dict[str, int] | None = None,
     mentor_minimums: dict[str, int] | None = None,
+    requested: Iterable[PairKey] = (),
+    held: Mapping[str, int] | None = None,
+    progress: Callable[[int], None] | None = None,
 ) -> CohortAssignment:
     """The optimal assignment for the cohort in ``mode``, with the other mode's objectives.
 
+    Args:
+        locked: pairs the coordinator keeps; requested: mentees' own choices to keep. Either
+            kind that cannot be kept (not allowed, no place left, a second mentor for a
+            mentee wanting one) is listed in ``not_honoured`` and left to the optimiser.
+        held: places the cohort's approved assignment holds per mentor (counted free).
+        progress: called with 1 after each mentee is scored (the solve itself is quick).
+
     Raises:
-        InfeasibleAssignment: the constraints cannot all be met; the message says which.
+        InfeasibleAssignment: mentor minimums cannot be met; the message says which.
     """
-    scored = score_cohort(engine, cohort)
+    held = held or {}
+    scored = score_cohort(engine, cohort, held, progress)
     minimums = mentor_minimums or {}
     slots = [
         MentorSlot(m.id, max(0, m.free_places), minimums.get(m.id, 0))
@@ -102,23 +154,21 @@ def assign_cohort(
     ]
     wanted = mentors_wanted or {}
     demands = [MenteeDemand(e, wanted.get(e, 1)) for e in scored.mentee_ids]
-    locked, forbidden = list(locked), list(forbidden)
+    forbidden = list(forbidden)
+    keep, refused = honourable(scored, slots, demands, locked, requested, forbidden)
     results: dict[str, Assignment] = {}
     for run_mode in (mode, "fair" if mode == "total" else "total"):
         results[run_mode] = solve(
-            slots, demands, scored.source, locked=locked, forbidden=forbidden, mode=run_mode
+            slots,
+            demands,
+            scored.source,
+            locked=keep,
+            forbidden=forbidden,
+            mode=run_mode,
+            partial=True,
         )
     chosen = results[mode]
-    pairs = [
-        AssignedPair(
-            p.mentee_id,
-            p.mentor_id,
-            p.score,
-            scored.suggestions[(p.mentee_id, p.mentor_id)].rank,
-            scored.suggestions[(p.mentee_id, p.mentor_id)].explanation,
-        )
-        for p in chosen.pairs
-    ]
+    pairs = [_pair(scored, p.mentee_id, p.mentor_id, p.score) for p in chosen.pairs]
     return CohortAssignment(
         cohort_id=cohort.id,
         mode=mode,
@@ -129,14 +179,21 @@ def assign_cohort(
         top3_share=chosen.stats.top3_share,
         load_histogram=chosen.stats.load_histogram,
         objectives={m: {"total": r.total, "min_score": r.min_score} for m, r in results.items()},
+        unmatched=unmatched(scored, slots, chosen),
+        mentors_with_room=rooms(scored, slots, chosen.pairs),
+        not_honoured=refused,
     )
 
 
-def assignment_csv(result: CohortAssignment) -> str:
-    """One row per assigned pair."""
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(["mentee_id", "mentor_id", "score", "rank_for_mentee", "explanation"])
-    for p in result.pairs:
-        writer.writerow([p.mentee_id, p.mentor_id, repr(p.score), p.rank_for_mentee, p.explanation])
-    return out.getvalue()
+def _pair(scored: CohortScores, mentee_id: str, mentor_id: str, score: float) -> AssignedPair:
+    suggestion = scored.suggestions[(mentee_id, mentor_id)]
+    return AssignedPair(
+        mentee_id,
+        mentor_id,
+        score,
+        suggestion.rank,
+        suggestion.explanation,
+        scored.mentees[mentee_id].name,
+        suggestion.mentor_name,
+        suggestion.specialty,
+    )

@@ -75,6 +75,7 @@ class Assignment:
         threshold: in fair mode, the lowest score any free (non-locked) pair was allowed.
         widenings: how often the pruned candidate set had to grow to prove optimality.
         candidates: pairs in the final flow network.
+        unserved: mentee id → places left unserved (a partial assignment only).
     """
 
     mode: Mode
@@ -85,6 +86,7 @@ class Assignment:
     threshold: float | None = None
     widenings: int = 0
     candidates: int = 0
+    unserved: dict[str, int] = field(default_factory=dict)
 
 
 @dataclass
@@ -106,6 +108,8 @@ class _Problem:
     banned: IntArray  # conflicts and forbidden
     locked: list[tuple[int, int, float]]
     scale: int
+    spare: int | None = None
+    """Mentee places that may stay unserved (None: every place must be served)."""
     top_n: int = 0
     widenings: int = 0
     rows: IntArray = field(default_factory=lambda: EMPTY_INT)
@@ -121,6 +125,10 @@ class _Problem:
         self.inv_col = np.full(len(self.src.mentor_ids), -1, np.int64)
         self.inv_col[self.col_of] = np.arange(self.m)
         self.never = np.union1d(self.banned, [i * self.m + j for i, j, _ in self.locked])
+        # Leaving a place unserved must cost more than any re-routing of served pairs can
+        # gain (an augmenting path changes at most min(n, m) + 1 pairs, each worth <= scale):
+        # the flow then serves as many places as possible first, then maximises the score.
+        self.penalty = self.scale * (min(self.n, self.m) + 2)
 
     def add(self, rows: IntArray, cols: IntArray, scores: FloatArray) -> int:
         """Add new candidate pairs that are neither banned nor locked; returns how many."""
@@ -151,15 +159,20 @@ class _Problem:
         np.minimum.at(last, rows[keep], val[keep])
         last[~(full | (counts > top_n))] = -np.inf
         self.last = last if first else np.minimum(self.last, last)
+        if first and self.spare is None:
+            self._check_enough(last, counts)
         if first:
             self.top3 = rows[keep & (rank < 3)] * self.m + cols[keep & (rank < 3)]
-            wants = self.want + np.bincount([i for i, _, _ in self.locked], minlength=self.n)
-            for i in np.flatnonzero((last == -np.inf) & (counts < wants)):
-                raise InfeasibleAssignment(
-                    f"mentee {self.mentee_ids[i]} has only {counts[i]} allowed mentors "
-                    f"after conflicts but wants {wants[i]}"
-                )
         self.add(rows[keep], cols[keep], val[keep])
+
+    def _check_enough(self, last: FloatArray, counts: IntArray) -> None:
+        """Raise if a mentee has fewer allowed mentors than they want."""
+        wants = self.want + np.bincount([i for i, _, _ in self.locked], minlength=self.n)
+        for i in np.flatnonzero((last == -np.inf) & (counts < wants)):
+            raise InfeasibleAssignment(
+                f"mentee {self.mentee_ids[i]} has only {counts[i]} allowed mentors "
+                f"after conflicts but wants {wants[i]}"
+            )
 
     def exceeding(self, u: FloatArray, v: FloatArray) -> tuple[IntArray, IntArray, FloatArray]:
         """Allowed pairs with ``score > u[i] + v[j]`` (local indices) from the source."""
@@ -186,6 +199,7 @@ def _build(
     locked: Iterable[PairKey],
     forbidden: Iterable[PairKey],
     scale: int,
+    partial: bool = False,
 ) -> _Problem:
     """Validate the input, pre-assign locked pairs and check the obvious gaps up front."""
     src_row = {x: i for i, x in enumerate(src.mentee_ids)}
@@ -226,7 +240,7 @@ def _build(
             raise InfeasibleAssignment(
                 f"mentee {mentees[i].id} is locked to {count}, wants {want[i]}"
             )
-    if want.sum() > cap.sum():
+    if want.sum() > cap.sum() and not partial:
         raise InfeasibleAssignment(
             f"{want.sum()} mentee places wanted, {cap.sum()} mentor places available"
         )
@@ -244,4 +258,5 @@ def _build(
     col_of = np.array([src_col[s.id] for s in mentors], np.int64)
     names = [d.id for d in mentees], [s.id for s in mentors]
     banned_keys = np.array(sorted(banned), np.int64)
-    return _Problem(src, *names, want, cap, low, row_of, col_of, banned_keys, locks, scale)
+    spare = int(want.sum()) if partial else None
+    return _Problem(src, *names, want, cap, low, row_of, col_of, banned_keys, locks, scale, spare)

@@ -1,49 +1,38 @@
 """Coordinator review of assignments: drafts, overrides, locks, re-runs, approval, audit trail.
 
 A computed assignment is stored as a *draft*. A coordinator overrides pairs (with a reason),
-locks pairs, re-runs (locks kept, the rest re-optimised; the old draft is superseded) and
-approves, which adds the new mentees to each mentor's current count. Every change is an audit
-event: who, when, what, why.
+swaps two pairs, locks pairs, re-runs (locks kept, the rest re-optimised; the old draft is
+superseded) and approves, which places each pair (``recommender.storage.placements``): the
+places live apart from imported profiles. A cohort has at most one approved assignment; a
+coordinator supersedes it explicitly (with a reason), which releases its places. Every change
+is an audit event: who, when, what, why. Pair edits are in ``recommender.matching.edits``.
 """
 
 from __future__ import annotations
 
 import json
 import uuid
-from dataclasses import asdict, dataclass
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, replace
 from datetime import UTC, datetime
-from typing import Any, Literal
+from typing import Any
 
 from sqlalchemy.orm import Session
 
-from recommender.domain.errors import MentorMatchError, NotFound, UnknownMentor
+from recommender.domain.errors import NotFound
 from recommender.domain.kinds import Kind
 from recommender.domain.profiles import Cohort, Mentor
-from recommender.engine import Engine, SuggestionFilters
+from recommender.engine import Engine
+from recommender.matching import edits
 from recommender.matching.cohort_assignment import AssignedPair, CohortAssignment, assign_cohort
+from recommender.matching.draft import Draft, ReviewConflict, Status
+from recommender.matching.outcome import NotHonoured, Room, Unmatched
 from recommender.matching.solver import Mode, PairKey
 from recommender.storage.drafts import ERASED, AuditRow, DraftRow, Drafts, mentions
-
-Status = Literal["draft", "approved", "superseded"]
+from recommender.storage.placements import Placements
 
 __all__ = ["ERASED", "AuditEvent", "Draft", "Review", "ReviewConflict", "Status"]
-
-
-class ReviewConflict(MentorMatchError):
-    """The requested change does not fit the assignment's state (e.g. already approved)."""
-
-
-@dataclass(frozen=True)
-class Draft:
-    """A stored assignment with the coordinator's constraints."""
-
-    id: str
-    cohort_id: str
-    status: Status
-    created_at: str
-    result: CohortAssignment
-    locked: list[PairKey]
-    forbidden: list[PairKey]
 
 
 @dataclass(frozen=True)
@@ -72,6 +61,7 @@ class Review:
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
         self.rows = Drafts(engine.store.database)
+        self.placements = Placements(engine.store.database)
 
     # -- reading -----------------------------------------------------------------------------
 
@@ -94,9 +84,22 @@ class Review:
         ]
 
     def approved_pairs(self) -> set[PairKey]:
-        """Every (mentee_id, mentor_id) of an approved assignment: who mentors whom."""
-        rows = self.rows.with_status("approved")
-        return {(p.mentee_id, p.mentor_id) for r in rows for p in self._draft(r).result.pairs}
+        """Every placed (mentee_id, mentor_id) of an approved assignment: who mentors whom."""
+        return self.placements.active_pairs()
+
+    def approved(self, cohort_id: str) -> Draft | None:
+        """The cohort's approved assignment, if any."""
+        rows = [r for r in self.rows.of_cohort(cohort_id) if r.status == "approved"]
+        return self._draft(rows[0]) if rows else None
+
+    def held(self, cohort_id: str) -> dict[str, int]:
+        """Places the cohort's approved assignment holds, per mentor: counted free for the
+        cohort's own drafts and shortlists (a new assignment would replace it)."""
+        approved = self.approved(cohort_id)
+        if approved is None:
+            return {}
+        rows = self.placements.of_assignment(approved.id)
+        return dict(Counter(r.mentor_id for r in rows if r.released_at is None))
 
     def erase(self, person_id: str) -> int:
         """Remove a person from every draft and audit event (erasure); returns rows changed.
@@ -113,19 +116,26 @@ class Review:
                 pairs = [
                     p for p in draft.result.pairs if person_id not in (p.mentee_id, p.mentor_id)
                 ]
-                kept = Draft(
-                    draft.id,
-                    draft.cohort_id,
-                    draft.status,
-                    draft.created_at,
-                    _with_pairs(draft.result, pairs),
-                    [k for k in draft.locked if person_id not in k],
-                    [k for k in draft.forbidden if person_id not in k],
+                kept = replace(
+                    draft,
+                    result=edits.with_pairs(draft.result, pairs, erased=person_id),
+                    locked=[k for k in draft.locked if person_id not in k],
+                    forbidden=[k for k in draft.forbidden if person_id not in k],
+                    requested=[k for k in draft.requested if person_id not in k],
                 )
                 row.payload = self._row(kept).payload
                 changed += 1
             changed += Drafts.redact_events(session, person_id)
+            freed = Placements.erase(session, person_id)
+            self._recount(session, freed, "erasure")
         return changed
+
+    def _recount(self, session: Session, mentor_ids: list[str], actor: str) -> None:
+        """Rewrite these mentors so the store recounts their placements (logged changes)."""
+        stored = self.engine.store.existing(Kind.MENTORS, sorted(set(mentor_ids)))
+        mentors = [m for m in stored.values() if isinstance(m, Mentor)]
+        if mentors:
+            self.engine.write_logged(session, mentors, actor)
 
     @staticmethod
     def _draft(row: DraftRow) -> Draft:
@@ -133,6 +143,12 @@ class Review:
         result = data["result"]
         result["pairs"] = [AssignedPair(**p) for p in result["pairs"]]
         result["load_histogram"] = {int(k): v for k, v in result["load_histogram"].items()}
+        for name, kind in (
+            ("unmatched", Unmatched),
+            ("mentors_with_room", Room),
+            ("not_honoured", NotHonoured),
+        ):
+            result[name] = [kind(**x) for x in result.get(name, [])]
         return Draft(
             row.id,
             row.cohort_id,
@@ -141,6 +157,7 @@ class Review:
             CohortAssignment(**result),
             _pairs(data["locked"]),
             _pairs(data["forbidden"]),
+            _pairs(data.get("requested", [])),
         )
 
     # -- changes -----------------------------------------------------------------------------
@@ -154,13 +171,28 @@ class Review:
         forbidden: list[PairKey] | None = None,
         mentors_wanted: dict[str, int] | None = None,
         mentor_minimums: dict[str, int] | None = None,
+        requested: list[PairKey] | None = None,
+        progress: Callable[[int], None] | None = None,
     ) -> Draft:
-        """Compute an assignment and store it as a draft."""
+        """Compute an assignment and store it as a draft. ``requested``: mentees' own choices,
+        kept where they can be (those that cannot are listed in ``not_honoured``)."""
         locked, forbidden = list(locked or []), list(forbidden or [])
+        requested = list(requested or [])
         result = assign_cohort(
-            self.engine, cohort, mode, locked, forbidden, mentors_wanted, mentor_minimums
+            self.engine,
+            cohort,
+            mode,
+            locked,
+            forbidden,
+            mentors_wanted,
+            mentor_minimums,
+            requested,
+            self.held(cohort.id),
+            progress,
         )
-        draft = Draft(uuid.uuid4().hex[:12], cohort.id, "draft", _now(), result, locked, forbidden)
+        draft = Draft(
+            uuid.uuid4().hex[:12], cohort.id, "draft", _now(), result, locked, forbidden, requested
+        )
         with self.rows.write() as session:
             self._insert(session, draft, actor, mode)
         return draft
@@ -171,80 +203,43 @@ class Review:
             session, draft, actor, "propose", "", {"mode": mode, "pairs": len(draft.result.pairs)}
         )
 
+    # -- pair edits (recommender.matching.edits) -----------------------------------------------
+
     def lock(self, draft: Draft, mentee_id: str, mentor_id: str, actor: str) -> Draft:
         """Keep a pair of the draft through re-runs."""
-        self._editable(draft)
-        if (mentee_id, mentor_id) not in {(p.mentee_id, p.mentor_id) for p in draft.result.pairs}:
-            raise ReviewConflict(f"pair ({mentee_id}, {mentor_id}) is not in this assignment")
-        locked = [*draft.locked, (mentee_id, mentor_id)]
-        return self._update(
-            draft,
-            locked,
-            draft.forbidden,
-            draft.result,
-            actor,
-            "lock",
-            "",
-            {"mentee_id": mentee_id, "mentor_id": mentor_id},
-        )
+        return edits.lock(self, draft, mentee_id, mentor_id, actor)
 
     def override(
         self, draft: Draft, mentee_id: str, mentor_id: str, reason: str, actor: str
     ) -> Draft:
-        """Give a mentee another mentor (locked), replacing their current pair."""
-        self._editable(draft)
-        if not reason.strip():
-            raise ReviewConflict("an override needs a reason")
-        cohort = self.engine.store.get(Kind.COHORTS, draft.cohort_id)
-        assert isinstance(cohort, Cohort)
-        if mentor_id not in cohort.mentor_ids or mentee_id not in cohort.mentee_ids:
-            raise ReviewConflict(f"{mentee_id} or {mentor_id} is not a member of the cohort")
-        mentor = self.engine.store.get_mentor(mentor_id)
-        taken = sum(
-            p.mentor_id == mentor_id for p in draft.result.pairs if p.mentee_id != mentee_id
-        )
-        if taken >= mentor.free_places:
-            raise ReviewConflict(
-                f"mentor {mentor_id} has {mentor.free_places} free places, all used in this draft"
-            )
-        found = self.engine.suggest_for(
-            mentee_id, 1, SuggestionFilters(only=frozenset({mentor_id}), include_full=True)
-        )
-        if not found:
-            raise ReviewConflict(
-                f"{mentor_id} may not mentor {mentee_id} (conflict or requirement)"
-            )
-        old = [p for p in draft.result.pairs if p.mentee_id == mentee_id]
-        new = AssignedPair(mentee_id, mentor_id, found[0].score, 0, found[0].explanation)
-        pairs = [p for p in draft.result.pairs if p.mentee_id != mentee_id] + [new]
-        result = _with_pairs(draft.result, pairs)
-        locked = [k for k in draft.locked if k[0] != mentee_id] + [(mentee_id, mentor_id)]
-        return self._update(
-            draft,
-            locked,
-            draft.forbidden,
-            result,
-            actor,
-            "override",
-            reason,
-            {
-                "mentee_id": mentee_id,
-                "mentor_id": mentor_id,
-                "replaced": [p.mentor_id for p in old],
-            },
-        )
+        """Give a mentee (matched or not) another eligible cohort mentor with a free place."""
+        return edits.override(self, draft, mentee_id, mentor_id, reason, actor)
+
+    def swap(self, draft: Draft, mentee_a: str, mentee_b: str, reason: str, actor: str) -> Draft:
+        """Two mentees exchange mentors (both pairs then locked)."""
+        return edits.swap(self, draft, mentee_a, mentee_b, reason, actor)
+
+    def options(self, draft: Draft, mentee_id: str) -> list[edits.Option]:
+        """The mentors a mentee may be given in this draft, best first."""
+        return edits.options(self, draft, mentee_id)
 
     def rerun(self, draft: Draft, actor: str, mode: Mode | None = None) -> Draft:
         """Re-optimise everything but the locked pairs; the old draft is superseded (in the
         same transaction that stores the new one, so two re-runs cannot both succeed)."""
-        self._editable(draft)
+        self.editable(draft)
         cohort = self.engine.store.get(Kind.COHORTS, draft.cohort_id)
         assert isinstance(cohort, Cohort)
         mode = mode or draft.result.mode
-        result = assign_cohort(self.engine, cohort, mode, draft.locked, draft.forbidden)
-        fresh = Draft(
-            uuid.uuid4().hex[:12], cohort.id, "draft", _now(), result, draft.locked, draft.forbidden
+        result = assign_cohort(
+            self.engine,
+            cohort,
+            mode,
+            draft.locked,
+            draft.forbidden,
+            requested=draft.requested,
+            held=self.held(cohort.id),
         )
+        fresh = replace(draft, id=uuid.uuid4().hex[:12], created_at=_now(), result=result)
         with self.rows.write() as session:
             row = self._draft_row(session, draft)
             row.status = "superseded"
@@ -253,50 +248,64 @@ class Review:
         return fresh
 
     def approve(self, draft: Draft, actor: str) -> Draft:
-        """Approve the draft: each mentor's current mentee count grows by their new mentees.
+        """Approve the draft: each pair is placed, taking one of its mentor's places.
 
-        The counts and the draft's status change in one transaction, which holds the write
-        lock from its start and re-reads the draft: of several concurrent approvals exactly
-        one succeeds (the others get ``ReviewConflict``), and no count is added twice.
+        One transaction holds the write lock from its start and re-reads the draft: of
+        several concurrent approvals exactly one succeeds (the others get
+        ``ReviewConflict``), and no place is taken twice. A cohort whose assignment is
+        already approved must have it superseded first (``supersede``).
         """
-        self._editable(draft)
-        load: dict[str, int] = {}
-        for p in draft.result.pairs:
-            load[p.mentor_id] = load.get(p.mentor_id, 0) + 1
+        self.editable(draft)
+        load = Counter(p.mentor_id for p in draft.result.pairs)
         store = self.engine.store
         with store.transaction() as session:
             row = self._draft_row(session, draft)
+            for other in Drafts.of_cohort_in(session, draft.cohort_id):
+                if other.status == "approved":
+                    raise ReviewConflict(
+                        f"cohort {draft.cohort_id} already has approved assignment {other.id}; "
+                        "supersede it first (which releases its places)"
+                    )
             stored = store.existing(Kind.MENTORS, sorted(load))
-            updated: list[Mentor] = []
             for mentor_id, n in sorted(load.items()):
                 mentor = stored.get(mentor_id)
                 if not isinstance(mentor, Mentor):
-                    raise UnknownMentor(mentor_id)
+                    raise ReviewConflict(f"mentor {mentor_id} is no longer stored")
                 if n > mentor.free_places:
                     raise ReviewConflict(
-                        f"mentor {mentor_id} now has {mentor.free_places} free places, {n} assigned"
+                        f"mentor {mentor_id} now has {max(0, mentor.free_places)} free places, "
+                        f"{n} assigned"
                     )
-                updated.append(
-                    mentor.model_copy(update={"current_mentees": mentor.current_mentees + n})
-                )
-            self.engine.write_logged(session, updated, f"{actor} (approval)")
+            pairs = [(p.mentee_id, p.mentor_id) for p in draft.result.pairs]
+            Placements.place(session, draft.cohort_id, draft.id, pairs, _now())
+            self._recount(session, list(load), f"{actor} (approval)")
             row.status = "approved"
-            self._event(session, draft, actor, "approve", "", {"pairs": len(draft.result.pairs)})
+            self._event(session, draft, actor, "approve", "", {"pairs": len(pairs)})
         self.engine.refresh()
-        return Draft(
-            draft.id,
-            draft.cohort_id,
-            "approved",
-            draft.created_at,
-            draft.result,
-            draft.locked,
-            draft.forbidden,
-        )
+        return replace(draft, status="approved")
+
+    def supersede(self, draft: Draft, actor: str, reason: str) -> Draft:
+        """Withdraw an approved assignment: its places are released (audited, with the
+        reason); the cohort may then approve another."""
+        if draft.status != "approved":
+            raise ReviewConflict(f"assignment {draft.id} is {draft.status}, not approved")
+        if not reason.strip():
+            raise ReviewConflict("superseding an approved assignment needs a reason")
+        with self.engine.store.transaction() as session:
+            row = Drafts.locked(session, draft.id)
+            if row.status != "approved":
+                raise ReviewConflict(f"assignment {draft.id} is {row.status}, not approved")
+            freed = Placements.release(session, draft.id, _now(), reason)
+            self._recount(session, freed, f"{actor} (supersede)")
+            row.status = "superseded"
+            self._event(session, draft, actor, "supersede", reason, {"released": len(freed)})
+        self.engine.refresh()
+        return replace(draft, status="superseded")
 
     # -- helpers -----------------------------------------------------------------------------
 
     @staticmethod
-    def _editable(draft: Draft) -> None:
+    def editable(draft: Draft) -> None:
         if draft.status != "draft":
             raise ReviewConflict(f"assignment {draft.id} is {draft.status}, not a draft")
 
@@ -309,26 +318,17 @@ class Review:
             raise ReviewConflict(f"assignment {draft.id} is {row.status}, not a draft")
         return row
 
-    def _update(
+    def save_edit(
         self,
         draft: Draft,
-        locked: list[PairKey],
-        forbidden: list[PairKey],
-        result: CohortAssignment,
+        new: Draft,
         actor: str,
         action: str,
         reason: str,
         details: dict[str, Any],
     ) -> Draft:
-        new = Draft(
-            draft.id,
-            draft.cohort_id,
-            draft.status,
-            draft.created_at,
-            result,
-            list(dict.fromkeys(locked)),
-            forbidden,
-        )
+        """Store ``new`` in place of ``draft`` (still a draft) with its audit event."""
+        new = replace(new, locked=list(dict.fromkeys(new.locked)))
         with self.rows.write() as session:
             row = self._draft_row(session, draft)
             row.payload = self._row(new).payload
@@ -341,6 +341,7 @@ class Review:
             "result": asdict(draft.result),
             "locked": draft.locked,
             "forbidden": draft.forbidden,
+            "requested": draft.requested,
         }
         return DraftRow(
             id=draft.id,
@@ -371,24 +372,3 @@ class Review:
                 details=json.dumps(details),
             ),
         )
-
-
-def _with_pairs(result: CohortAssignment, pairs: list[AssignedPair]) -> CohortAssignment:
-    scores = [p.score for p in pairs]
-    load: dict[str, int] = {}
-    for p in pairs:
-        load[p.mentor_id] = load.get(p.mentor_id, 0) + 1
-    histogram: dict[int, int] = {}
-    for n in load.values():
-        histogram[n] = histogram.get(n, 0) + 1
-    return CohortAssignment(
-        cohort_id=result.cohort_id,
-        mode=result.mode,
-        pairs=pairs,
-        total=sum(scores),
-        min_score=min(scores) if scores else 0.0,
-        mean_score=sum(scores) / len(scores) if scores else 0.0,
-        top3_share=sum(0 < p.rank_for_mentee <= 3 for p in pairs) / max(1, len(pairs)),
-        load_histogram=histogram,
-        objectives=result.objectives,
-    )

@@ -1,16 +1,15 @@
-"""``Shortlist``: every mentee's ranked, explained mentors within a cohort, and its CSV form."""
+"""``Shortlist``: every mentee's ranked, explained mentors within a cohort."""
 
 from __future__ import annotations
 
-import csv
-import io
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 from recommender.domain.kinds import Kind
 from recommender.domain.profiles import Cohort
 from recommender.domain.suggestion import Suggestion
-from recommender.engine import Engine, SuggestionFilters
-from recommender.ranking.registry import SIGNALS
+from recommender.engine import Engine
+from recommender.matching.cohort_assignment import cohort_filters
 
 
 @dataclass(frozen=True)
@@ -21,48 +20,27 @@ class Shortlist:
     suggestions: list[Suggestion]
 
 
-def cohort_shortlists(engine: Engine, cohort: Cohort, k: int) -> list[Shortlist]:
-    """Each stored mentee's top ``k`` among the cohort's stored mentors (hard filters apply)."""
+def cohort_shortlists(
+    engine: Engine,
+    cohort: Cohort,
+    k: int,
+    held: Mapping[str, int] | None = None,
+    progress: Callable[[int], None] | None = None,
+) -> list[Shortlist]:
+    """Each stored mentee's top ``k`` among the cohort's stored mentors (hard filters apply).
+
+    Args:
+        held: places the cohort's approved assignment holds (counted free, so shortlists read
+            the same before and after approval); see ``Review.held``.
+        progress: called with 1 after each mentee.
+    """
     live = engine.store.ids(Kind.MENTEES)
-    only = frozenset(cohort.mentor_ids) & engine.store.ids(Kind.MENTORS)
-    filters = SuggestionFilters(only=only)
-    return [
-        Shortlist(m, engine.suggest_for(m, k, filters) if only else [])
-        for m in cohort.mentee_ids
-        if m in live
-    ]
-
-
-CSV_COLUMNS = (
-    "mentee_id",
-    "rank",
-    "mentor_id",
-    "mentor_name",
-    "specialty",
-    "score",
-    *SIGNALS,
-    "explanation",
-)
-
-
-def shortlists_csv(shortlists: list[Shortlist]) -> str:
-    """One row per mentee–mentor pair with the score and every signal's value."""
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(CSV_COLUMNS)
-    for shortlist in shortlists:
-        for s in shortlist.suggestions:
-            values = [f"{s.components[name].value:.6f}" for name in SIGNALS]
-            writer.writerow(
-                [
-                    shortlist.mentee_id,
-                    s.rank,
-                    s.mentor_id,
-                    s.mentor_name,
-                    s.specialty,
-                    f"{s.score:.6f}",
-                    *values,
-                    s.explanation,
-                ]
-            )
-    return out.getvalue()
+    filters = cohort_filters(engine, cohort, held or {})
+    out = []
+    for m in cohort.mentee_ids:
+        if m not in live:
+            continue
+        out.append(Shortlist(m, engine.suggest_for(m, k, filters) if filters.only else []))
+        if progress is not None:
+            progress(1)
+    return out

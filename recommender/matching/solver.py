@@ -21,6 +21,8 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 from ortools.graph.python import max_flow, min_cost_flow
@@ -53,56 +55,92 @@ __all__ = [
 ]
 
 
-def _flow(prob: _Problem, sel: BoolArray, costs: bool) -> tuple[IntArray, IntArray] | None:
-    """Solve the network on the selected candidates; (pair flows, mentor slack flows) or None.
+@dataclass(frozen=True)
+class _Flows:
+    """A solved network's flows: per candidate pair, per mentor's arc to the sink (above its
+    minimum), and per mentee's unserved places."""
+
+    pairs: IntArray
+    slack: IntArray
+    unserved: IntArray
+
+
+def _flow(prob: _Problem, sel: BoolArray, costs: bool) -> _Flows | None:
+    """Solve the network on the selected candidates, or None if it has no feasible flow.
 
     Mentor minimums use the lower-bound transformation: mentor j demands ``low_j`` itself,
-    its arc to the sink carries the rest (capacity ``cap_j - low_j``).
+    its arc to the sink carries the rest (capacity ``cap_j - low_j``). With spare places
+    (``prob.spare``), each mentee also has an arc to an "unserved" node (cost
+    ``prob.penalty`` per place) that carries at most ``prob.spare`` places to the sink.
     """
     n, m = prob.n, prob.m
     rows, cols = prob.rows[sel], prob.cols[sel]
     if prob.want.sum() == 0:
-        return np.zeros(len(rows), np.int64), np.zeros(m, np.int64)
+        return _Flows(np.zeros(len(rows), np.int64), np.zeros(m, np.int64), np.zeros(n, np.int64))
     cost = -np.rint(prob.scores[sel] * prob.scale).astype(np.int64) if costs else 0 * rows
     net = min_cost_flow.SimpleMinCostFlow()
-    tails = np.concatenate([rows, n + np.arange(m)])
-    heads = np.concatenate([n + cols, np.full(m, n + m)])
-    caps = np.concatenate([np.ones(len(rows), np.int64), prob.cap - prob.low])
+    sink, spare = n + m, n + m + 1
+    tails: list[Any] = [rows, n + np.arange(m)]
+    heads: list[Any] = [n + cols, np.full(m, sink)]
+    caps: list[Any] = [np.ones(len(rows), np.int64), prob.cap - prob.low]
+    unit: list[Any] = [cost, np.zeros(m, np.int64)]
+    if prob.spare is not None:
+        tails += [np.arange(n), [spare]]
+        heads += [np.full(n, spare), [sink]]
+        caps += [prob.want, [prob.spare]]
+        unit += [np.full(n, prob.penalty if costs else 0, np.int64), [0]]
     net.add_arcs_with_capacity_and_unit_cost(
-        tails, heads, caps, np.concatenate([cost, np.zeros(m, np.int64)])
+        *(np.concatenate(x).astype(np.int64) for x in (tails, heads, caps, unit))
     )
-    sink = -(prob.want.sum() - prob.low.sum())
-    net.set_nodes_supplies(np.arange(n + m + 1), np.concatenate([prob.want, -prob.low, [sink]]))
+    supplies = np.concatenate([prob.want, -prob.low, [-(prob.want.sum() - prob.low.sum())]])
+    if prob.spare is not None:
+        supplies = np.concatenate([supplies, [0]])
+    net.set_nodes_supplies(np.arange(len(supplies)), supplies)
     if net.solve() != net.OPTIMAL:
         return None
-    flows = net.flows(np.arange(len(tails)))
-    return flows[: len(rows)].astype(np.int64), flows[len(rows) :].astype(np.int64)
+    flows = np.asarray(net.flows(np.arange(net.num_arcs())), np.int64)
+    k = len(rows)
+    unserved = flows[k + m : k + m + n] if prob.spare is not None else np.zeros(n, np.int64)
+    return _Flows(flows[:k], flows[k : k + m], unserved)
 
 
-def _potentials(prob: _Problem, sel: BoolArray, flows: IntArray, slack: IntArray) -> IntArray:
+def _potentials(prob: _Problem, sel: BoolArray, res: _Flows) -> IntArray:
     """Shortest distances from a virtual root in the residual graph (vectorised Bellman-Ford).
 
     They satisfy ``d[head] <= d[tail] + cost`` on every residual arc (the flow is optimal, so
-    there is no negative cycle): optimal node potentials, i.e. an optimal dual.
+    there is no negative cycle): optimal node potentials, i.e. an optimal dual. Nodes:
+    mentees, mentors, the sink, then the "unserved" node.
     """
     n, m = prob.n, prob.m
     rows, cols = prob.rows[sel], prob.cols[sel]
     cost = -np.rint(prob.scores[sel] * prob.scale).astype(np.int64)
-    used = flows > 0
-    mentor = n + np.arange(m)
-    fwd, bwd = slack < prob.cap - prob.low, slack > 0
-    tail = np.concatenate([np.where(used, n + cols, rows), mentor[fwd], np.full(bwd.sum(), n + m)])
-    head = np.concatenate([np.where(used, rows, n + cols), np.full(fwd.sum(), n + m), mentor[bwd]])
-    weight = np.concatenate(
-        [np.where(used, -cost, cost), np.zeros(fwd.sum() + bwd.sum(), np.int64)]
-    )
-    d = np.zeros(n + m + 1, np.int64)
-    for _ in range(n + m + 2):
-        cand = d[tail] + weight
-        better = cand < d[head]
+    used = res.pairs > 0
+    mentor, sink, spare = n + np.arange(m), n + m, n + m + 1
+    fwd, bwd = res.slack < prob.cap - prob.low, res.slack > 0
+    tail: list[Any] = [np.where(used, n + cols, rows), mentor[fwd], np.full(bwd.sum(), sink)]
+    head: list[Any] = [np.where(used, rows, n + cols), np.full(fwd.sum(), sink), mentor[bwd]]
+    weight = [np.where(used, -cost, cost), np.zeros(fwd.sum() + bwd.sum(), np.int64)]
+    if prob.spare is not None:
+        mentee = np.arange(n)
+        out, back = res.unserved < prob.want, res.unserved > 0
+        total = int(res.unserved.sum())
+        room, held = int(total < prob.spare), int(total > 0)
+        tail += [mentee[out], np.full(back.sum(), spare), [spare] * room, [sink] * held]
+        head += [np.full(out.sum(), spare), mentee[back], [sink] * room, [spare] * held]
+        weight += [
+            np.full(out.sum(), prob.penalty),
+            np.full(back.sum(), -prob.penalty),
+            np.zeros(room + held, np.int64),
+        ]
+    t, h = (np.concatenate(x).astype(np.int64) for x in (tail, head))
+    w = np.concatenate(weight).astype(np.int64)
+    d = np.zeros(n + m + 2, np.int64)
+    for _ in range(n + m + 3):
+        cand = d[t] + w
+        better = cand < d[h]
         if not better.any():
             return d
-        np.minimum.at(d, head[better], cand[better])
+        np.minimum.at(d, h[better], cand[better])
     raise RuntimeError("negative cycle in the residual graph of an optimal flow")
 
 
@@ -115,14 +153,14 @@ def _max_total(prob: _Problem, threshold: float | None) -> IntArray:
             if prob.widen():
                 continue
             raise _diagnose(prob, sel)
-        flows, slack = res
-        d = _potentials(prob, sel, flows, slack)
-        r, c, s = prob.exceeding((d[: prob.n] - 1) / prob.scale, -d[prob.n : -1] / prob.scale)
-        bad = np.rint(s * prob.scale).astype(np.int64) > d[r] - d[prob.n + c]
+        n, m = prob.n, prob.m
+        d = _potentials(prob, sel, res)
+        r, c, s = prob.exceeding((d[:n] - 1) / prob.scale, -d[n : n + m] / prob.scale)
+        bad = np.rint(s * prob.scale).astype(np.int64) > d[r] - d[n + c]
         if threshold is not None:
             bad &= s >= threshold
         if prob.add(r[bad], c[bad], s[bad]) == 0:
-            return np.flatnonzero(sel)[flows > 0]
+            return np.flatnonzero(sel)[res.pairs > 0]
         prob.widenings += 1
 
 
@@ -133,7 +171,7 @@ def _max_min(prob: _Problem) -> float | None:
     pair scoring above t is a candidate (``last <= t``): a higher threshold was tested on the
     complete set of pairs above t and failed.
     """
-    if prob.want.sum() == 0:
+    if prob.want.sum() == 0 or (prob.spare is not None and prob.spare >= prob.want.sum()):
         return None
     while True:
         vals = np.unique(prob.scores)
@@ -196,6 +234,8 @@ def _result(prob: _Problem, mode: Mode, used: IntArray, threshold: float | None)
     served = {i for i, _, _ in chosen}
     hits = {i for i, j, _ in chosen if i * prob.m + j in top3}
     loads = np.bincount(np.array([j for _, j, _ in chosen], np.int64), minlength=prob.m)
+    short = prob.want - np.bincount(prob.rows[used], minlength=prob.n)
+    unserved = {prob.mentee_ids[i]: int(short[i]) for i in np.flatnonzero(short > 0)}
     stats = AssignmentStats(
         mean_score=float(np.mean(values)) if values else 0.0,
         min_score=min(values, default=0.0),
@@ -211,6 +251,7 @@ def _result(prob: _Problem, mode: Mode, used: IntArray, threshold: float | None)
         threshold,
         prob.widenings,
         len(prob.rows),
+        unserved,
     )
 
 
@@ -225,6 +266,7 @@ def solve(
     mode: Mode = "total",
     top_n: int = 50,
     scale: int = 1_000_000,
+    partial: bool = False,
 ) -> Assignment:
     """Assign mentors to mentees; pairs are ``(mentee_id, mentor_id)``.
 
@@ -238,6 +280,9 @@ def solve(
         mode: ``"total"`` maximises the sum; ``"fair"`` the minimum, then the sum.
         top_n: candidates per mentee in the first flow network (grown until proven).
         scale: integer cost scaling for the solver.
+        partial: when places are short, serve as many as the allowed pairs and the mentors'
+            places allow (then the best total, or in fair mode the best minimum first) and
+            report the rest in ``Assignment.unserved``, instead of raising.
 
     Raises:
         InfeasibleAssignment: no assignment meets the constraints; the message says why.
@@ -245,10 +290,13 @@ def solve(
     """
     if mode not in ("total", "fair"):
         raise InvalidProfile("mode", f"expected 'total' or 'fair', got {mode!r}")
-    prob = _build(mentors, mentees, scores, conflicts, locked, forbidden, scale)
+    prob = _build(mentors, mentees, scores, conflicts, locked, forbidden, scale, partial)
     prob.fetch(max(top_n, 1))
     threshold: float | None = None
     if mode == "fair":
+        if prob.spare is not None:  # fairness among the most places that can be served
+            most = _max_total(prob, None)
+            prob.spare = int(prob.want.sum() - len(most))
         threshold = _max_min(prob)
         lock_min = min((s for _, _, s in prob.locked), default=None)
         if threshold is not None and lock_min is not None:

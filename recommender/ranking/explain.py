@@ -1,4 +1,8 @@
-"""Explanations: which words matched, and one plain sentence per strong signal."""
+"""Explanations: which words matched, and one plain sentence per strong signal.
+
+The thresholds below are shared with ``recommender.ranking.gaps``: a fact the reasons
+praise is never also told as a gap.
+"""
 
 from __future__ import annotations
 
@@ -11,6 +15,14 @@ from recommender.domain.profiles import Mentee, Mentor
 from recommender.domain.suggestion import Match
 from recommender.ranking.registry import ACCESSIBILITY, CREDIBILITY, FEEDBACK
 from recommender.ranking.signals import SignalValue, mentee_targets, mentor_specialties, stage_needs
+
+RELATED_SPECIALTY = 0.6
+"""Credibility's specialty part from which a mentor counts as in (or next to) the target
+specialty: parent or child of it (see ``specialty_match``)."""
+QUICK_REPLY = 0.75
+"""Accessibility's reply part from which a reply time is praised (about 8 hours or less)."""
+GENEROUS_HOURS = 6.0
+"""Hours a month from which the time offered is praised."""
 
 FIELD_WORDS = {
     "specialty": "specialty",
@@ -63,11 +75,12 @@ def _clip(text: str, words: int = 18) -> str:
     return text if len(parts) <= words else " ".join(parts[:words]) + " …"
 
 
-def _words(labels: Sequence[str]) -> str:
+def join_words(labels: Sequence[str], conjunction: str = "and") -> str:
+    """``a, b and c`` (or ``a, b or c``), underscores spelled as spaces."""
     labels = [label.replace("_", " ") for label in labels]
     if len(labels) <= 1:
         return "".join(labels)
-    return ", ".join(labels[:-1]) + " and " + labels[-1]
+    return ", ".join(labels[:-1]) + f" {conjunction} " + labels[-1]
 
 
 def signal_reasons(mentee: Mentee, mentor: Mentor, signals: dict[str, SignalValue]) -> list[str]:
@@ -76,8 +89,8 @@ def signal_reasons(mentee: Mentee, mentor: Mentor, signals: dict[str, SignalValu
     targets = mentee_targets(mentee)
     overlap = sorted(targets & mentor_specialties(mentor))
     if overlap:
-        reasons.append(f"Practises {_words(overlap)}, your target specialty.")
-    elif targets and signals[CREDIBILITY.name].parts.get("specialty", 0) >= 0.6:
+        reasons.append(f"Practises {join_words(overlap)}, your target specialty.")
+    elif targets and signals[CREDIBILITY.name].parts.get("specialty", 0) >= RELATED_SPECIALTY:
         reasons.append(f"Works in {mentor.specialty}, closely related to your target specialty.")
     fb = signals[FEEDBACK.name].parts
     if "mean_overall" in fb:  # only there from enough raters (see signals.feedback)
@@ -85,19 +98,19 @@ def signal_reasons(mentee: Mentee, mentor: Mentor, signals: dict[str, SignalValu
     access = signals[ACCESSIBILITY.name].parts
     if mentor.capacity and mentor.free_places > 0:  # a full mentor is not praised for it
         reasons.append(f"Has {mentor.free_places} of {mentor.capacity} places free.")
-    if access.get("response", 0) >= 0.75 and mentor.response_time_hours is not None:
+    if access.get("response", 0) >= QUICK_REPLY and mentor.response_time_hours is not None:
         reasons.append(f"Usually replies within {max(1, round(mentor.response_time_hours))} hours.")
     if access.get("recency", 0) >= 0.8:
         reasons.append("Mentored actively in the last two months.")
     offered = sorted(stage_needs(mentee) & set(mentor.offers))
     if offered:
         said = "which you are seeking" if mentee.seeking else "useful at your stage"
-        reasons.append(f"Offers {_words(offered)}, {said}.")
-    if mentor.hours_per_month >= 6:
+        reasons.append(f"Offers {join_words(offered)}, {said}.")
+    if mentor.hours_per_month >= GENEROUS_HOURS:
         reasons.append(f"Offers {mentor.hours_per_month:g} hours a month.")
     shared_lang = sorted(set(mentee.languages) & set(mentor.languages) - {"english"})
     if shared_lang:
-        reasons.append(f"Speaks {_words([s.title() for s in shared_lang])}.")
+        reasons.append(f"Speaks {join_words([s.title() for s in shared_lang])}.")
     return reasons
 
 
@@ -105,8 +118,11 @@ STRONG_MATCH = 0.3
 """Cosine above which a text match is worth telling the mentee about."""
 
 
-def explanation_text(matches: Sequence[Match], reasons: Sequence[str]) -> str:
-    """One paragraph: the best text matches (if strong enough), then the signal sentences."""
+def explanation_text(
+    matches: Sequence[Match], reasons: Sequence[str], gaps: Sequence[str] = ()
+) -> str:
+    """One paragraph: the best text matches (if strong enough), the signal sentences, then
+    what does not fit, introduced by "But:"."""
     sentences = []
     matches = [m for m in matches if m.similarity >= STRONG_MATCH]
     if matches:
@@ -118,4 +134,7 @@ def explanation_text(matches: Sequence[Match], reasons: Sequence[str]) -> str:
         for extra in matches[1:]:
             sentences.append(f"Also “{_clip(extra.mentee_text)}” ↔ “{_clip(extra.mentor_text)}”.")
     sentences.extend(reasons)
+    if gaps:
+        intro = "But:" if sentences else "What does not fit:"
+        sentences.extend([intro, *gaps])
     return " ".join(sentences)

@@ -1,11 +1,14 @@
-"""The explainer: one ranked candidate → a ``Suggestion`` with components and reasons."""
+"""The explainer: one ranked candidate → a ``Suggestion`` with components, fit, reasons
+and gaps."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
+from datetime import date
 
-from recommender.domain.suggestion import Component, Suggestion
+from recommender.domain.suggestion import Component, Suggestion, fit_percent
 from recommender.ranking.explain import best_matches, explanation_text, signal_reasons
+from recommender.ranking.gaps import signal_gaps
 from recommender.ranking.registry import REGISTRY, SignalRegistry
 from recommender.ranking.scored import Candidate
 
@@ -15,10 +18,14 @@ class Explainer:
 
     Args:
         registry: the signals ranked (the columns of the candidates' values).
+        today: the date at which timezones are compared for the gaps (daylight saving).
     """
 
-    def __init__(self, registry: SignalRegistry = REGISTRY) -> None:
+    def __init__(
+        self, registry: SignalRegistry = REGISTRY, today: Callable[[], date] = date.today
+    ) -> None:
         self.registry = registry
+        self.today = today
 
     def components(
         self, candidate: Candidate, weights: Mapping[str, float]
@@ -42,14 +49,18 @@ class Explainer:
         mentor = candidate.mentor
         matches = best_matches(candidate.queries, candidate.items, candidate.sims)
         reasons = signal_reasons(candidate.mentee, mentor, candidate.signals)
+        gaps = signal_gaps(candidate.mentee, mentor, candidate.signals, self.today())
+        score = round(candidate.score, 6)
         return Suggestion(
             mentor_id=mentor.id,
             rank=candidate.rank,
-            score=round(candidate.score, 6),
+            score=score,
+            fit=fit_percent(score),
             components=self.components(candidate, weights),
-            explanation=explanation_text(matches, reasons),
+            explanation=explanation_text(matches, reasons, gaps),
             matches=matches,
             reasons=reasons,
+            gaps=gaps,
             mentor_name=mentor.name,
             specialty=mentor.specialty,
         )

@@ -26,6 +26,8 @@ class SuggestionFilters:
             undecided mentees get a diverse list).
         follow_specialty: list mentors in (or next to) the mentee's target specialty first;
             None decides by stage (decided residents and fellows).
+        released: places counted as free again for this request, as (mentor id, places):
+            a cohort's own approved placements while its assignment is reviewed or redone.
     """
 
     specialties: tuple[str, ...] = ()
@@ -37,6 +39,7 @@ class SuggestionFilters:
     only: frozenset[str] | None = None
     diversify: bool | None = None
     follow_specialty: bool | None = None
+    released: tuple[tuple[str, int], ...] = ()
 
 
 def excluded_reason(mentee: Mentee, mentor: Mentor, filters: SuggestionFilters) -> str | None:

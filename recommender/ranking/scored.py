@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 import numpy as np
@@ -48,7 +49,7 @@ class Scored:
     signals: list[dict[str, SignalValue]]
     X: np.ndarray
     sims: dict[str, np.ndarray]
-    mentors: dict[str, Mentor]
+    mentors: Mapping[str, Mentor]
     items: dict[str, list[Item]]
 
     def candidate(self, i: int, rank: int, score: float, contributions: np.ndarray) -> Candidate:

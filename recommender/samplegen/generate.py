@@ -126,7 +126,11 @@ def write(cohort: SampleCohort, out_dir: Path) -> list[Path]:
     out_dir.mkdir(parents=True, exist_ok=True)
 
     def dump(records: Iterable[Mentor | Mentee | Feedback | Cohort]) -> list[dict[str, Any]]:
-        rows = [r.model_dump(mode="json", exclude_defaults=False) for r in records]
+        # placed_mentees is the store's to keep (from approvals), never part of an import
+        rows = [
+            r.model_dump(mode="json", exclude={"placed_mentees"} if isinstance(r, Mentor) else None)
+            for r in records
+        ]
         return sorted(rows, key=lambda row: str(row["id"]))
 
     paths = [

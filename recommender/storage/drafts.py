@@ -95,6 +95,11 @@ class Drafts:
         return row
 
     @staticmethod
+    def of_cohort_in(session: Session, cohort_id: str) -> Sequence[DraftRow]:
+        """The cohort's draft rows, read in ``session``'s transaction."""
+        return session.scalars(select(DraftRow).where(DraftRow.cohort_id == cohort_id)).all()
+
+    @staticmethod
     def add(session: Session, row: DraftRow) -> None:
         """Insert a draft row."""
         session.add(row)

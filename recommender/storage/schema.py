@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from sqlalchemy import MetaData
 
-from recommender.storage import changes, drafts, keys, store
+from recommender.storage import changes, drafts, keys, placements, store
 from recommender.storage.base import Base
 
-MODULES = (store, keys, changes, drafts)
+MODULES = (store, keys, changes, drafts, placements)
 """The modules declaring tables (imported so that their tables are on ``metadata``)."""
 
 metadata: MetaData = Base.metadata

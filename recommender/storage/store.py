@@ -25,6 +25,7 @@ from recommender.domain.kinds import Kind
 from recommender.domain.profiles import RECORD_TYPES, Feedback, Mentee, Mentor, Record
 from recommender.storage.database import Database
 from recommender.storage.migrate import open_database
+from recommender.storage.placements import Placements
 from recommender.storage.records import (
     ROWS,
     EmbeddingRow,
@@ -120,6 +121,8 @@ class Store:
     ) -> UpsertResult:
         result = UpsertResult()
         row_type = ROWS[kind]
+        if kind == Kind.MENTORS:
+            records, payloads = self._with_placements(session, records, payloads)
         if kind == "feedback":
             self._check_mentors_exist(
                 session, [r.mentor_id for r in records if isinstance(r, Feedback)]
@@ -144,6 +147,28 @@ class Store:
                 result.updated += 1
         self._bump(session, result.changed)
         return result
+
+    def placed(self, session: Session, mentors: Sequence[Record]) -> list[Record]:
+        """``mentors`` as ``upsert`` in ``session`` will store them: with their placement
+        counts (what a change log must compare against)."""
+        return self._with_placements(session, mentors, [stored_form(m) for m in mentors])[0]
+
+    @staticmethod
+    def _with_placements(
+        session: Session, records: Sequence[Record], payloads: list[str]
+    ) -> tuple[list[Record], list[str]]:
+        """Mentors carrying their active placement counts, whatever the caller gave: places
+        taken by approved assignments are the store's to keep, never an import's to set."""
+        placed = Placements.counts(session, [r.key for r in records])
+        out: tuple[list[Record], list[str]] = ([], [])
+        for record, payload in zip(records, payloads, strict=True):
+            n = placed.get(record.key, 0)
+            if isinstance(record, Mentor) and record.placed_mentees != n:
+                record = record.model_copy(update={"placed_mentees": n})
+                payload = stored_form(record)
+            out[0].append(record)
+            out[1].append(payload)
+        return out
 
     @staticmethod
     def _new_row(kind: Kind, key: str, record: Record, payload: str, seq: int) -> RecordRow:

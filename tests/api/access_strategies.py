@@ -258,6 +258,12 @@ def _cohort_body(template: str, method: str = "POST") -> Builder:
             extra = (Ref(("body", "mentee_id"), "mentees", someone),)
         elif suffix.endswith("/rerun"):
             body = draw(st.sampled_from(({}, {"mode": "fair"})))
+        elif suffix.endswith("/swap"):
+            other = _pick(draw, "mentees", caller)
+            body = {"mentee_a": someone, "mentee_b": other, "reason": "trial swap"}
+            extra = (Ref(("body", "mentee_a"), "mentees", someone),)
+        elif suffix.endswith("/supersede"):
+            body = {"reason": "withdrawn"}
         else:
             body = None
         call = Call(method, template, params, body=body, refs=refs + extra)
@@ -316,6 +322,10 @@ BUILDERS: dict[tuple[str, str], Builder] = {
     ("GET", "/ui/static/{name}"): _public(
         "GET", "/ui/static/{name}", name=st.sampled_from(("ui.js", "ui.css", "secret.txt"))
     ),
+    ("GET", "/me"): _public("GET", "/me"),
+    ("GET", "/me/static/{name}"): _public(
+        "GET", "/me/static/{name}", name=st.sampled_from(("mentee.js", "mentee.css", "ui.js"))
+    ),
     ("GET", "/openapi.json"): _public("GET", "/openapi.json"),
     ("GET", "/docs"): _public("GET", "/docs"),
     ("GET", "/docs/oauth2-redirect"): _public("GET", "/docs/oauth2-redirect"),
@@ -358,18 +368,25 @@ BUILDERS: dict[tuple[str, str], Builder] = {
     ("GET", C + "/shortlists"): _with_query(
         _no_body("GET", C + "/shortlists", record_id="cohorts"),
         k=st.just(3),
-        format=st.sampled_from(("json", "csv")),
+        format=st.sampled_from(("json", "csv", "xlsx")),
     ),
     ("POST", C + "/assignments"): _cohort_body(C + "/assignments"),
     ("GET", C + "/assignments"): _no_body("GET", C + "/assignments", record_id="cohorts"),
     ("GET", A): _no_body("GET", A, record_id="cohorts", assignment_id="assignments"),
+    ("GET", A + "/options"): _with_query(
+        _no_body("GET", A + "/options", record_id="cohorts", assignment_id="assignments"),
+        mentee_id=st.sampled_from(("me1", "me2")),
+    ),
     ("POST", A + "/override"): _cohort_body(A + "/override"),
+    ("POST", A + "/swap"): _cohort_body(A + "/swap"),
+    ("POST", A + "/supersede"): _cohort_body(A + "/supersede"),
     ("POST", A + "/lock"): _cohort_body(A + "/lock"),
     ("POST", A + "/rerun"): _cohort_body(A + "/rerun"),
     ("POST", A + "/approve"): _cohort_body(A + "/approve"),
     ("GET", C + "/requests"): _no_body("GET", C + "/requests", record_id="cohorts"),
     ("POST", C + "/requests"): _cohort_body(C + "/requests"),
     ("GET", C + "/audit"): _no_body("GET", C + "/audit", record_id="cohorts"),
+    ("GET", C + "/dashboard"): _no_body("GET", C + "/dashboard", record_id="cohorts"),
     ("POST", "/v1/keys"): _keys_post,
     ("GET", "/v1/keys"): _no_body("GET", "/v1/keys"),
     ("DELETE", "/v1/keys/{key_id}"): _no_body("DELETE", "/v1/keys/{key_id}", key_id="keys"),

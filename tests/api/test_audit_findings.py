@@ -127,7 +127,7 @@ def test_3_approvals_and_imports_are_in_the_change_log_too(world: Engine) -> Non
         assert admin.post("/v1/ingest/mentors", json=body).status_code == 200
         imported = admin.get("/v1/mentors/em1/changes").json()["data"][-1]
     assert approved["actor"] == "test (approval)"
-    assert approved["changes"]["current_mentees"] == [0, 4]
+    assert approved["changes"]["placed_mentees"] == [0, 4]
     assert imported["actor"].startswith("admin:") and imported["changes"] == {
         "publication_count": [0, 77]
     }
@@ -219,7 +219,7 @@ def test_7_concurrent_key_creation_and_approvals(faculty_engine: Engine) -> None
         events = admin.get("/v1/cohorts/cx/audit").json()["data"]
         assert [e["action"] for e in events].count("approve") == 1
         counts = [
-            admin.get(f"/v1/mentors/{m}").json()["current_mentees"] for m in cohort.mentor_ids
+            admin.get(f"/v1/mentors/{m}").json()["placed_mentees"] for m in cohort.mentor_ids
         ]
     assert sum(counts) == 3
 

@@ -15,8 +15,10 @@ SNAPSHOT = Path(__file__).parent / "openapi_0_1_0.json"
 def missing(old: Any, new: Any, where: str = "") -> list[str]:
     """Where ``new`` does not contain ``old``.
 
-    Dicts may gain keys; every old key must be present with a contained value. Lists and
-    scalars must be equal.
+    Dicts may gain keys; every old key must be present with a contained value. Prose
+    (``description``, ``summary``) may be reworded. An ``enum`` may gain values. A
+    ``parameters`` list may gain optional parameters (matched by name and place). Other
+    lists and scalars must be equal.
 
     Args:
         old: the released document (or a part of it).
@@ -26,6 +28,14 @@ def missing(old: Any, new: Any, where: str = "") -> list[str]:
     Returns:
         One readable line per difference; empty when ``old`` is contained in ``new``.
     """
+    last = where.rsplit("/", 1)[-1]
+    if last in PROSE and isinstance(old, str) and isinstance(new, str):
+        return []
+    if last == "enum" and isinstance(old, list) and isinstance(new, list):
+        gone = [v for v in old if v not in new]
+        return [f"{where}: lost {json.dumps(gone)}"] if gone else []
+    if last == "parameters" and isinstance(old, list) and isinstance(new, list):
+        return _parameters(old, new, where)
     if isinstance(old, dict) and isinstance(new, dict):
         found: list[str] = []
         for key, value in old.items():
@@ -39,6 +49,47 @@ def missing(old: Any, new: Any, where: str = "") -> list[str]:
         was, now = json.dumps(old, sort_keys=True), json.dumps(new, sort_keys=True)
         return [f"{where or '/'}: was {was}, now {now}"]
     return []
+
+
+PROSE = frozenset({"description", "summary"})
+"""Keys whose text may be reworded without breaking a client."""
+
+
+def _parameters(old: list[Any], new: list[Any], where: str) -> list[str]:
+    """Every old parameter still there (contained); new ones optional."""
+    key = lambda p: (p.get("name"), p.get("in"))  # noqa: E731
+    now = {key(p): p for p in new}
+    found: list[str] = []
+    for p in old:
+        if key(p) not in now:
+            found.append(f"{where}: parameter {key(p)} removed")
+        else:
+            found += missing(p, now[key(p)], f"{where}/{p.get('name')}")
+    before = {key(p) for p in old}
+    found += [
+        f"{where}: new required parameter {key(p)}"
+        for p in new
+        if key(p) not in before and p.get("required")
+    ]
+    return found
+
+
+def test_missing_allows_reworded_prose_grown_enums_and_optional_parameters() -> None:
+    param = {"name": "format", "in": "query", "schema": {"enum": ["json", "csv"]}}
+    old = {"description": "old words", "parameters": [param]}
+    grown = {"name": "format", "in": "query", "schema": {"enum": ["json", "csv", "xlsx"]}}
+    extra = {"name": "page", "in": "query", "required": False}
+    assert missing(old, {"description": "new words", "parameters": [grown, extra]}) == []
+    shrunk = {"name": "format", "in": "query", "schema": {"enum": ["json"]}}
+    required = {**extra, "required": True}
+    assert missing(old, {"description": "x", "parameters": [shrunk, required]}) == [
+        '/parameters/format/schema/enum: lost ["csv"]',
+        "/parameters: new required parameter ('page', 'query')",
+    ]
+    assert missing(old, {"parameters": []}) == [
+        '/description: removed (was "old words")',
+        "/parameters: parameter ('format', 'query') removed",
+    ]
 
 
 def test_missing_reports_removals_and_changes_but_allows_additions() -> None:

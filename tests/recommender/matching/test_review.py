@@ -34,8 +34,9 @@ def cohort(faculty_engine: Engine) -> Cohort:
 
 
 def counts(engine: Engine) -> dict[str, int]:
-    """Each cohort mentor's current mentee count."""
-    return {m: engine.store.get_mentor(m).current_mentees for m in MENTORS}
+    """Each cohort mentor's mentee count: imported plus placed by approvals."""
+    mentors = [engine.store.get_mentor(m) for m in MENTORS]
+    return {m.id: m.current_mentees + m.placed_mentees for m in mentors}
 
 
 def pairs(draft: Draft) -> dict[str, str]:
@@ -72,7 +73,7 @@ def test_propose_override_approve(faculty_engine: Engine, cohort: Cohort) -> Non
     assert review.audit("c1")[1].reason == "prefers electrophysiology"
     logged = ProfileChanges(faculty_engine.store.database).history("card2")
     assert logged[-1].actor == f"{ACTOR} (approval)"
-    assert logged[-1].changes["current_mentees"] == [0, 1]
+    assert logged[-1].changes["placed_mentees"] == [0, 1]
     with pytest.raises(ReviewConflict):
         review.approve(approved, ACTOR)
     with pytest.raises(ReviewConflict):  # the stored status is checked, not the caller's copy

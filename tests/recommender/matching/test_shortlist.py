@@ -12,10 +12,18 @@ import pytest
 from recommender.domain.kinds import Kind
 from recommender.domain.profiles import Cohort
 from recommender.engine import Engine
-from recommender.matching.shortlist import CSV_COLUMNS, cohort_shortlists, shortlists_csv
+from recommender.matching.exports import shortlists_table, to_csv
+from recommender.matching.shortlist import Shortlist, cohort_shortlists
 from recommender.ranking.registry import SIGNALS
 from tests.conftest import mentee, mentor
 from tests.support.engines import hashing_engine
+
+CSV_COLUMNS = shortlists_table([]).header
+
+
+def shortlists_csv(shortlists: list[Shortlist]) -> str:
+    return to_csv(shortlists_table(shortlists))
+
 
 MENTORS = [
     mentor("card1", "cardiology", research_areas=["heart failure outcomes"]),

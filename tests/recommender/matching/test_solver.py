@@ -81,7 +81,7 @@ def brute_force(inst: Instance) -> tuple[float, float, float] | None:
     return best_total, best_fair[0], best_fair[1]
 
 
-def run(inst: Instance, mode: str = "total", top_n: int = 50) -> Assignment:
+def run(inst: Instance, mode: str = "total", top_n: int = 50, partial: bool = False) -> Assignment:
     return solve(
         inst.mentors,
         inst.mentees,
@@ -91,6 +91,7 @@ def run(inst: Instance, mode: str = "total", top_n: int = 50) -> Assignment:
         forbidden=inst.forbidden,
         mode=mode,  # type: ignore[arg-type]
         top_n=top_n,
+        partial=partial,
     )
 
 

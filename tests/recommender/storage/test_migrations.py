@@ -4,12 +4,14 @@ several processes open one store at once."""
 
 from __future__ import annotations
 
+import json
 import sqlite3
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from typer.testing import CliRunner
@@ -19,9 +21,10 @@ from recommender.domain.kinds import Kind
 from recommender.domain.profiles import Cohort
 from recommender.storage import migrate
 from recommender.storage.changes import ProfileChanges
-from recommender.storage.database import Database
+from recommender.storage.database import Database, connect
 from recommender.storage.drafts import Drafts
 from recommender.storage.keys import Keys
+from recommender.storage.placements import Placements
 from recommender.storage.schema import metadata
 from recommender.storage.store import Store
 from tests.conftest import mentor
@@ -76,8 +79,15 @@ def assert_legacy_content(store: Store) -> None:
         "approve",
         "propose",
     ]
-    assigned = {m.id: m.current_mentees for m in store.mentors()}
-    assert sum(assigned.values()) == 2  # the approved draft's two mentees
+    # 0.1.0 added the approved draft's two mentees to current_mentees; revision 0002 moves
+    # them into placements, kept by the store as placed_mentees (the free places stay).
+    assert sum(m.current_mentees for m in store.mentors()) == 0
+    assert {m.id: m.placed_mentees for m in store.mentors()} == {"m1": 1, "m2": 1, "m3": 0}
+    assert {m.id: m.free_places for m in store.mentors()} == {"m1": 2, "m2": 2, "m3": 3}
+    pairs = {
+        (p["mentee_id"], p["mentor_id"]) for p in json.loads(approved.payload)["result"]["pairs"]
+    }
+    assert Placements(store.database).active_pairs() == pairs
     history = ProfileChanges(store.database).history("m1")
     assert history and history[0].actor == "admin:fixture"
     assert history[0].changes["capacity"] == [None, 3]
@@ -165,6 +175,7 @@ def test_a_new_store_starts_at_head_with_the_models_schema(tmp_path: Path) -> No
             "profile_changes",
             "assignments",
             "audit",
+            "placements",
         }
     finally:
         store.close()
@@ -173,7 +184,7 @@ def test_a_new_store_starts_at_head_with_the_models_schema(tmp_path: Path) -> No
 def test_the_initial_revision_makes_the_0_1_0_tables(tmp_path: Path) -> None:
     """Same tables, columns and indexes as release 0.1.0 made (names exactly)."""
     new = tmp_path / "new.db"
-    Store(f"sqlite:///{new}").close()
+    to_revision(f"sqlite:///{new}", "0001")
     old = legacy_store(tmp_path / "old")
 
     def shape(path: Path) -> dict[str, list[tuple[str, str, int, int]]]:
@@ -191,6 +202,37 @@ def test_the_initial_revision_makes_the_0_1_0_tables(tmp_path: Path) -> None:
         return out
 
     assert shape(new) == shape(old)
+
+
+def to_revision(url: str, revision: str) -> None:
+    """Bring the database at ``url`` up or down to ``revision``."""
+    database = Database(connect(url), url)
+    try:
+        with database.connection(write=True) as conn:
+            here = migrate.current(database)
+            step = command.upgrade if here is None or here < revision else command.downgrade
+            step(migrate.config(conn), revision)
+    finally:
+        database.dispose()
+
+
+def test_placements_downgrade_gives_the_counts_back(tmp_path: Path) -> None:
+    path = legacy_store(tmp_path / "var")
+    url = f"sqlite:///{path}"
+    migrate.upgrade(url)
+    to_revision(url, "0001")
+    with sqlite3.connect(path) as conn:
+        payloads = [json.loads(p) for (p,) in conn.execute("SELECT payload FROM mentors")]
+        names = {n for (n,) in conn.execute("SELECT name FROM sqlite_master")}
+    conn.close()
+    assert {m["id"]: m["current_mentees"] for m in payloads} == {"m1": 1, "m2": 1, "m3": 0}
+    assert not any("placed_mentees" in m for m in payloads)
+    assert "placements" not in names
+    store = Store(url)  # and up again
+    try:
+        assert {m.id: m.placed_mentees for m in store.mentors()} == {"m1": 1, "m2": 1, "m3": 0}
+    finally:
+        store.close()
 
 
 def test_upgrade_is_idempotent(tmp_path: Path) -> None:
