@@ -8,23 +8,24 @@ from typing import Annotated, Any
 import typer
 from rich.table import Table
 
-from cli.common import announce_store, console, fail, progress
+from cli.common import announce_store, console, fail
+from cli.progress import progress
+from cli.tables import key_value_table
 from recommender.domain.errors import MentorMatchError
 from recommender.settings import Settings
 
 
 def _manifest_table(manifest: Any, title: str) -> Table:
-    table = Table("what", "value", title=title)
-    table.add_row("created (UTC)", manifest.created_at)
-    table.add_row("store change number", str(manifest.store_seq))
-    for kind, n in manifest.counts.items():
-        table.add_row(kind, f"{n:,}")
-    table.add_row("embedding model", manifest.model_id or "(no index snapshot)")
+    rows = [
+        ("created (UTC)", manifest.created_at),
+        ("store change number", str(manifest.store_seq)),
+    ]
+    rows += [(kind, f"{n:,}") for kind, n in manifest.counts.items()]
+    rows.append(("embedding model", manifest.model_id or "(no index snapshot)"))
     if manifest.index_seq is not None:
-        table.add_row("index snapshot at change", str(manifest.index_seq))
-    for f in manifest.files:
-        table.add_row(f.name, f"{f.size:,} bytes, sha256 {f.sha256[:16]}…")
-    return table
+        rows.append(("index snapshot at change", str(manifest.index_seq)))
+    rows += [(f.name, f"{f.size:,} bytes, sha256 {f.sha256[:16]}…") for f in manifest.files]
+    return key_value_table(rows, title)
 
 
 def backup(
@@ -39,7 +40,7 @@ def backup(
     from recommender.storage.backup import backup as take_backup  # SQLAlchemy: slow
 
     try:
-        with progress() as bar:
+        with progress() as bar:  # rich's own: the page total grows while writes go on
 
             def step(done: int, total: int) -> None:
                 if not bar.tasks:  # shown from the first step on, so early errors stand alone

@@ -12,9 +12,10 @@ from pathlib import Path
 from typing import Annotated, Optional
 
 import typer
-from rich.table import Table
 
-from cli.common import console, fail, open_engine, progress
+from cli.common import console, err, fail, open_engine
+from cli.progress import Bars, progress_bar
+from cli.tables import key_value_table, new_table
 from recommender.domain.kinds import Kind
 from recommender.domain.profiles import Mentee
 
@@ -87,24 +88,28 @@ def bench(
 
         where = f"in process, {len(engine.index)} mentors indexed"
     timings, wall = _timed(call, requests)
-    table = Table("measure", "value", title=f"suggestions, k={k} ({where})")
-    table.add_row("requests", str(requests))
-    table.add_row("median ms", f"{statistics.median(timings):.1f}")
-    table.add_row("p95 ms", f"{timings[int(0.95 * (len(timings) - 1))]:.1f}")
-    table.add_row("max ms", f"{timings[-1]:.1f}")
-    table.add_row("requests/s (sequential)", f"{requests / wall:.1f}")
-    console.print(table)
+    rows = [
+        ("requests", str(requests)),
+        ("median ms", f"{statistics.median(timings):.1f}"),
+        ("p95 ms", f"{timings[int(0.95 * (len(timings) - 1))]:.1f}"),
+        ("max ms", f"{timings[-1]:.1f}"),
+        ("requests/s (sequential)", f"{requests / wall:.1f}"),
+    ]
+    console.print(key_value_table(rows, f"suggestions, k={k} ({where})", ("measure", "value")))
 
 
 def _timed(call: Callable[[int], object], n: int) -> tuple[list[float], float]:
     call(0)  # warm-up
     timings = []
-    start = time.perf_counter()
-    for i in range(n):
-        t = time.perf_counter()
-        call(i)
-        timings.append((time.perf_counter() - t) * 1000)
-    return sorted(timings), time.perf_counter() - start
+    with progress_bar("timing requests", n) as advance:
+        start = time.perf_counter()
+        for i in range(n):
+            t = time.perf_counter()
+            call(i)
+            timings.append((time.perf_counter() - t) * 1000)
+            advance(1)
+        wall = time.perf_counter() - start
+    return sorted(timings), wall
 
 
 def _http_caller(url: str, k: int, token: str | None) -> Callable[[int], object]:
@@ -129,7 +134,7 @@ def _http_caller(url: str, k: int, token: str | None) -> Callable[[int], object]
 def _bench_assignment(sizes: list[str]) -> None:
     from evaluation.assignment_bench import run_bench
 
-    table = Table(
+    table = new_table(
         "mentees × mentors",
         "scores s",
         "solve s (incl. scores)",
@@ -162,14 +167,16 @@ def _bench_fairness(url: str, token: str | None, duration: float) -> None:
 
     if not token:
         fail("--fairness needs an admin --token (it creates two keys)")
-    with console.status("three maximum-size inline profiles in flight..."):
+    with err.status("three maximum-size inline profiles in flight..."):
         result = run_fairness(url, token, seconds=min(duration, 120.0))
-    table = Table("measure", "value", title="fairness: another key's stored-mentee suggestion")
-    for name, value in result.summary().items():
-        table.add_row(name, f"{value:.3f}" if name.endswith("_s") else f"{value:.0f}")
-    table.add_row("heavy answers", ", ".join(sorted({str(c) for c in result.heavy_status})))
-    table.add_row("light answers", ", ".join(sorted({str(c) for c in result.light_status})))
-    console.print(table)
+    rows = [
+        (name, f"{value:.3f}" if name.endswith("_s") else f"{value:.0f}")
+        for name, value in result.summary().items()
+    ]
+    rows.append(("heavy answers", ", ".join(sorted({str(c) for c in result.heavy_status}))))
+    rows.append(("light answers", ", ".join(sorted({str(c) for c in result.light_status}))))
+    title = "fairness: another key's stored-mentee suggestion"
+    console.print(key_value_table(rows, title, ("measure", "value")))
 
 
 def _load_test(
@@ -177,8 +184,16 @@ def _load_test(
 ) -> None:
     from evaluation.load import LoadError, run_load, summary_rows, write_report
 
-    with progress() as bar:
-        task = bar.add_task(f"{concurrency} clients for {duration:.0f} s", total=100)
+    with Bars() as bars:
+        seconds = max(1, round(duration))
+        advance = bars.task(f"{concurrency} clients, seconds", total=seconds)
+        done = [0]
+
+        def tick(fraction: float) -> None:  # run_load reports the share of the time gone
+            now = min(seconds, round(fraction * seconds))
+            advance(now - done[0])
+            done[0] = now
+
         try:
             report = run_load(
                 url,
@@ -186,14 +201,12 @@ def _load_test(
                 concurrency=concurrency,
                 duration_s=duration,
                 k=k,
-                progress=lambda f: bar.update(task, completed=100 * f),
+                progress=tick,
             )
         except LoadError as exc:
             fail(exc, 2, exc)
-    table = Table("measure", "value", title=f"load test: POST /v1/suggestions, k={k} ({url})")
-    for name, value in summary_rows(report):
-        table.add_row(name, value)
-    console.print(table)
+    title = f"load test: POST /v1/suggestions, k={k} ({url})"
+    console.print(key_value_table(summary_rows(report), title, ("measure", "value")))
     if out is not None:
         for path in write_report(report, out):
             console.print(f"wrote {path}")

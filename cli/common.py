@@ -1,19 +1,23 @@
-"""What every command shares: the consoles, progress bars and opening the engine.
+"""What every command shares: the consoles, errors, loading the model and opening the engine.
 
 The engine (and with it torch, sentence-transformers and scikit-learn) is imported only
-when a command needs it, so that ``mentor-match --help`` stays quick.
+when a command needs it, so that ``mentor-match --help`` stays quick. Progress bars live in
+``cli.progress`` and tables in ``cli.tables``.
 """
 
 from __future__ import annotations
 
+import os
+import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn
 
 import typer
 from rich.console import Console
 from rich.markup import escape
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
+from cli.progress import progress as progress
+from cli.progress import progress_bar
 from recommender.domain.errors import MentorMatchError
 from recommender.settings import Settings
 
@@ -21,6 +25,20 @@ if TYPE_CHECKING:
     from pydantic import ValidationError
 
     from recommender.engine import Engine
+    from recommender.retrieval.embedding import Embedder
+
+QUIET_MODEL_LIBRARIES = {
+    "TRANSFORMERS_VERBOSITY": "error",
+    "TRANSFORMERS_NO_ADVISORY_WARNINGS": "1",
+    "HF_HUB_DISABLE_PROGRESS_BARS": "1",
+    "TOKENIZERS_PARALLELISM": "false",
+}
+"""Set (unless already set) before any command imports the model libraries: no download or
+"Loading weights" bars, no advisory warnings, and no tokenizers warning after a fork (uvicorn
+workers). Our own progress bars are rich's and stay. The library quiets model loading as
+well (``recommender.retrieval.embedding``); these cover the rest of a command's run."""
+for _name, _value in QUIET_MODEL_LIBRARIES.items():
+    os.environ.setdefault(_name, _value)
 
 console = Console()
 err = Console(stderr=True)
@@ -36,18 +54,6 @@ def fail_invalid(exc: ValidationError) -> NoReturn:
     """Report a profile's first validation problem (``field: problem``) and exit 2."""
     first = exc.errors()[0]
     fail(f"{'.'.join(map(str, first['loc']))}: {first['msg']}", 2, exc)
-
-
-def progress() -> Progress:
-    """Progress bars on stderr, left on screen when done."""
-    return Progress(
-        TextColumn("{task.description}"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeElapsedColumn(),
-        console=err,
-        transient=False,
-    )
 
 
 def store_location(settings: Settings) -> str:
@@ -86,18 +92,40 @@ def store_is_empty(engine: Engine) -> bool:
     return not counts["mentors"] and not counts["mentees"]
 
 
+def load_embedder(settings: Settings) -> Embedder:
+    """The settings' embedding model, saying on stderr that it loads and how long it took
+    (``loading the embedding model…``, then ``embedding model loaded in 3.2 s``).
+
+    Raises:
+        ModelUnavailable: the model folder or its package is missing.
+    """
+    from recommender.retrieval.embedding import SentenceTransformerEmbedder
+
+    err.print("[dim]loading the embedding model…[/dim]", highlight=False)
+    start = time.perf_counter()
+    embedder = SentenceTransformerEmbedder(
+        settings.model_path, settings.embed_batch_size, settings.torch_threads
+    )
+    err.print(
+        f"[dim]embedding model loaded in {time.perf_counter() - start:.1f} s[/dim]",
+        highlight=False,
+    )
+    return embedder
+
+
 def open_engine(settings: Settings | None = None, *, empty_ok: bool = False) -> Engine:
     """The engine for these settings; exit 2 with the reason if it cannot be built.
 
-    The store's location is printed first (stderr). An empty store gets a warning line
-    unless ``empty_ok`` (ingest fills an empty store; recommend reports it as an error).
+    The store's location is printed first (stderr), then how long the model took to load.
+    An empty store gets a warning line unless ``empty_ok`` (ingest fills an empty store;
+    recommend reports it as an error).
     """
     from recommender.engine import build_engine
 
     settings = settings or Settings()
     announce_store(settings)
     try:
-        engine = build_engine(settings)
+        engine = build_engine(settings, embedder=load_embedder(settings))
     except MentorMatchError as exc:
         fail(exc, 2, exc)
     if not empty_ok and store_is_empty(engine):
@@ -108,10 +136,8 @@ def open_engine(settings: Settings | None = None, *, empty_ok: bool = False) -> 
 def sync_index(engine: Any) -> None:
     """Bring the index up to date with the store, with a progress bar and a summary line."""
     todo = max(0, engine.store.counts()["mentors"] - len(engine.index))
-    with progress() as bar:
-        task = bar.add_task("embedding mentor items", total=None if todo else 0)
-        report = engine.refresh(progress=lambda n: bar.advance(task, n))
-        bar.update(task, total=bar.tasks[0].completed)
+    with progress_bar("embedding mentor items", total=None if todo else 0) as advance:
+        report = engine.refresh(progress=advance)
     console.print(
         f"index: {len(engine.index)} mentors, {engine.index.n_items} items "
         f"({report.added} added, {report.updated} updated, {report.removed} removed, "

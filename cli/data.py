@@ -3,15 +3,15 @@
 from __future__ import annotations
 
 from dataclasses import asdict
-from functools import partial
 from pathlib import Path
 from typing import Annotated, Optional
 
 import typer
 from rich.markup import escape
-from rich.table import Table
 
-from cli.common import console, err, fail, open_engine, progress, sync_index
+from cli.common import console, err, fail, open_engine, sync_index
+from cli.progress import progress_bar
+from cli.tables import key_value_table
 from recommender.domain.errors import MentorMatchError
 from recommender.domain.kinds import Kind
 from recommender.storage.ingest import (
@@ -64,9 +64,8 @@ def ingest(
         here = {column: target for column, target in columns.items() if target in fields}
         try:
             total = count_rows(path) if path.is_file() else None
-            with progress() as bar:
-                task = bar.add_task(f"reading {path.name}", total=total)
-                parsed = parse_file(path, kinds[path], partial(bar.advance, task), here)
+            with progress_bar(f"reading {path.name}", total) as advance:
+                parsed = parse_file(path, kinds[path], advance, here)
         except IngestError as exc:
             fail(exc, 2, exc)
         _report(path, parsed)
@@ -138,10 +137,8 @@ def erase(
     report = erase_person(engine, person, person_id)
     if not report.found:
         fail(f"no {kind} {person_id!r} stored (references cleared)", 1)
-    table = Table("what", "count", title=f"erased {kind} {person_id}")
-    for name, value in asdict(report).items():
-        table.add_row(name, str(value))
-    console.print(table)
+    rows = [(name, str(value)) for name, value in asdict(report).items()]
+    console.print(key_value_table(rows, f"erased {kind} {person_id}", ("what", "count")))
 
 
 def sample(

@@ -3,15 +3,14 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
-from functools import partial
 from pathlib import Path
 from typing import Annotated, Optional
 
 import typer
-from rich.table import Table
 
-from cli.common import console, fail, progress
+from cli.common import console, fail
+from cli.progress import Bars
+from cli.tables import id_column, new_table
 from evaluation.beir import DatasetError
 from evaluation.sample_beir import convert_sample
 from evaluation.stackexchange import convert_stackexchange
@@ -82,18 +81,16 @@ def evaluate(
 
     chosen = [m.strip() for item in (methods or ALL_METHODS) for m in item.split(",") if m.strip()]
     cutoffs = sorted(set(k or CUTOFFS) | {5, 10, 50})
-    with progress() as bar:
-
-        def task(description: str, total: int) -> Callable[[int], None]:
-            return partial(bar.advance, bar.add_task(description, total=total))
-
+    with Bars() as bars:
         try:
             result = run_evaluation(
-                dataset, out, chosen, cutoffs, cache=cache, learn=learn, task=task
+                dataset, out, chosen, cutoffs, cache=cache, learn=learn, task=bars.task
             )
         except (DatasetError, ValueError, OSError) as exc:
             fail(exc, 2, exc)
-    table = Table("method", "nDCG@10 [95% CI]", "recall@10", "recall@50", "MRR", "coverage@10")
+    table = new_table(
+        id_column("method"), "nDCG@10 [95% CI]", "recall@10", "recall@50", "MRR", "coverage@10"
+    )
     for method, row in result.metrics.items():
         table.add_row(
             method,

@@ -5,9 +5,9 @@ from __future__ import annotations
 from typing import cast
 
 import typer
-from rich.table import Table
 
 from cli.common import console, open_engine, sync_index
+from cli.tables import key_value_table
 
 index_app = typer.Typer(help="Build or inspect the FAISS index.", no_args_is_help=True)
 
@@ -23,9 +23,9 @@ def index_status() -> None:
     """Show counts, model id and whether the index matches the store."""
     engine = open_engine()
     health = engine.health()
-    table = Table("what", "value")
     counts = cast(dict[str, object], health["counts"])
     index = cast(dict[str, object], health["index"])
-    for key, value in {**counts, "model": health["model_id"], **index}.items():
-        table.add_row(str(key), str(value))
-    console.print(table)
+    rows = [(str(key), str(value)) for key, value in counts.items()]
+    rows.append(("model", str(health["model_id"])))
+    rows += [(f"index {key}", str(value)) for key, value in index.items()]  # "mentors" twice
+    console.print(key_value_table(rows))

@@ -8,6 +8,7 @@ import typer
 from rich.table import Table
 
 from cli.common import announce_store, console, fail
+from cli.tables import first_that_fits, id_column, new_table
 from recommender.domain.errors import MentorMatchError
 from recommender.settings import Settings
 
@@ -54,13 +55,28 @@ def keys_create(
 @keys_app.command("list")
 def keys_list() -> None:
     """Every key (never the secrets)."""
-    table = Table()
-    table.add_column("id", no_wrap=True, min_width=12)
-    for name in ("role", "subject", "scopes", "label", "created", "last used", "from"):
-        table.add_column(name)
-    table.add_column("expires / revoked")
-    for k in open_keys().list():
-        ends = f"revoked {k.revoked_at or ''}".strip() if k.revoked else (k.expires_at or "")
+    found = open_keys().list()
+    console.print(first_that_fits(console, lambda: _keys_wide(found), lambda: _keys_narrow(found)))
+
+
+def _ends(k: Any) -> str:
+    return f"revoked {k.revoked_at or ''}".strip() if k.revoked else (k.expires_at or "")
+
+
+def _keys_wide(found: list[Any]) -> Table:
+    """One column per field."""
+    table = new_table(
+        id_column("id"),
+        "role",
+        "subject",
+        "scopes",
+        "label",
+        "created",
+        "last used",
+        "from",
+        "expires / revoked",
+    )
+    for k in found:
         table.add_row(
             k.id,
             k.role,
@@ -70,9 +86,28 @@ def keys_list() -> None:
             k.created_at,
             k.last_used_at or "never",
             k.last_used_from or "",
-            ends,
+            _ends(k),
         )
-    console.print(table)
+    return table
+
+
+def _keys_narrow(found: list[Any]) -> Table:
+    """Id and role in columns, the rest as wrapping text (for narrow terminals)."""
+    table = new_table(id_column("id"), id_column("role"), "key")
+    for k in found:
+        grant = [f"subject {k.subject}"] if k.subject else []
+        grant += [f"scopes {','.join(k.scopes)}"] if k.scopes else []
+        grant += [f"label {k.label!r}"] if k.label else []
+        used = k.last_used_at or "never"
+        used += f" from {k.last_used_from}" if k.last_used_from else ""
+        ends = _ends(k)
+        ends = ends if k.revoked else (f"expires {ends}" if ends else "never expires")
+        lines = [
+            "; ".join(grant),
+            f"created {k.created_at}; last used {used}; {ends}",
+        ]
+        table.add_row(k.id, k.role, "\n".join(line for line in lines if line))
+    return table
 
 
 @keys_app.command("rotate")

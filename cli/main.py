@@ -13,7 +13,10 @@ they are registered here (top-level commands first, then the command groups).
 ``index``       the ``index`` group (build, status)
 ``keys``        the ``keys`` group (API keys)
 ``db``          the ``db`` group (schema upgrades)
-``common``      consoles, progress bars, errors and opening the engine
+``common``      consoles, errors, loading the model and opening the engine
+``tables``      tables that fit the terminal (ids whole, long cells wrapped)
+``progress``    progress bars on stderr, and the callbacks library code takes
+``remote``      asking a running server (noted by ``serve``) instead of the model
 ==============  ============================================================
 """
 

@@ -19,22 +19,33 @@ from api.schemas import (
     KeyPublic,
     KeysPublic,
     MePublic,
+    MyCohort,
     ReindexPublic,
 )
-from recommender.domain.kinds import Kind
-from recommender.domain.profiles import RECORD_TYPES, Id, Record
+from recommender.domain.kinds import Kind, Role
+from recommender.domain.profiles import RECORD_TYPES, Cohort, Id, Record
 
 router = APIRouter(prefix="/v1", responses=AUTH_RESPONSES)
 
 
 @router.get("/me", response_model=MePublic, tags=["keys"])
-def me(principal: PrincipalDep) -> MePublic:
-    """Who the token belongs to: role, bound person, scopes."""
+def me(principal: PrincipalDep, engine: EngineDep) -> MePublic:
+    """Who the token belongs to: role, bound person, scopes; for a mentee, the cohorts they
+    belong to with their own request in each."""
+    cohorts: list[MyCohort] = []
+    if principal.role == Role.MENTEE:
+        for cohort in engine.store.records(Kind.COHORTS):
+            if isinstance(cohort, Cohort) and principal.subject in cohort.mentee_ids:
+                mine = [r for r in cohort.requests if r.mentee_id == principal.subject]
+                cohorts.append(
+                    MyCohort(id=cohort.id, name=cohort.name, request=mine[0] if mine else None)
+                )
     return MePublic(
         key_id=principal.key_id,
         role=principal.role,
         subject=principal.subject,
         scopes=sorted(principal.scopes),
+        cohorts=cohorts,
     )
 
 

@@ -101,9 +101,17 @@ def suggest_for(
     access: AccessDep,
     k: Annotated[int, Query(ge=1, le=MAX_K)] = 10,
     include_full: bool = False,
+    cohort: Annotated[
+        Id | None,
+        Query(description="Only this cohort's mentors (a cohort the mentee belongs to)."),
+    ] = None,
 ) -> SuggestionsPublic:
-    """Ranked, explained mentors for a stored mentee."""
+    """Ranked, explained mentors for a stored mentee; with ``cohort``, among that cohort's
+    mentors only (the ones the mentee may request there)."""
     mentee = access.mentee(mentee_id)
+    only = None
+    if cohort is not None:
+        only = frozenset(access.member_cohort(cohort, mentee_id).mentor_ids)
     with embedding_work(request, asker):
-        found = engine.suggest(mentee, k, SuggestionFilters(include_full=include_full))
+        found = engine.suggest(mentee, k, SuggestionFilters(include_full=include_full, only=only))
     return _public(mentee_id, found, _warnings(mentee))

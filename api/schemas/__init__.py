@@ -13,6 +13,7 @@ from api.schemas.admin import (
     KeyPublic,
     KeysPublic,
     MePublic,
+    MyCohort,
     ReindexPublic,
     RoleField,
 )
@@ -104,6 +105,7 @@ __all__ = [
     "MentorIn",
     "MentorPublic",
     "MentorsPublic",
+    "MyCohort",
     "NotHonouredPublic",
     "OptionPublic",
     "OptionsPublic",

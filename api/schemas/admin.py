@@ -8,7 +8,7 @@ from pydantic import BaseModel, Field, StringConstraints, WithJsonSchema
 
 from api.schemas.base import StrictBody
 from recommender.domain.kinds import Role
-from recommender.domain.profiles import Id
+from recommender.domain.profiles import Id, MentorRequest
 
 RoleField = Annotated[
     Role,
@@ -61,6 +61,14 @@ class KeysPublic(BaseModel):
     count: int
 
 
+class MyCohort(BaseModel):
+    """A cohort a mentee belongs to, with their own request in it (if any)."""
+
+    id: str
+    name: str
+    request: MentorRequest | None = None
+
+
 class MePublic(BaseModel):
     """The caller's identity."""
 
@@ -68,6 +76,10 @@ class MePublic(BaseModel):
     role: str
     subject: str
     scopes: list[str]
+    cohorts: list[MyCohort] = Field(
+        default_factory=list,
+        description="For a mentee key: the cohorts they belong to and their request in each.",
+    )
 
 
 class BatchIn(StrictBody):

@@ -77,6 +77,8 @@ class AssignedPairPublic(BaseModel):
     mentee_name: str = ""
     mentor_name: str = ""
     specialty: str = Field(default="", description="The mentor's specialty.")
+    fit: int = Field(default=0, description="The pair's fit, 0–100 (see suggestions).")
+    gaps: list[str] = Field(default_factory=list, description="What does not fit.")
 
 
 class UnmatchedPublic(BaseModel):

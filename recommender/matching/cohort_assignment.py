@@ -44,6 +44,24 @@ class AssignedPair:
     mentee_name: str = ""
     mentor_name: str = ""
     specialty: str = ""
+    fit: int = 0
+    gaps: list[str] = field(default_factory=list)
+
+    @classmethod
+    def of(cls, mentee_id: str, mentee_name: str, s: Suggestion) -> AssignedPair:
+        """The pair of a mentee and their suggestion ``s`` (score, rank, explanation)."""
+        return cls(
+            mentee_id,
+            s.mentor_id,
+            s.score,
+            s.rank,
+            s.explanation,
+            mentee_name,
+            s.mentor_name,
+            s.specialty,
+            s.fit,
+            list(s.gaps),
+        )
 
 
 @dataclass(frozen=True)
@@ -168,7 +186,14 @@ def assign_cohort(
             partial=True,
         )
     chosen = results[mode]
-    pairs = [_pair(scored, p.mentee_id, p.mentor_id, p.score) for p in chosen.pairs]
+    pairs = [
+        AssignedPair.of(
+            p.mentee_id,
+            scored.mentees[p.mentee_id].name,
+            scored.suggestions[(p.mentee_id, p.mentor_id)],
+        )
+        for p in chosen.pairs
+    ]
     return CohortAssignment(
         cohort_id=cohort.id,
         mode=mode,
@@ -182,18 +207,4 @@ def assign_cohort(
         unmatched=unmatched(scored, slots, chosen),
         mentors_with_room=rooms(scored, slots, chosen.pairs),
         not_honoured=refused,
-    )
-
-
-def _pair(scored: CohortScores, mentee_id: str, mentor_id: str, score: float) -> AssignedPair:
-    suggestion = scored.suggestions[(mentee_id, mentor_id)]
-    return AssignedPair(
-        mentee_id,
-        mentor_id,
-        score,
-        suggestion.rank,
-        suggestion.explanation,
-        scored.mentees[mentee_id].name,
-        suggestion.mentor_name,
-        suggestion.specialty,
     )

@@ -207,17 +207,7 @@ def _allowed(
 
 
 def _pair(review: Review, mentee_id: str, s: Suggestion) -> AssignedPair:
-    mentee = review.engine.store.get_mentee(mentee_id)
-    return AssignedPair(
-        mentee_id,
-        s.mentor_id,
-        s.score,
-        s.rank,
-        s.explanation,
-        mentee.name,
-        s.mentor_name,
-        s.specialty,
-    )
+    return AssignedPair.of(mentee_id, review.engine.store.get_mentee(mentee_id).name, s)
 
 
 def with_pairs(

@@ -125,10 +125,12 @@ def unmatched(
         if not allowed:
             reason = _none_allowed(scored, mentee_id)
         else:
-            reason = (
-                f"the {len(allowed)} mentors allowed for them are full in this assignment "
-                f"({free} mentor places for {wanted} mentees)"
+            who = (
+                "the one mentor allowed for them is"
+                if len(allowed) == 1
+                else f"the {len(allowed)} mentors allowed for them are"
             )
+            reason = f"{who} full in this assignment ({free} mentor places for {wanted} mentees)"
         served = sum(p.mentee_id == mentee_id for p in result.pairs)
         if served:
             reason = f"{served} of {served + short} mentors found; {reason}"

@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Protocol
 
@@ -24,6 +26,10 @@ Progress = Callable[[int], None]
 """Called with the number of texts just embedded (for progress bars)."""
 
 MODEL_CARD = Path(__file__).resolve().parents[2] / "models" / "embedding-model.json"
+
+CHATTY_LOGGERS = ("transformers", "sentence_transformers", "huggingface_hub")
+"""Libraries whose INFO and WARNING lines while loading a local model are noise to a user
+(device chosen, weights loaded, "no sentence-transformers model found"...)."""
 
 
 class Embedder(Protocol):
@@ -66,6 +72,29 @@ def weights_checksum(model_path: str) -> str:
             for block in iter(lambda: handle.read(1 << 20), b""):
                 digest.update(block)
     return digest.hexdigest()[:16]
+
+
+@contextmanager
+def _quiet_loading() -> Iterator[None]:
+    """Hide the model libraries' chatter while a model loads: their progress bars ("Loading
+    weights") and log lines below ERROR. Both are put back as they were afterwards, so a
+    process that wants them (``logging`` at INFO) still gets them for its own work."""
+    from transformers.utils import logging as hf_logging
+
+    loggers = [logging.getLogger(name) for name in CHATTY_LOGGERS]
+    levels = [logger.level for logger in loggers]
+    bars_on = hf_logging.is_progress_bar_enabled()
+    for logger in loggers:
+        logger.setLevel(logging.ERROR)
+    if bars_on:
+        hf_logging.disable_progress_bar()  # type: ignore[no-untyped-call]
+    try:
+        yield
+    finally:
+        for logger, level in zip(loggers, levels, strict=True):
+            logger.setLevel(level)
+        if bars_on:
+            hf_logging.enable_progress_bar()  # type: ignore[no-untyped-call]
 
 
 def _l2_normalise(vectors: np.ndarray) -> np.ndarray:
@@ -114,7 +143,8 @@ class SentenceTransformerEmbedder:
 
             torch.set_num_threads(threads)
         self.batch_size = batch_size
-        self._model = SentenceTransformer(self.model_path, device="cpu", local_files_only=True)
+        with _quiet_loading():
+            self._model = SentenceTransformer(self.model_path, device="cpu", local_files_only=True)
         get_dim = getattr(self._model, "get_embedding_dimension", None) or (
             self._model.get_sentence_embedding_dimension
         )
@@ -131,7 +161,9 @@ class SentenceTransformerEmbedder:
 
     def _pass(self, texts: list[str]) -> np.ndarray:
         with self._gate.turn(_owner(), SMALL):
-            return np.asarray(self._model.encode(texts, batch_size=self.batch_size))
+            return np.asarray(
+                self._model.encode(texts, batch_size=self.batch_size, show_progress_bar=False)
+            )
 
     def encode(self, texts: Sequence[str], progress: Progress | None = None) -> np.ndarray:
         """Embed ``texts``; float32 ``(n, dim)``, rows L2-normalised.
@@ -149,7 +181,9 @@ class SentenceTransformerEmbedder:
         for start in range(0, len(texts), BULK_PASS):
             batch = list(texts[start : start + BULK_PASS])
             with self._gate.turn(owner, BULK):
-                parts.append(self._model.encode(batch, batch_size=BULK_PASS))
+                parts.append(
+                    self._model.encode(batch, batch_size=BULK_PASS, show_progress_bar=False)
+                )
             if progress:
                 progress(len(batch))
         return _l2_normalise(np.concatenate(parts))

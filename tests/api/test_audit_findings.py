@@ -218,9 +218,7 @@ def test_7_concurrent_key_creation_and_approvals(faculty_engine: Engine) -> None
         assert codes == [200] + [409] * 5, [r.text for r in approvals]
         events = admin.get("/v1/cohorts/cx/audit").json()["data"]
         assert [e["action"] for e in events].count("approve") == 1
-        counts = [
-            admin.get(f"/v1/mentors/{m}").json()["placed_mentees"] for m in cohort.mentor_ids
-        ]
+        counts = [admin.get(f"/v1/mentors/{m}").json()["placed_mentees"] for m in cohort.mentor_ids]
     assert sum(counts) == 3
 
 

@@ -11,7 +11,8 @@ import pytest
 
 from api.app import create_app
 from recommender.engine import Engine
-from tests.api.browser_support import NEEDS_BROWSER, chromium, serving
+from tests.api import browser_support
+from tests.api.browser_support import NEEDS_BROWSER, new_page, serving
 
 if TYPE_CHECKING:
     from playwright.sync_api import Browser, Page, Route
@@ -19,6 +20,9 @@ if TYPE_CHECKING:
 SCREENSHOT = "/tmp/docs_offline.png"
 
 pytestmark = NEEDS_BROWSER
+
+# The shared fixtures, under the names the tests ask for (pytest finds them among a module's names).
+browser = browser_support.browser_fixture
 
 
 @pytest.fixture
@@ -28,19 +32,11 @@ def base_url(faculty_engine: Engine) -> Iterator[str]:
         yield url
 
 
-@pytest.fixture
-def browser() -> Iterator[Browser]:
-    """Headless Chromium."""
-    with chromium() as launched:
-        yield launched
-
-
 def _offline_page(browser: Browser, blocked: list[str], errors: list[str]) -> Page:
     """A tab that may reach 127.0.0.1 only: any other request is aborted and recorded in
     ``blocked``; JavaScript errors and console errors (CSP violations among them) go to
     ``errors``."""
-    page = browser.new_page(viewport={"width": 1280, "height": 900})
-    page.set_default_timeout(15_000)
+    page = new_page(browser, errors, every_console_error=True)
 
     def local_only(route: Route) -> None:
         url = route.request.url
@@ -51,8 +47,6 @@ def _offline_page(browser: Browser, blocked: list[str], errors: list[str]) -> Pa
             route.abort()
 
     page.route("**/*", local_only)
-    page.on("pageerror", lambda exc: errors.append(str(exc)))
-    page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
     return page
 
 

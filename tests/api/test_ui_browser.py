@@ -11,12 +11,13 @@ import httpx
 import pytest
 
 from api.app import create_app
-from api.routes import ui
+from recommender.domain.kinds import Kind
 from recommender.domain.profiles import Cohort, Feedback
 from recommender.engine import Engine
 from recommender.storage.keys import Keys
-from tests.api.browser_support import NEEDS_BROWSER, chromium, serving
-from tests.conftest import bearer, mentee, token
+from tests.api import browser_support
+from tests.api.browser_support import NEEDS_BROWSER, PROGRAM, fits_the_width, new_page, serving
+from tests.conftest import FACULTY, bearer, mentee, token
 
 if TYPE_CHECKING:
     from playwright.sync_api import Browser, Page
@@ -26,6 +27,11 @@ TOKEN_KEY = "mentor-match.token"
 
 pytestmark = NEEDS_BROWSER
 
+# The shared fixtures, under the names the tests ask for (pytest finds them among a module's names).
+browser = browser_support.browser_fixture
+shots = browser_support.shots_fixture
+coordinator_token = browser_support.coordinator_token_fixture
+
 MENTEES = {
     "alice": ["heart failure with preserved ejection fraction"],
     "bruno": ["melanoma early detection"],
@@ -34,8 +40,6 @@ MENTEES = {
     "eli": ["thrombectomy for acute ischemic stroke"],
 }
 MENTORS = ["card1", "card2", "derm1", "psy1", "neph1", "neu1"]
-PROGRAM = "internal-medicine"
-"""The demo cohort's program: the coordinator key is scoped to it."""
 
 
 def _rating(past_mentee: str, mentor_id: str) -> Feedback:
@@ -50,18 +54,12 @@ def base_url(faculty_engine: Engine) -> Iterator[str]:
     psy1 rated by three past mentees (shown), card1 by one (withheld).
     """
     faculty_engine.write(
-        "mentees", [mentee(name, interests=topics) for name, topics in MENTEES.items()]
+        Kind.MENTEES, [mentee(name, interests=topics) for name, topics in MENTEES.items()]
     )
     faculty_engine.write(
-        "cohorts",
+        Kind.COHORTS,
         [
-            Cohort(
-                id="demo",
-                name="Demo",
-                program=PROGRAM,
-                mentee_ids=list(MENTEES),
-                mentor_ids=MENTORS,
-            ),
+            browser_support.program_cohort("demo", MENTEES, MENTORS),
             Cohort(
                 id="surgery",
                 name="Surgery",
@@ -72,40 +70,11 @@ def base_url(faculty_engine: Engine) -> Iterator[str]:
         ],
     )
     faculty_engine.write(
-        "feedback",
+        Kind.FEEDBACK,
         [_rating(f"past{i}", "psy1") for i in range(3)] + [_rating("past9", "card1")],
     )
-    app = create_app(engine=faculty_engine)
-    if "/ui" not in [getattr(r, "path", None) for r in app.routes]:
-        app.include_router(ui.router)
-    with serving(app) as url:
+    with serving(create_app(engine=faculty_engine)) as url:
         yield url
-
-
-@pytest.fixture
-def coordinator_token(faculty_engine: Engine) -> str:
-    """A coordinator key scoped to the demo cohort's program."""
-    return token(faculty_engine, role="coordinator", scopes=(PROGRAM,))
-
-
-@pytest.fixture
-def browser() -> Iterator[Browser]:
-    """Headless Chromium (Debian's; Playwright's own download cannot work here)."""
-    with chromium() as launched:
-        yield launched
-
-
-def _page(browser: Browser, errors: list[str]) -> Page:
-    """A new tab that records every JavaScript error, and every Content-Security-Policy
-    violation the console reports, in ``errors``."""
-    page = browser.new_page(viewport={"width": 1280, "height": 900})
-    page.set_default_timeout(15_000)
-    page.on("pageerror", lambda exc: errors.append(str(exc)))
-    page.on(
-        "console",
-        lambda msg: errors.append(msg.text) if "Content Security Policy" in msg.text else None,
-    )
-    return page
 
 
 def _stored_token(page: Page) -> tuple[str | None, int]:
@@ -127,7 +96,7 @@ def _expect_signed_out(page: Page) -> None:
 
 
 def test_coordinator_flow_in_browser(
-    base_url: str, coordinator_token: str, browser: Browser, tmp_path: Path
+    base_url: str, coordinator_token: str, browser: Browser, shots: Path
 ) -> None:
     from playwright.sync_api import expect
 
@@ -136,7 +105,7 @@ def test_coordinator_flow_in_browser(
     assert httpx.get(f"{base_url}/v1/cohorts").status_code == 401
 
     errors: list[str] = []
-    page = _page(browser, errors)
+    page = new_page(browser, errors)
     api_calls: list[str] = []
     page.on("request", lambda r: api_calls.append(r.url) if "/v1/" in r.url else None)
     page.goto(f"{base_url}/ui")
@@ -176,58 +145,96 @@ def test_coordinator_flow_in_browser(
     page.get_by_test_id("load").click()
     card = page.get_by_test_id("shortlist-card").filter(has_text="alice")
     expect(card).to_be_visible()
-    first = card.locator("li").first
+    expect(page.get_by_test_id("shortlist-card")).to_have_count(len(MENTEES))
+    # Shortlists start closed (one line per mentee); opening one shows its mentors' bars.
+    expect(card.get_by_test_id("signal-bar")).to_have_count(0)
+    card.get_by_test_id("shortlist-summary").click()
+    first = card.get_by_test_id("suggestion").first
     expect(first.get_by_test_id("signal-bar")).to_have_count(5)
     expect(first.get_by_test_id("signal-bar").first).to_be_visible()
-    expect(page.get_by_test_id("shortlist-card")).to_have_count(len(MENTEES))
 
     # card1 has one rating: its feedback bar says "withheld" and shows no number; psy1's three
     # ratings are shown as a value.
-    card1 = card.locator("li").filter(has_text="Dr Card1")
+    card1 = card.get_by_test_id("suggestion").filter(has_text="Dr Card1")
     withheld = card1.locator("[data-testid=signal-bar][data-signal=feedback]")
     expect(withheld).to_have_attribute("data-withheld", "true")
     expect(withheld.locator("span")).to_have_count(0)  # no filled part
     assert withheld.get_attribute("aria-valuenow") is None
     expect(card1.locator(".sig.withheld .sig-label b")).to_have_text("withheld")
-    psy1 = page.get_by_test_id("shortlist-card").filter(has_text="chen")
-    psy1 = psy1.locator("li").filter(has_text="Dr Psy1")
+    chen = page.get_by_test_id("shortlist-card").filter(has_text="chen")
+    chen.get_by_test_id("shortlist-summary").click()
+    psy1 = chen.get_by_test_id("suggestion").filter(has_text="Dr Psy1")
     shown = psy1.locator("[data-testid=signal-bar][data-signal=feedback]")
     expect(shown).not_to_have_attribute("data-withheld", "true")
     expect(shown).to_have_attribute("aria-valuenow", "100")
 
+    # Search narrows the shortlists to the mentees (or mentors) it names.
+    page.get_by_test_id("shortlist-search").fill("bru")
+    expect(page.get_by_test_id("shortlist-card")).to_have_count(1)
+    expect(page.get_by_test_id("shortlist-card")).to_have_attribute("data-mentee", "bruno")
+    page.get_by_test_id("shortlist-search").fill("")
+    expect(page.get_by_test_id("shortlist-card")).to_have_count(len(MENTEES))
+
+    page.get_by_test_id("mode").select_option("fair")
     page.get_by_test_id("run").click()
     expect(page.get_by_test_id("summary")).to_contain_text(f"{len(MENTEES)} pairs")
+    expect(page.get_by_test_id("assignment-status")).to_have_attribute("data-status", "draft")
     rows = page.get_by_test_id("pair-row")
     expect(rows).to_have_count(len(MENTEES))
+    # The Rank column is the pair's place in the mentee's shortlist ("—" outside it), and
+    # mentors show by name.
+    for row in rows.all():
+        rank = row.get_attribute("data-rank") or "0"
+        expect(row.get_by_test_id("pair-rank")).to_have_text(rank if rank != "0" else "—")
+        expect(row.get_by_test_id("pair-mentor")).to_contain_text("Dr ")
+
+    # A reload shows the stored draft as it is: its mode, its status.
+    page.reload()
+    page.get_by_test_id("cohort-select").select_option("demo")
+    page.get_by_test_id("load").click()
+    expect(rows).to_have_count(len(MENTEES))
+    expect(page.get_by_test_id("mode")).to_have_value("fair")
+    expect(page.get_by_test_id("assignment-status")).to_have_attribute("data-status", "draft")
 
     row = rows.filter(has_text="alice")
     before = row.get_attribute("data-mentor")
+    row.get_by_test_id("edit-toggle").click()
     select = row.get_by_test_id("override-select")
-    choices = [v for v in select.locator("option").evaluate_all("os => os.map(o => o.value)") if v]
+    expect(select).not_to_have_attribute("data-loaded", "false")
+    choices = browser_support.enabled_options(select)
     assert choices, "alice's override select lists no other mentor"
     new_mentor = choices[0]
     assert new_mentor != before
-    select.select_option(new_mentor)
-    row.get_by_test_id("override-button").click()  # no reason: the API's 409 shows
-    status = page.get_by_test_id("status")
-    expect(status).to_have_class("status error")
-    expect(status).to_contain_text("reason")
+    browser_support.override_without_reason(row, new_mentor)
+    expect(page.get_by_test_id("status")).not_to_have_class("status error")
     expect(row).to_have_attribute("data-mentor", before or "")
     row.get_by_test_id("override-reason").fill("mentee asked for this mentor")
     row.get_by_test_id("override-button").click()
     row = page.get_by_test_id("pair-row").filter(has_text="alice")
     expect(row).to_have_attribute("data-mentor", new_mentor)
     expect(row.get_by_test_id("pair-mentor")).to_contain_text(new_mentor)
+    expect(row.get_by_test_id("pair-mentor")).to_contain_text("locked")
+    expect(row.get_by_test_id("row-message")).to_have_class("status row-msg ok")
 
     page.get_by_test_id("approve").click()
     expect(page.get_by_test_id("status")).to_contain_text("approved")
+    expect(page.get_by_test_id("assignment-status")).to_have_text("Approved")
+    # After approval every mentor still shows by name, also after a reload.
+    page.reload()
+    page.get_by_test_id("cohort-select").select_option("demo")
+    page.get_by_test_id("load").click()
+    expect(page.get_by_test_id("assignment-status")).to_have_text("Approved")
+    for row in rows.all():
+        expect(row.get_by_test_id("pair-mentor")).to_contain_text("Dr ")
+    expect(page.get_by_test_id("edit-toggle")).to_have_count(0)
+    expect(page.get_by_test_id("approve")).to_be_disabled()
     audit = page.get_by_test_id("audit")
     expect(audit).to_contain_text("override")
     expect(audit).to_contain_text("approve")
     expect(audit).to_contain_text("by coordinator:test-coordinator")
     expect(page.get_by_test_id("status")).not_to_have_class("status error")
 
-    shot = tmp_path / "ui.png"
+    shot = shots / "ui.png"
     page.screenshot(path=str(shot), full_page=True)
     print(f"\nUI screenshot: {shot}")
 
@@ -246,7 +253,7 @@ def test_fragment_token_then_revoked_key(
     admin = token(faculty_engine)
     key_id = httpx.get(f"{base_url}/v1/me", headers=bearer(admin)).json()["key_id"]
     errors: list[str] = []
-    page = _page(browser, errors)
+    page = new_page(browser, errors)
 
     # `make run` style: the token in the fragment signs in and leaves the address bar.
     page.goto(f"{base_url}/ui#token={admin}")
@@ -264,4 +271,96 @@ def test_fragment_token_then_revoked_key(
     expect(message).to_have_css("color", RED)
     _expect_signed_out(page)
     assert _stored_token(page) == (None, 0)
+    assert not errors, errors
+
+
+TOPICS = [
+    "heart failure",
+    "melanoma",
+    "adolescent depression",
+    "kidney injury",
+    "stroke thrombectomy",
+    "childhood asthma",
+    "lymphoma trials",
+    "trauma ultrasound",
+    "preeclampsia",
+    "antimicrobial stewardship",
+]
+BIG = 100
+
+
+@pytest.fixture
+def big_url(faculty_engine: Engine) -> Iterator[str]:
+    """A cohort of 100 mentees over the faculty (13 mentors, 3 places each: over-subscribed)."""
+    ids = [f"m{i:03d}" for i in range(BIG)]
+    faculty_engine.write(
+        Kind.MENTEES,
+        [
+            mentee(mid, name=f"Mentee {i:03d}", interests=[TOPICS[i % len(TOPICS)]])
+            for i, mid in enumerate(ids)
+        ],
+    )
+    faculty_engine.write(
+        Kind.COHORTS,
+        [browser_support.program_cohort("big", ids, [m.id for m in FACULTY])],
+    )
+    with serving(create_app(engine=faculty_engine)) as url:
+        yield url
+
+
+def test_big_cohort_is_paged_searchable_and_fits(
+    big_url: str, coordinator_token: str, browser: Browser, shots: Path
+) -> None:
+    """A 100-mentee cohort: 20 mentees a page (shortlists closed), page controls, search,
+    filters and sort, for the shortlists and the assignment; the page stays a few screens
+    tall and, at 800 px, does not scroll sideways."""
+    from playwright.sync_api import expect
+
+    errors: list[str] = []
+    page = new_page(browser, errors)
+    page.goto(f"{big_url}/ui#token={coordinator_token}")
+    page.get_by_test_id("cohort-select").select_option("big")
+    page.get_by_test_id("load").click()
+    cards = page.get_by_test_id("shortlist-card")
+    expect(cards).to_have_count(20)
+    expect(page.get_by_test_id("shortlist-page")).to_have_text("Page 1 of 5")
+    expect(page.get_by_test_id("shortlist-count")).to_contain_text("1–20 of 100")
+    # Names come from the profiles: the list is in name order.
+    expect(cards.first).to_contain_text("Mentee 000")
+    page.get_by_test_id("shortlist-next").click()
+    expect(page.get_by_test_id("shortlist-page")).to_have_text("Page 2 of 5")
+    expect(cards.first).to_contain_text("Mentee 020")
+    page.get_by_test_id("shortlist-search").fill("mentee 042")
+    expect(cards).to_have_count(1)
+    expect(cards).to_have_attribute("data-mentee", "m042")
+    expect(page.get_by_test_id("shortlist-pager").locator("button")).to_have_count(0)
+    page.get_by_test_id("shortlist-search").fill("")
+    page.get_by_test_id("shortlist-sort").select_option("score")
+    expect(page.get_by_test_id("shortlist-page")).to_have_text("Page 1 of 5")
+
+    page.get_by_test_id("run").click()
+    rows = page.locator("[data-testid=pair-row], [data-testid=unmatched-row]")
+    expect(rows).to_have_count(20)
+    expect(page.get_by_test_id("pairs-page")).to_have_text("Page 1 of 5")
+    expect(page.get_by_test_id("unmatched-panel")).to_be_visible()
+    page.get_by_test_id("pairs-show").select_option("unmatched")
+    expect(page.get_by_test_id("pair-row")).to_have_count(0)
+    expect(page.get_by_test_id("unmatched-row").first).to_be_visible()
+    page.get_by_test_id("pairs-show").select_option("flagged")
+    for flagged in page.get_by_test_id("pair-row").all():
+        expect(flagged.get_by_test_id("flag").first).to_be_visible()
+    page.get_by_test_id("pairs-show").select_option("all")
+    page.get_by_test_id("pairs-sort").select_option("score")
+    scores = [float(s) for s in page.get_by_test_id("pair-score").all_inner_texts()]
+    assert scores == sorted(scores, reverse=True), scores
+
+    height = page.evaluate("() => document.documentElement.scrollHeight")
+    assert height < 9000, f"the 100-mentee page is {height} px tall"
+    page.set_viewport_size({"width": 800, "height": 900})
+    page.wait_for_timeout(150)
+    fit = fits_the_width(page)
+    assert fit["scroll"] <= fit["width"], fit
+    shot = shots / "ui-big-800.png"
+    page.screenshot(path=str(shot), full_page=True)
+    print(f"\nUI screenshot: {shot}")
     assert not errors, errors
