@@ -20,12 +20,22 @@ def index_build() -> None:
 
 @index_app.command("status")
 def index_status() -> None:
-    """Show counts, model id and whether the index matches the store."""
+    """Show counts, model id, whether the index matches the store, and its search: type,
+    memory and candidate recall against exact search."""
     engine = open_engine()
     health = engine.health()
     counts = cast(dict[str, object], health["counts"])
     index = cast(dict[str, object], health["index"])
     rows = [(str(key), str(value)) for key, value in counts.items()]
     rows.append(("model", str(health["model_id"])))
-    rows += [(f"index {key}", str(value)) for key, value in index.items()]  # "mentors" twice
+    rows += [(f"index {key}", _shown(key, value)) for key, value in index.items()]
     console.print(key_value_table(rows))
+
+
+def _shown(key: str, value: object) -> str:
+    """A status value as people read it: bytes in MB, seconds and shares rounded."""
+    if key.endswith("_bytes") and isinstance(value, int):
+        return f"{value / 1e6:,.1f} MB"
+    if key == "candidate_recall" and isinstance(value, float):
+        return f"{value:.3f} (against exact search)"
+    return str(value)

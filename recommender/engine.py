@@ -23,20 +23,22 @@ from recommender.domain.items import Item, mentee_items
 from recommender.domain.kinds import Kind
 from recommender.domain.profiles import Mentee, Mentor, Record
 from recommender.domain.suggestion import Suggestion
+from recommender.ranking.batch import Batch, FeedbackColumns
+from recommender.ranking.columns import MentorColumns
 from recommender.ranking.explainer import Explainer
-from recommender.ranking.filters import SuggestionFilters, excluded_reason
-from recommender.ranking.ordering import choose_policy, present
+from recommender.ranking.filters import SuggestionFilters, allowed, excluded_reason, freed
+from recommender.ranking.ordering import IN_FIELD, choose_policy, present
 from recommender.ranking.ranker import LinearRanker, Ranker
-from recommender.ranking.registry import REGISTRY, compute_signals
+from recommender.ranking.registry import REGISTRY, SignalPair
 from recommender.ranking.scored import Scored
-from recommender.ranking.signals import ContextCache
+from recommender.ranking.signals import ContextCache, FeedbackStats
 from recommender.retrieval.embedding import (
     CachedEmbedder,
     Embedder,
     Progress,
     SentenceTransformerEmbedder,
 )
-from recommender.retrieval.index import MentorIndex, SyncReport
+from recommender.retrieval.index import IndexPolicy, MentorIndex, SyncReport
 from recommender.retrieval.retriever import Retriever
 from recommender.retrieval.snapshot import Snapshot
 from recommender.settings import Settings
@@ -74,13 +76,16 @@ class Engine:
         self.ranker = ranker
         self.settings = settings
         self.index = index or MentorIndex(embedder.model_id, embedder.dim)
+        self.index.tune(index_policy(settings))
         self.today = today
         self.changes = ProfileChanges(store.database)  # its table exists before any write
         self.registry = REGISTRY
         self.retriever = Retriever(settings.candidate_pool)
         self.explainer = Explainer(self.registry, today=self.today)
         self._state = Snapshot()
+        self.columns = MentorColumns()
         self._contexts = ContextCache(settings)
+        self._feedback: tuple[FeedbackStats, FeedbackColumns] | None = None
         self._lock = threading.RLock()
 
     # -- keeping in step with the store --------------------------------------------------
@@ -92,7 +97,9 @@ class Engine:
             if seq == self._state.seq:
                 return SyncReport(unchanged=len(self.index))
             state = self._state.advance(self.store, seq)
+            gone = [self.index.slot(m) for m in state.removed if m in self.index]
             report = self.index.sync(state.items, self.embedder, progress)
+            self._follow(state, gone)
             self._state = state
             if report.changed:
                 self.index.store_seq = seq
@@ -117,15 +124,29 @@ class Engine:
         seq = self.store.seq()
         state = Snapshot.read(self.store, seq)
         fresh = MentorIndex(self.embedder.model_id, self.embedder.dim)
+        fresh.policy = index_policy(self.settings)
         report = fresh.sync(state.items, self.embedder, progress)
+        columns = columns_of(fresh, state.mentors)
         with self._lock:
             self.index = fresh
+            self.columns = columns
             self._state = state
             self.refresh()
             fresh.store_seq = self._state.seq
             fresh.save(self.settings.index_path)
         log.info("index rebuilt: %d mentors, %d items", len(fresh), fresh.n_items)
         return report
+
+    def _follow(self, state: Snapshot, gone: Sequence[int]) -> None:
+        """Bring the mentor columns in step with ``state`` (the index already is): rows of
+        mentors that left are cleared, changed mentors' rows rewritten."""
+        if state.changed is None:
+            self.columns = columns_of(self.index, state.mentors)
+            return
+        for row in gone:
+            self.columns.clear(row)
+        for mentor_id in state.changed:
+            self.columns.put(self.index.slot(mentor_id), state.mentors[mentor_id])
 
     def warm_up(self) -> None:
         """Run one forward pass so the first request does not pay for lazy initialisation."""
@@ -198,17 +219,23 @@ class Engine:
     def suggest(
         self, mentee: Mentee, k: int = 10, filters: SuggestionFilters | None = None
     ) -> list[Suggestion]:
-        """The top ``k`` mentors for ``mentee``, best first, explained."""
+        """The top ``k`` mentors for ``mentee``, best first, explained (only those ``k``)."""
         filters = filters or SuggestionFilters()
         scored = self.score(mentee, k, filters)
         scores, order = self.order(scored, filters)
-        contributions = self.ranker.contributions(scored.X)
+        shown = order[:k]
+        ids = [scored.mentor_ids[i] for i in shown]
+        assert scored.vectors is not None
+        with self._lock:
+            sims = self.index.item_similarities(scored.vectors, ids).sims
+        contributions = self.ranker.contributions(scored.X[shown])
         weights = self.ranker.effective_weights
         return [
             self.explainer.explain(
-                scored.candidate(i, rank, float(scores[i]), contributions[i]), weights
+                scored.candidate(i, rank, float(scores[i]), contributions[j], sims.get(ids[j])),
+                weights,
             )
-            for rank, i in enumerate(order[:k], start=1)
+            for j, (rank, i) in enumerate(enumerate(shown, start=1))
         ]
 
     def score(
@@ -216,6 +243,8 @@ class Engine:
     ) -> Scored:
         """Candidates passing the hard filters, with every signal computed (not yet ranked).
 
+        The hard filters are a mask over the mentor columns, retrieval searches only the
+        mentors it allows, and the signals are computed for all candidates at once.
         ``as_of`` is the date signals are computed at (default: today); feedback and logged
         activity dated on or after it are ignored, as an offline replay needs.
         """
@@ -223,22 +252,54 @@ class Engine:
         queries = mentee_items(mentee)
         q_vecs = self.embedder.encode_query([q.text for q in queries])
         with self._lock:
-            state = self._state
+            state, index, columns = self._state, self.index, self.columns
+            released = {index.slot(m): n for m, n in filters.released if m in index}
+            mask = allowed(mentee, columns, filters, index.find, released)
+            found = self.retriever.retrieve(index, q_vecs, k, mask)
+            ctx = self._contexts.at(state, state.feedback.values(), as_of or self.today())
+            batch = Batch(
+                mentee,
+                found.slots,
+                columns,
+                ctx,
+                self._feedback_columns(ctx.feedback),
+                found.best,
+                freed(found.slots, released),
+            )
             mentors = _with_released(state.mentors, filters.released)
 
-            def keep(m: str) -> bool:
-                return m in mentors and excluded_reason(mentee, mentors[m], filters) is None
+            def pair(i: int) -> SignalPair:
+                m = found.mentor_ids[i]
+                sims = index.item_similarities(q_vecs, [m]).sims.get(m)
+                return SignalPair(mentee, mentors[m], sims, ctx)
 
-            found = self.retriever.retrieve(self.index, q_vecs, k, keep, len(mentors))
-        kept, sims = found.mentor_ids, found.sims
-        ctx = self._contexts.at(state, state.feedback.values(), as_of or self.today())
-        signals = [
-            compute_signals(mentee, mentors[m], sims.get(m), ctx, self.registry) for m in kept
-        ]
-        X = self.registry.matrix(
-            [{s: sig[s].value for s in self.registry.names} for sig in signals]
+            X = self.registry.batch_matrix(batch, pair)
+            in_field = np.nan_to_num(batch.specialty, nan=0.0) >= IN_FIELD
+            names = columns.specialty_names.names
+            groups = [names[i] for i in columns.primary[found.slots].tolist()]
+        return Scored(
+            mentee,
+            queries,
+            found.mentor_ids,
+            X,
+            in_field,
+            groups,
+            mentors,
+            state.items,
+            ctx,
+            self.registry,
+            q_vecs,
         )
-        return Scored(mentee, queries, kept, signals, X, sims, mentors, state.items)
+
+    def _feedback_columns(self, stats: FeedbackStats) -> FeedbackColumns:
+        """``stats`` laid out by slot, built once per aggregation (call under the lock)."""
+        held = self._feedback
+        if held is None or held[0] is not stats or len(held[1].raters) < self.columns.size:
+            held = self._feedback = (
+                stats,
+                FeedbackColumns.of(stats, self.index.find, self.columns.size),
+            )
+        return held[1]
 
     def order(
         self, scored: Scored, filters: SuggestionFilters, ranker: Ranker | None = None
@@ -252,8 +313,7 @@ class Engine:
         kept = scored.mentor_ids
         scores = ranker.predict(scored.X) if len(kept) else np.zeros(0)
         policy = choose_policy(filters, scored.mentee, self.settings.mmr_lambda)
-        mentors = [scored.mentors[m] for m in kept]
-        return scores, present(scores, kept, mentors, scored.signals, policy)
+        return scores, present(scores, kept, scored.groups, scored.in_field, policy)
 
     # -- status ---------------------------------------------------------------------------
 
@@ -273,8 +333,32 @@ class Engine:
                     "store_seq": self._state.seq,
                     "snapshot_seq": self.index.store_seq,
                     "in_sync": in_sync and len(self.index) == counts["mentors"],
+                    **self.index_status(),
                 },
             }
+
+    def index_status(self) -> dict[str, object]:
+        """The search in use: kind, memory (index and mentor columns), and for an IVF
+        index its lists, probes, training and measured candidate recall (call under the
+        lock)."""
+        index = self.index
+        out: dict[str, object] = {
+            "type": index.kind,
+            "chosen": "auto" if index.policy.requested == "auto" else "settings",
+            "index_bytes": index.nbytes,
+            "columns_bytes": self.columns.nbytes,
+            "candidate_recall": 1.0 if index.recall is None else round(index.recall, 4),
+        }
+        info = index.approx_info()
+        if info is not None:
+            out |= {
+                "lists": info.lists,
+                "probes": info.probes,
+                "trained_on_items": info.trained_on,
+                "train_seconds": round(info.train_s, 2),
+                "short_searches": index.short_searches,
+            }
+        return out
 
 
 def _with_released(
@@ -289,6 +373,24 @@ def _with_released(
         if m in mentors
     }
     return ChainMap(changed, mentors)
+
+
+def index_policy(settings: Settings) -> IndexPolicy:
+    """The index's search policy from the settings (``index_*``)."""
+    return IndexPolicy(
+        requested=settings.index_type,
+        flat_max_items=settings.index_flat_max_items,
+        probes=settings.index_probes,
+        shortlist=settings.index_shortlist,
+    )
+
+
+def columns_of(index: MentorIndex, mentors: Mapping[str, Mentor]) -> MentorColumns:
+    """Mentor columns aligned with ``index``'s slots, every mentor of ``mentors`` put."""
+    columns = MentorColumns()
+    for mentor_id, mentor in mentors.items():
+        columns.put(index.slot(mentor_id), mentor)
+    return columns
 
 
 def build_engine(

@@ -7,6 +7,7 @@ Examples: ``MENTOR_MATCH_DATA_DIR=/srv/mm``, ``MENTOR_MATCH_DATABASE_URL=postgre
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -35,6 +36,23 @@ class Settings(BaseSettings):
     torch_threads: int | None = Field(default=None, ge=1, le=256)
     candidate_pool: int = Field(
         default=300, ge=10, le=100_000, description="Mentors re-ranked per request (top by cosine)."
+    )
+    index_type: Literal["auto", "flat", "ivf-sq8", "ivf-pq"] = Field(
+        default="auto",
+        description="auto: exact flat search up to index_flat_max_items item vectors, an IVF "
+        "index (8-bit codes; product codes from 3M items) with an exact re-rank above.",
+    )
+    index_flat_max_items: int = Field(
+        default=100_000, ge=0, description="Most item vectors searched exactly by auto."
+    )
+    index_probes: int = Field(
+        default=48, ge=1, le=8192, description="IVF lists read per query item."
+    )
+    index_shortlist: float = Field(
+        default=2.0,
+        ge=1.0,
+        le=20.0,
+        description="IVF search: mentors re-ranked exactly, per candidate wanted.",
     )
     feedback_prior_strength: float = Field(
         default=5.0, gt=0, description="Pseudo-ratings at the program mean in the Bayesian average."

@@ -1,11 +1,19 @@
-"""Hard filters: what a request may restrict, and why a mentor may not be suggested."""
+"""Hard filters: what a request may restrict, and why a mentor may not be suggested.
+
+``excluded_reason`` says it for one pair (explanations, checks); ``allowed`` gives the same
+verdict for every mentor at once as a boolean mask over the mentor columns' rows.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
+
+import numpy as np
 
 from recommender.domain.profiles import Mentee, Mentor
 from recommender.domain.specialties import canonical
+from recommender.ranking.columns import MODE_BIT, OFFER_BIT, MentorColumns, bits
 from recommender.ranking.signals import mentor_specialties
 
 
@@ -69,3 +77,60 @@ def excluded_reason(mentee: Mentee, mentor: Mentor, filters: SuggestionFilters) 
     if filters.offers and not set(filters.offers) & set(mentor.offers):
         return "offers filter"
     return None
+
+
+def freed(rows: np.ndarray, released: Mapping[int, int] | None) -> np.ndarray:
+    """Places counted free again per row of ``rows`` (int64), from ``released`` (row → n)."""
+    out = np.zeros(len(rows), dtype=np.int64)
+    if released:
+        where = {int(r): i for i, r in enumerate(rows.tolist())}
+        for row, n in released.items():
+            if row in where:
+                out[where[row]] = n
+    return out
+
+
+def allowed(
+    mentee: Mentee,
+    columns: MentorColumns,
+    filters: SuggestionFilters,
+    row_of: Callable[[str], int | None],
+    released: Mapping[int, int] | None = None,
+) -> np.ndarray:
+    """Which rows may be suggested to ``mentee``: a bool mask, ``columns.size`` long, true
+    exactly where ``excluded_reason`` is None.
+
+    Args:
+        row_of: a mentor id's row (None when not held).
+        released: places counted free again (row → n), from ``filters.released``.
+    """
+    size = columns.size
+    if filters.only is not None:
+        rows = np.unique(_rows(filters.only, row_of)).astype(np.int64)
+    else:
+        rows = np.arange(size, dtype=np.int64)
+    keep = columns.alive[rows].copy()
+    if not filters.include_full:
+        keep &= columns.free_places(rows, freed(rows, released)) > 0
+    if mentee.require_meeting_mode:
+        keep &= (columns.modes[rows] & np.uint16(bits(mentee.meeting_modes, MODE_BIT))) != 0
+    if mentee.require_language:
+        keep &= columns.speaks(rows, mentee.languages)
+    if filters.specialties:
+        keep &= columns.in_specialties(rows, {canonical(s) for s in filters.specialties})
+    if filters.meeting_modes:
+        keep &= (columns.modes[rows] & np.uint16(bits(filters.meeting_modes, MODE_BIT))) != 0
+    if filters.languages:
+        keep &= columns.speaks(rows, {s.lower() for s in filters.languages})
+    if filters.offers:
+        keep &= (columns.offers[rows] & np.uint16(bits(filters.offers, OFFER_BIT))) != 0
+    mask = np.zeros(size, dtype=bool)
+    mask[rows[keep]] = True
+    never = _rows([mentee.id, *mentee.conflicts, *filters.exclude], row_of)
+    never.extend(columns.conflicted.get(mentee.id, ()))
+    mask[never] = False
+    return mask
+
+
+def _rows(mentor_ids: Iterable[str], row_of: Callable[[str], int | None]) -> list[int]:
+    return [row for m in mentor_ids if (row := row_of(m)) is not None]

@@ -12,8 +12,7 @@ from typing import Protocol
 
 import numpy as np
 
-from recommender.domain.profiles import STAGE_LEVEL, Mentee, Mentor
-from recommender.domain.specialties import canonical
+from recommender.domain.profiles import STAGE_LEVEL, Mentee
 from recommender.ranking.filters import SuggestionFilters
 from recommender.ranking.registry import CREDIBILITY
 from recommender.ranking.signals import SignalValue
@@ -133,8 +132,8 @@ def in_field(signals: dict[str, SignalValue]) -> bool:
 def present(
     scores: np.ndarray,
     ids: Sequence[str],
-    mentors: Sequence[Mentor],
-    signals: Sequence[dict[str, SignalValue]],
+    groups: Sequence[str],
+    in_field: Sequence[bool] | np.ndarray,
     policy: OrderingPolicy,
 ) -> list[int]:
     """Candidate indices in presentation order: best first, then as ``policy`` arranges.
@@ -142,8 +141,8 @@ def present(
     Args:
         scores: float64 ``(n,)`` ranker scores.
         ids: the candidates' mentor ids (ties are broken by id).
-        mentors: the candidates.
-        signals: the candidates' signals.
+        groups: each candidate's canonical specialty.
+        in_field: whether each candidate works in (or next to) the target specialty.
     """
-    pool = Pool(scores, [canonical(m.specialty) for m in mentors], [in_field(s) for s in signals])
+    pool = Pool(scores, groups, [bool(x) for x in in_field])
     return policy.arrange(best_first(scores, ids), pool)

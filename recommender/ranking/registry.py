@@ -13,6 +13,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from recommender.domain.profiles import Mentee, Mentor
+from recommender.ranking import batch as columnar
+from recommender.ranking.batch import Batch
 from recommender.ranking.signals import (
     NEUTRAL,
     SignalContext,
@@ -48,12 +50,15 @@ class Signal:
         compute: the signal's value (and parts) for one pair.
         weight: its default weight in the ranker (before normalisation).
         description: one line saying what it measures.
+        columnar: the same signal for every candidate of a ``Batch`` at once (float64,
+            NaN where absent); None: computed pair by pair.
     """
 
     name: str
     compute: Callable[[SignalPair], SignalValue]
     weight: float
     description: str
+    columnar: Callable[[Batch], np.ndarray] | None = None
 
 
 @dataclass(frozen=True)
@@ -93,6 +98,20 @@ class SignalRegistry:
         """Every signal for one pair, keyed by name in column order."""
         return {s.name: s.compute(pair) for s in self.signals}
 
+    def batch_matrix(self, batch: Batch, pair: Callable[[int], SignalPair]) -> np.ndarray:
+        """Every signal for every candidate of ``batch``: float64 ``(len(batch), len(self))``,
+        absent values neutral. Signals without a columnar form are computed per pair
+        (``pair(i)`` gives candidate ``i``'s pair)."""
+        out = np.full((len(batch), len(self.signals)), NEUTRAL, dtype=np.float64)
+        for j, signal in enumerate(self.signals):
+            if signal.columnar is not None:
+                values = signal.columnar(batch)
+            else:
+                found = [signal.compute(pair(i)).value for i in range(len(batch))]
+                values = np.array([np.nan if v is None else v for v in found], dtype=np.float64)
+            out[:, j] = np.where(np.isnan(values), NEUTRAL, values)
+        return out
+
     def matrix(self, rows: Sequence[Mapping[str, float | None]]) -> np.ndarray:
         """Rows of signal values → float64 ``(n, len(self))``, absent values as neutral."""
         out = np.full((len(rows), len(self.signals)), NEUTRAL, dtype=np.float64)
@@ -109,30 +128,35 @@ SIMILARITY = Signal(
     lambda p: similarity(p.item_sims),
     0.40,
     "How closely the mentor's texts match the mentee's interests and goals.",
+    columnar.similarity,
 )
 ACCESSIBILITY = Signal(
     "accessibility",
     lambda p: accessibility(p.mentee, p.mentor, p.ctx),
     0.20,
     "How reachable the mentor is: free places, hours, meeting mode, timezone, replies.",
+    columnar.accessibility,
 )
 CREDIBILITY = Signal(
     "credibility",
     lambda p: credibility(p.mentee, p.mentor),
     0.20,
     "Expertise in the mentee's target specialty and standing in the field.",
+    columnar.credibility,
 )
 FEEDBACK = Signal(
     "feedback",
     lambda p: feedback(p.mentor, p.ctx),
     0.10,
     "Past mentees' ratings, recency-weighted and shrunk toward the program mean.",
+    columnar.feedback,
 )
 STAGE_FIT = Signal(
     "stage_fit",
     lambda p: stage_fit(p.mentee, p.mentor),
     0.10,
     "Whether the mentor suits the mentee's career stage and what they seek.",
+    columnar.stage_fit,
 )
 
 REGISTRY = SignalRegistry((SIMILARITY, ACCESSIBILITY, CREDIBILITY, FEEDBACK, STAGE_FIT))

@@ -9,7 +9,8 @@ import numpy as np
 
 from recommender.domain.items import Item
 from recommender.domain.profiles import Mentee, Mentor
-from recommender.ranking.signals import SignalValue
+from recommender.ranking.registry import REGISTRY, SignalPair, SignalRegistry
+from recommender.ranking.signals import SignalContext, SignalValue
 
 
 @dataclass(frozen=True)
@@ -37,33 +38,50 @@ class Candidate:
 
 @dataclass(frozen=True)
 class Scored:
-    """One request's candidates with their signals, before ranking.
+    """One request's candidates with every signal computed, before ranking.
 
-    ``X`` is float64 ``(len(mentor_ids), n_signals)``; ``sims`` maps a mentor id to the
-    float32 ``(n_query_items, n_mentor_items)`` cosine matrix.
+    Attributes:
+        X: float64 ``(len(mentor_ids), n_signals)`` signal values (absent ones neutral).
+        in_field: bool per candidate: works in (or next to) the mentee's target specialty.
+        groups: each candidate's canonical primary specialty (for diversifying).
+        mentors: the candidates (and possibly others) by id, as ranked.
+        items: each candidate's indexed items by mentor id.
+        ctx: the context the signals were computed in (for explaining a candidate).
     """
 
     mentee: Mentee
     queries: list[Item]
     mentor_ids: list[str]
-    signals: list[dict[str, SignalValue]]
     X: np.ndarray
-    sims: dict[str, np.ndarray]
+    in_field: np.ndarray
+    groups: list[str]
     mentors: Mapping[str, Mentor]
-    items: dict[str, list[Item]]
+    items: Mapping[str, list[Item]]
+    ctx: SignalContext
+    registry: SignalRegistry = REGISTRY
+    vectors: np.ndarray | None = None
+    """float32 ``(len(queries), dim)`` query vectors, for the shown candidates' item cosines."""
 
-    def candidate(self, i: int, rank: int, score: float, contributions: np.ndarray) -> Candidate:
-        """Row ``i`` as a ``Candidate`` at ``rank`` with its ``score`` and contributions."""
+    def candidate(
+        self,
+        i: int,
+        rank: int,
+        score: float,
+        contributions: np.ndarray,
+        sims: np.ndarray | None,
+    ) -> Candidate:
+        """Row ``i`` as a ``Candidate`` at ``rank``, its signals' parts worked out pair by pair
+        (only the candidates shown are explained); ``sims`` are its item cosines."""
         mentor = self.mentors[self.mentor_ids[i]]
         return Candidate(
             mentee=self.mentee,
             mentor=mentor,
             rank=rank,
             score=score,
-            signals=self.signals[i],
+            signals=self.registry.compute(SignalPair(self.mentee, mentor, sims, self.ctx)),
             values=self.X[i],
             contributions=contributions,
             queries=self.queries,
             items=self.items[mentor.id],
-            sims=self.sims.get(mentor.id),
+            sims=sims,
         )

@@ -20,12 +20,18 @@ R = TypeVar("R", bound=Record)
 
 @dataclass
 class Snapshot:
-    """The store's mentors, their items and feedback as of change number ``seq``."""
+    """The store's mentors, their items and feedback as of change number ``seq``.
+
+    ``changed`` and ``removed`` name the mentors re-read and dropped since the snapshot this
+    one advanced from (``changed`` is None for a snapshot read whole).
+    """
 
     seq: int = -1
     mentors: dict[str, Mentor] = field(default_factory=dict)
     items: dict[str, list[Item]] = field(default_factory=dict)
     feedback: dict[str, Feedback] = field(default_factory=dict)
+    changed: frozenset[str] | None = None
+    removed: frozenset[str] = frozenset()
 
     @classmethod
     def read(cls, store: Store, seq: int) -> Snapshot:
@@ -44,7 +50,11 @@ class Snapshot:
             else mentor_items(m)
             for m in mentors.values()
         }
-        return Snapshot(seq, mentors, items, feedback)
+        if self.seq < 0:
+            return Snapshot(seq, mentors, items, feedback)
+        changed = frozenset(m for m, r in mentors.items() if self.mentors.get(m) is not r)
+        removed = frozenset(self.mentors.keys() - mentors.keys())
+        return Snapshot(seq, mentors, items, feedback, changed, removed)
 
 
 def reload(store: Store, held: Mapping[str, R], kind: Kind, since: int) -> dict[str, R]:

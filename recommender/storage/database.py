@@ -17,7 +17,7 @@ from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Connection, Engine, MetaData, create_engine, event, inspect
+from sqlalchemy import Connection, Engine, Executable, MetaData, create_engine, event, inspect
 from sqlalchemy.orm import Session, sessionmaker
 
 
@@ -118,6 +118,12 @@ class Database:
         """A write transaction (holding the write lock from its start on SQLite): all of
         it commits at the end of the ``with`` block, or none of it."""
         return write_session(self._engine)
+
+    def scalar(self, statement: Executable) -> Any:
+        """The first column of the first row of a read-only ``statement`` (None if no row):
+        one plain connection, no ORM session (this runs on every request)."""
+        with self._engine.connect() as conn:
+            return conn.execute(statement).scalar()
 
     @contextmanager
     def connection(self, write: bool = False) -> Iterator[Connection]:

@@ -79,9 +79,8 @@ class Store:
 
     def seq(self) -> int:
         """The change sequence number: grows by one per record written or deleted."""
-        with self.database.sessions() as session:
-            row = session.get(MetaRow, "seq")
-            return int(row.value) if row else 0
+        value = self.database.scalar(select(MetaRow.value).where(MetaRow.key == "seq"))
+        return int(value) if value is not None else 0
 
     @staticmethod
     def _bump(session: Session, by: int) -> int:

@@ -242,6 +242,25 @@ def test_status_bench_and_erase_tables_fit_80_columns(data_dir: Path, args: list
     assert "┏" in found.stdout  # a table was printed
 
 
+@pytest.mark.usefixtures("fast_model")
+def test_index_status_shows_the_search_in_use(data_dir: Path) -> None:
+    """Flat by default at this size; an IVF index when the settings ask for one, with its
+    lists, memory and candidate recall measured at the build."""
+    flat = run(["index", "status"], data_dir)
+    assert flat.exit_code == 0, flat.output
+    assert re.search(r"index type\s+│\s+flat", flat.stdout), flat.stdout
+    assert re.search(r"index candidate_recall\s+│\s+1\.000 \(against exact", flat.stdout)
+    ivf = run(["index", "status"], data_dir, MENTOR_MATCH_INDEX_TYPE="ivf-sq8")
+    assert ivf.exit_code == 0, ivf.output
+    for shown in (
+        r"index type\s+│\s+ivf-sq8",
+        r"index chosen\s+│\s+settings",
+        r"index lists\s+│\s+\d+",
+        r"index index_bytes\s+│\s+[\d.]+ MB",
+    ):
+        assert re.search(shown, ivf.stdout), (shown, ivf.stdout)
+
+
 def test_keys_list_fits_80_columns_with_every_key_id_whole(data_dir: Path) -> None:
     store = Store(Settings(data_dir=data_dir).sqlalchemy_url)
     try:

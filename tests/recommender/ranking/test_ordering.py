@@ -17,7 +17,7 @@ from recommender.ranking.ordering import (
     present,
 )
 from recommender.ranking.signals import SignalValue
-from tests.conftest import mentee, mentor
+from tests.conftest import mentee
 
 SCORES = np.array([0.9, 0.8, 0.7, 0.6, 0.5])
 GROUPS = ["cardio", "cardio", "cardio", "neuro", "derm"]
@@ -82,10 +82,10 @@ def test_in_field_reads_the_credibility_specialty_match() -> None:
 
 
 def test_present_ranks_then_applies_the_policy() -> None:
-    mentors = [mentor("x", "cardiology"), mentor("y", "cardiology"), mentor("z", "dermatology")]
-    signals = [{"credibility": SignalValue(0.5, {"specialty": s})} for s in (0.0, 1.0, 0.0)]
+    groups = ["cardiology", "cardiology", "dermatology"]
+    in_field = np.array([False, True, False])
     scores = np.array([0.6, 0.5, 0.9])
-    ids = [m.id for m in mentors]
-    assert present(scores, ids, mentors, signals, ByScore()) == [2, 0, 1]
-    assert present(scores, ids, mentors, signals, SpecialtyFirst()) == [1, 2, 0]
-    assert present(scores, ids, mentors, signals, Diversify(0.3)) == [2, 0, 1]
+    ids = ["x", "y", "z"]
+    assert present(scores, ids, groups, in_field, ByScore()) == [2, 0, 1]
+    assert present(scores, ids, groups, in_field, SpecialtyFirst()) == [1, 2, 0]
+    assert present(scores, ids, groups, in_field, Diversify(0.3)) == [2, 0, 1]

@@ -1,0 +1,241 @@
+"""The signals for many candidates at once, from the mentor columns.
+
+Each function here computes one signal of ``recommender.ranking.signals`` for every
+candidate row of a ``Batch`` as a float64 array (NaN where the signal is absent for a
+pair), with the same formulas and the same order of arithmetic as the per-pair functions,
+so both agree to rounding (a property test holds them within 1e-6). Explanations still use
+the per-pair functions, for the few candidates shown.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from functools import cached_property
+
+import numpy as np
+
+from recommender.domain.profiles import CAREER_LEVEL, STAGE_LEVEL, Mentee
+from recommender.domain.specialties import specialty_match
+from recommender.ranking.columns import MODE_BIT, OFFER_BIT, MentorColumns, bits
+from recommender.ranking.signals import (
+    ACCESS_WEIGHTS,
+    ACTIVE_MENTEES,
+    COSINE_CEIL,
+    COSINE_FLOOR,
+    CRED_WEIGHTS,
+    EXPERIENCED,
+    FIT_WEIGHTS,
+    FeedbackStats,
+    SignalContext,
+    _utc_offset_hours,
+    mentee_targets,
+    stage_needs,
+)
+
+Parts = list[tuple[str, np.ndarray]]
+"""A signal's parts in declaration order: name → float64 values, NaN where absent."""
+
+
+@dataclass(frozen=True)
+class FeedbackColumns:
+    """Released ratings per slot, as the feedback signal reads them (see ``FeedbackStats``)."""
+
+    raters: np.ndarray
+    weighted_sum: np.ndarray
+    weight: np.ndarray
+    program_mean: float | None
+
+    @classmethod
+    def of(
+        cls, stats: FeedbackStats, slot: Callable[[str], int | None], size: int
+    ) -> FeedbackColumns:
+        """``stats`` laid out by slot (mentors not indexed are left out)."""
+        raters = np.zeros(size, dtype=np.int64)
+        weighted_sum = np.zeros(size)
+        weight = np.zeros(size)
+        for mentor_id, agg in stats.per_mentor.items():
+            row = slot(mentor_id)
+            if row is not None and row < size:
+                raters[row] = agg.raters
+                weighted_sum[row] = agg.weighted_sum
+                weight[row] = agg.weight
+        return cls(raters, weighted_sum, weight, stats.program_mean)
+
+
+@dataclass
+class Batch:
+    """One mentee against candidate rows: what the vectorised signals read.
+
+    Attributes:
+        rows: int64 slots of the candidates.
+        best: float32 ``(n_query_items, len(rows))``: each query item's best cosine among the
+            candidate's items (NaN for a candidate without items); None: no text match.
+        released: int64 per candidate, places counted free again for this request.
+    """
+
+    mentee: Mentee
+    rows: np.ndarray
+    columns: MentorColumns
+    ctx: SignalContext
+    feedback: FeedbackColumns
+    best: np.ndarray | None = None
+    released: np.ndarray | None = None
+    _cache: dict[str, np.ndarray] = field(default_factory=dict, repr=False)
+
+    def __len__(self) -> int:
+        return len(self.rows)
+
+    def col(self, name: str) -> np.ndarray:
+        """Column ``name`` at the candidate rows."""
+        found = self._cache.get(name)
+        if found is None:
+            found = self._cache[name] = getattr(self.columns, name)[self.rows]
+        return found
+
+    @cached_property
+    def free_places(self) -> np.ndarray:
+        """Free places per candidate, counting this request's released places free."""
+        return self.columns.free_places(self.rows, self.released)
+
+    @cached_property
+    def specialty(self) -> np.ndarray:
+        """Specialty match with the mentee's targets (NaN for an undecided mentee)."""
+        targets = mentee_targets(self.mentee)
+        if not targets:
+            return np.full(len(self), np.nan)
+        ids = self.columns.specialties[self.rows]
+        used = np.unique(ids[ids >= 0])
+        table = np.full(len(self.columns.specialty_names.names) + 1, -np.inf)
+        names = self.columns.specialty_names.names
+        table[used] = [specialty_match(targets, {names[i]}) for i in used.tolist()]
+        out: np.ndarray = table[ids].max(axis=1)  # -1 padding reads the -inf sentinel
+        return out
+
+
+def weighted_mean(parts: Parts, weights: Mapping[str, float]) -> np.ndarray:
+    """Per row, ``Σ wₖ·pₖ / Σ wₖ`` over the parts present (NaN where none is)."""
+    n = len(parts[0][1])
+    total = np.zeros(n)
+    top = np.zeros(n)
+    for name, values in parts:
+        present = ~np.isnan(values)
+        total = total + np.where(present, weights[name], 0.0)
+        top = top + np.where(present, values * weights[name], 0.0)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.where(total > 0, top / np.where(total > 0, total, 1.0), np.nan)
+
+
+def similarity(b: Batch) -> np.ndarray:
+    """Text match: ``0.7·mean + 0.3·max`` of each query item's best cosine, rescaled."""
+    if b.best is None or not len(b.best):
+        return np.full(len(b), np.nan)
+    has = ~np.isnan(b.best).any(axis=0)
+    best = np.where(has, b.best, 0).astype(np.float32)
+    raw = 0.7 * best.mean(axis=0).astype(np.float64) + 0.3 * best.max(axis=0).astype(np.float64)
+    value = np.clip((raw - COSINE_FLOOR) / (COSINE_CEIL - COSINE_FLOOR), 0.0, 1.0)
+    out: np.ndarray = np.where(has, value, np.nan)
+    return out
+
+
+def _timezone(b: Batch) -> np.ndarray:
+    tz = b.col("tz")
+    out = np.full(len(b), np.nan)
+    if not b.mentee.timezone:
+        return out
+    own = _utc_offset_hours(b.mentee.timezone, b.ctx.as_of)
+    names = b.columns.timezones.names
+    used = np.unique(tz[tz >= 0])
+    offsets = np.zeros(max(len(names), 1))
+    offsets[used] = [_utc_offset_hours(names[i], b.ctx.as_of) for i in used.tolist()]
+    gap = np.abs(own - offsets[np.maximum(tz, 0)])
+    return np.where(tz >= 0, 1.0 - np.minimum(gap, 8.0) / 8.0, np.nan)
+
+
+def _activity(b: Batch) -> tuple[np.ndarray, np.ndarray]:
+    """Last activity (ordinal, -1: none) and recent activity (NaN: unknown) per candidate,
+    as ``recommender.ranking.signals._activity`` reads them."""
+    logged = b.col("act_len") > 0
+    last, recent = b.col("last_active"), b.col("recent")
+    if not logged.any():
+        return last, recent
+    day = b.ctx.as_of.toordinal()
+    end = b.columns.activity_before(b.rows, day)
+    start = b.columns.activity_before(b.rows, day - b.ctx.activity_window_days)
+    last_logged = b.columns.last_activity_date(b.rows, end)
+    per_year = (end - start) * 365.0 / b.ctx.activity_window_days
+    last = np.where(logged & (end > 0), last_logged, last)
+    recent = np.where(logged, np.where(end > 0, per_year, 0.0), recent)
+    return last, recent
+
+
+def accessibility(b: Batch) -> np.ndarray:
+    """How reachable each candidate is (free places, hours, mode, timezone, replies,
+    recency and volume of mentoring activity)."""
+    capacity = b.col("capacity")
+    free = np.maximum(0, b.free_places)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        places = 0.5 * np.minimum(free, 3) / 3 + 0.5 * free / np.maximum(capacity, 1)
+    parts: Parts = [("capacity", np.where(capacity > 0, places, np.nan))]
+    parts.append(("hours", np.minimum(1.0, b.col("hours") / 8.0)))
+    if b.mentee.meeting_modes:
+        wanted = np.uint16(bits(b.mentee.meeting_modes, MODE_BIT))
+        parts.append(("meeting_mode", ((b.col("modes") & wanted) != 0).astype(np.float64)))
+    parts.append(("timezone", _timezone(b)))
+    parts.append(("response", 1.0 / (1.0 + b.col("response") / 24.0)))
+    last, recent = _activity(b)
+    age = np.maximum(0, b.ctx.as_of.toordinal() - last)
+    recency = 0.5 ** (age / b.ctx.activity_half_life_days)
+    parts.append(("recency", np.where(last >= 0, recency, np.nan)))
+    saturation = np.log1p(ACTIVE_MENTEES)
+    with np.errstate(invalid="ignore"):
+        parts.append(("activity", np.minimum(1.0, np.log1p(recent) / saturation)))
+    return weighted_mean(parts, ACCESS_WEIGHTS)
+
+
+def credibility(b: Batch) -> np.ndarray:
+    """Expertise in the mentee's field and standing (specialty, experience, academic
+    record, seniority, mentoring experience)."""
+    academic = (
+        np.minimum(1.0, np.log1p(b.col("publications")) / np.log1p(100))
+        + np.minimum(1.0, b.col("teaching") / 2.0)
+        + b.col("training")
+    ) / 3.0
+    with np.errstate(invalid="ignore"):
+        mentoring = np.minimum(1.0, np.log1p(b.col("past")) / np.log1p(EXPERIENCED))
+    parts: Parts = [
+        ("specialty", b.specialty),
+        ("experience", np.minimum(1.0, b.col("years") / 20.0)),
+        ("academic", academic),
+        ("seniority", b.col("career") / max(CAREER_LEVEL.values())),
+        ("mentoring", mentoring),
+    ]
+    return weighted_mean(parts, CRED_WEIGHTS)
+
+
+def feedback(b: Batch) -> np.ndarray:
+    """Bayesian average rating mapped to [0, 1]; the program mean where too few rated."""
+    prior = b.feedback.program_mean
+    if prior is None:
+        return np.full(len(b), np.nan)
+    fb, ctx = b.feedback, b.ctx
+    raters = fb.raters[b.rows]
+    shrunk = (ctx.prior_strength * prior + fb.weighted_sum[b.rows]) / (
+        ctx.prior_strength + fb.weight[b.rows]
+    )
+    released = (raters > 0) & (raters >= ctx.min_raters)
+    return np.where(released, (shrunk - 1.0) / 4.0, (prior - 1.0) / 4.0)
+
+
+def stage_fit(b: Batch) -> np.ndarray:
+    """Lead in training over the mentee, offers against needs, and (decided trainees from
+    MS3 on) the specialty match again."""
+    level = STAGE_LEVEL[b.mentee.stage]
+    lead = np.minimum(1.0, np.maximum(0.0, (b.col("career") - level) / 8.0))
+    needs = stage_needs(b.mentee)
+    offers = b.col("offers")
+    shared = np.bitwise_count(offers & np.uint16(bits(needs, OFFER_BIT))).astype(np.float64)
+    parts: Parts = [("lead", lead), ("needs", np.where(offers != 0, shared / len(needs), np.nan))]
+    if mentee_targets(b.mentee) and level >= 3:
+        parts.append(("specialty_focus", b.specialty))
+    return weighted_mean(parts, FIT_WEIGHTS)

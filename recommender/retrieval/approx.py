@@ -1,0 +1,196 @@
+"""Approximate item search for large indexes: inverted lists of compressed item codes.
+
+An exact scan reads every item vector for every request: cheap for a school, a second per
+request at 100k mentors. Above a size threshold the index keeps, beside the exact vectors,
+an IVF index over the same item ids (FAISS ``IndexIVFScalarQuantizer`` with 8-bit codes,
+or ``IndexIVFPQ`` with product codes for the largest indexes). A request probes a few lists
+to shortlist mentors, then re-ranks the shortlist exactly (``MentorIndex.search``), so the
+scores a request sees are always exact; only which mentors make the shortlist is
+approximate, and every build measures how often that misses one (``recall``).
+
+Items are removed for real (a hash-table direct map makes ``remove_ids`` cheap), so a
+deleted or changed mentor's old items never come back. Lists trained on a small index grow
+unbalanced as it grows, so the owner retrains when the index is several times larger than
+at training (``stale``).
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from dataclasses import dataclass
+from typing import Literal, cast
+
+import faiss
+import numpy as np
+
+Kind = Literal["flat", "ivf-sq8", "ivf-pq"]
+Requested = Literal["auto", "flat", "ivf-sq8", "ivf-pq"]
+KINDS: tuple[Kind, ...] = ("flat", "ivf-sq8", "ivf-pq")
+
+PQ_FROM_ITEMS = 3_000_000
+"""From this many items ``auto`` stores product codes (48 bytes an item) rather than 8-bit
+scalar codes (one byte a dimension): at 1M mentors the scalar codes alone would take 3.5 GB."""
+
+TRAIN_POINTS_PER_LIST = 64
+"""Training sample per list: k-means needs a few dozen points per centroid, not all items."""
+
+RETRAIN_GROWTH = 4.0
+"""Retrain once the index holds this many times the items it was trained on."""
+
+
+def choose_kind(n_items: int, requested: Requested, flat_max_items: int) -> Kind:
+    """The index kind for ``n_items``: ``requested`` unless ``auto``; then exact flat search
+    up to ``flat_max_items``, 8-bit IVF codes above, product codes from ``PQ_FROM_ITEMS``."""
+    if requested != "auto":
+        return requested
+    if n_items <= flat_max_items:
+        return "flat"
+    return "ivf-sq8" if n_items < PQ_FROM_ITEMS else "ivf-pq"
+
+
+def list_count(n_items: int) -> int:
+    """Inverted lists for ``n_items``: about √n (so a probe reads about √n codes), 16–8192."""
+    return int(min(8192, max(16, round(math.sqrt(max(n_items, 1))))))
+
+
+def pq_subquantizers(dim: int) -> int:
+    """Sub-quantisers for product codes: 8 dimensions each (48 for 384), a divisor of dim."""
+    m = max(1, dim // 8)
+    while dim % m:
+        m -= 1
+    return m
+
+
+@dataclass(frozen=True)
+class ApproxInfo:
+    """What ``mentor-match index status`` and ``/health`` show of the approximate index."""
+
+    kind: Kind
+    lists: int
+    probes: int
+    trained_on: int
+    train_s: float
+    bytes: int
+
+
+class ApproxItems:
+    """An IVF index over item vectors, searched by inner product (cosine: unit rows).
+
+    Args:
+        kind: ``ivf-sq8`` or ``ivf-pq``.
+        dim: vector dimension.
+        lists: inverted lists (centroids).
+        probes: lists read per query.
+    """
+
+    def __init__(self, kind: Kind, dim: int, lists: int, probes: int) -> None:
+        if kind == "flat":
+            raise ValueError("a flat index needs no approximate part")
+        self.kind = kind
+        self.dim = dim
+        self.lists = lists
+        self.probes = max(1, min(probes, lists))
+        self.trained_on = 0
+        self.train_s = 0.0
+        quantizer = faiss.IndexFlatIP(dim)
+        if kind == "ivf-sq8":
+            index: faiss.IndexIVF = faiss.IndexIVFScalarQuantizer(
+                quantizer, dim, lists, faiss.ScalarQuantizer.QT_8bit, faiss.METRIC_INNER_PRODUCT
+            )
+        else:
+            index = faiss.IndexIVFPQ(
+                quantizer, dim, lists, pq_subquantizers(dim), 8, faiss.METRIC_INNER_PRODUCT
+            )
+        index.own_fields = True
+        quantizer.this.disown()  # type: ignore[attr-defined]  # the IVF index frees it
+        self._index = index
+        self._raw: object = index
+        self._index.set_direct_map_type(faiss.DirectMap.Hashtable)  # type: ignore[attr-defined]
+
+    @classmethod
+    def build(
+        cls,
+        kind: Kind,
+        vectors: np.ndarray,
+        ids: np.ndarray,
+        probes: int,
+        seed: int = 0,
+    ) -> ApproxItems:
+        """Train on a sample of ``vectors`` (float32 ``(n, dim)``) and add them all under
+        ``ids`` (int64)."""
+        n, dim = vectors.shape
+        built = cls(kind, dim, list_count(n), probes)
+        rng = np.random.default_rng(seed)
+        want = min(n, max(built.lists * TRAIN_POINTS_PER_LIST, 10_000))
+        if kind == "ivf-pq":
+            want = max(want, min(n, 256 * 40))  # each sub-quantiser has 256 centroids
+        sample = vectors if want >= n else vectors[np.sort(rng.choice(n, want, replace=False))]
+        start = time.perf_counter()
+        built._index.cp.max_points_per_centroid = TRAIN_POINTS_PER_LIST * 4
+        built._index.cp.niter = 10
+        built._index.cp.seed = seed
+        built._index.train(np.ascontiguousarray(sample, dtype=np.float32))
+        built.train_s = time.perf_counter() - start
+        built.trained_on = n
+        built.add(vectors, ids)
+        return built
+
+    def __len__(self) -> int:
+        return int(self._index.ntotal)
+
+    @property
+    def stale(self) -> bool:
+        """Whether the index has grown enough past its training set to retrain."""
+        return len(self) > RETRAIN_GROWTH * max(self.trained_on, 1)
+
+    def add(self, vectors: np.ndarray, ids: np.ndarray, chunk: int = 65_536) -> None:
+        """Add item ``vectors`` under ``ids`` (encoded into the nearest list)."""
+        for start in range(0, len(ids), chunk):
+            block = np.ascontiguousarray(vectors[start : start + chunk], dtype=np.float32)
+            self._index.add_with_ids(block, np.ascontiguousarray(ids[start : start + chunk]))
+
+    def remove(self, ids: np.ndarray) -> None:
+        """Remove items by id (absent ids are ignored)."""
+        if len(ids):
+            self._index.remove_ids(np.ascontiguousarray(ids, dtype=np.int64))  # type: ignore[arg-type]
+
+    def search(self, queries: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
+        """The ``k`` nearest items of each query by approximate inner product: scores
+        (float32) and item ids (int64, -1 where fewer were found), each ``(q, k)``."""
+        params = faiss.SearchParametersIVF(nprobe=self.probes)  # type: ignore[call-arg]
+        q = np.ascontiguousarray(queries, dtype=np.float32)
+        scores, ids = self._index.search(q, k, params=params)
+        return scores, ids
+
+    def info(self) -> ApproxInfo:
+        """Kind, lists, probes, training size and time, and bytes held."""
+        return ApproxInfo(
+            self.kind, self.lists, self.probes, self.trained_on, self.train_s, self.nbytes
+        )
+
+    @property
+    def nbytes(self) -> int:
+        """Bytes of codes, ids, centroids and the id map (an estimate from the sizes)."""
+        codes = len(self)
+        per_item = int(self._index.code_size) + 8 + 24  # code, id, hash-map entry
+        return codes * per_item + self.lists * self.dim * 4
+
+    def to_bytes(self) -> bytes:
+        """The index serialised (FAISS format)."""
+        return bytes(faiss.serialize_index(self._index).tobytes())
+
+    @classmethod
+    def from_bytes(
+        cls, blob: bytes, kind: Kind, probes: int, trained_on: int, train_s: float
+    ) -> ApproxItems:
+        """An index written by ``to_bytes``."""
+        raw = faiss.deserialize_index(np.frombuffer(blob, np.uint8))
+        index = cast(faiss.IndexIVF, faiss.downcast_index(raw))
+        out = cls.__new__(cls)
+        out._raw = raw  # the wrapper that owns the C++ index: freed with it
+        out.kind, out.dim, out.lists = kind, int(index.d), int(index.nlist)  # type: ignore[assignment]
+        out.probes = max(1, min(probes, out.lists))
+        out.trained_on, out.train_s = trained_on, train_s
+        out._index = index
+        return out
