@@ -48,6 +48,21 @@ def bench(
         Optional[Path],  # noqa: UP045
         typer.Option(help="Folder for the load test's load.json, load.md and load.png."),
     ] = None,
+    mentors: Annotated[
+        Optional[list[int]],  # noqa: UP045
+        typer.Option(
+            min=1,
+            max=5_000_000,
+            help="Scale benchmark: build a synthetic program of this many mentors (repeat "
+            "for several sizes) and time suggestions in process and over HTTP.",
+        ),
+    ] = None,
+    mentees: Annotated[
+        int, typer.Option(min=1, max=1_000_000, help="With --mentors: mentees stored.")
+    ] = 600,
+    http: Annotated[
+        bool, typer.Option(help="With --mentors: also time a live server (sequential, load).")
+    ] = True,
     fairness: Annotated[
         bool,
         typer.Option(
@@ -67,6 +82,9 @@ def bench(
     if assignment:
         _bench_assignment(assignment)
         return
+    if mentors:
+        _bench_scale(mentors, mentees, requests, concurrency or 50, duration, http, out)
+        return
     if url and fairness:
         _bench_fairness(url, token, duration)
         return
@@ -79,12 +97,12 @@ def bench(
     else:
         engine = open_engine()
         engine.refresh()
-        mentees = [m for m in engine.store.records(Kind.MENTEES, 0, 500) if isinstance(m, Mentee)]
-        if not mentees:
+        stored = [m for m in engine.store.records(Kind.MENTEES, 0, 500) if isinstance(m, Mentee)]
+        if not stored:
             fail("no mentees stored; run `mentor-match ingest` first")
 
         def call(i: int) -> object:
-            return engine.suggest(mentees[i % len(mentees)], k)
+            return engine.suggest(stored[i % len(stored)], k)
 
         where = f"in process, {len(engine.index)} mentors indexed"
     timings, wall = _timed(call, requests)
@@ -160,6 +178,59 @@ def _bench_assignment(sizes: list[str]) -> None:
             f"{r['top3_share']:.3f}",
         )
     console.print(table)
+
+
+def _bench_scale(
+    sizes: list[int],
+    mentees: int,
+    requests: int,
+    clients: int,
+    duration: float,
+    http: bool,
+    out: Path | None,
+) -> None:
+    from evaluation.scale_bench import COLUMNS, NOTE, cells, run_scale, write_report
+    from recommender.retrieval.embedding import SentenceTransformerEmbedder
+    from recommender.settings import Settings
+
+    folder = (out or Path("bench")).resolve()
+    settings = Settings()
+    with err.status("loading the embedding model..."):
+        embedder = SentenceTransformerEmbedder(
+            settings.model_path, settings.embed_batch_size, settings.torch_threads
+        )
+    console.print(NOTE)
+    with Bars() as bars:
+        stages: dict[str, Callable[[int], None]] = {}
+        seen: dict[str, int] = {}
+
+        def tell(stage: str, done: int, total: int) -> None:
+            if stage not in stages:
+                stages[stage] = bars.task(stage, total=total)
+                seen[stage] = 0
+            stages[stage](done - seen[stage])
+            seen[stage] = done
+
+        rows = run_scale(
+            sorted(set(sizes)),
+            folder,
+            embedder,
+            requests=requests,
+            clients=clients,
+            duration_s=duration,
+            http=http,
+            progress=tell,
+            settings=settings,
+            mentees=mentees,
+        )
+    sizes_shown = [f"{row.mentors:,}" for row in rows]
+    table = new_table("measure", *sizes_shown, title="suggestions by program size (times in ms)")
+    by_size = [cells(row) for row in rows]
+    for i, (_, header, _) in enumerate(COLUMNS[1:], start=1):
+        table.add_row(header, *(values[i] for values in by_size))
+    console.print(table)
+    for path in write_report(rows, folder):
+        console.print(f"wrote {path}")
 
 
 def _bench_fairness(url: str, token: str | None, duration: float) -> None:

@@ -111,9 +111,9 @@ class IndexPolicy:
     """
 
     requested: Requested = "auto"
-    flat_max_items: int = 100_000
-    probes: int = 48
-    shortlist: float = 2.0
+    flat_max_items: int = 20_000
+    probes: int = 16
+    shortlist: float = 1.5
     recall_queries: int = 24
 
 
@@ -189,6 +189,7 @@ class MentorIndex:
         self._slot: dict[str, int] = {}  # mentor id -> slot
         self._slot_ids: list[str | None] = []  # slot -> mentor id (None: free)
         self._free: list[int] = []
+        self._held = np.zeros(0, dtype=bool)  # slot -> a mentor holds it
         self._owner = np.zeros(0, dtype=np.int64)  # item id -> slot (-1: removed)
         self._next_id = 0
         self._dense: _DenseView | None = None
@@ -247,6 +248,7 @@ class MentorIndex:
             else:
                 self._slot_ids[slot] = mentor_id
             self._slot[mentor_id] = slot
+            self._hold(slot, True)
         return slot
 
     # -- updates --------------------------------------------------------------------------
@@ -310,6 +312,13 @@ class MentorIndex:
         self._ids[mentor_id] = ids
         self._hash[mentor_id] = items_hash(items)
 
+    def _hold(self, slot: int, held: bool) -> None:
+        if slot >= len(self._held):
+            grown = np.zeros(max(slot + 1, 2 * len(self._held), 1024), dtype=bool)
+            grown[: len(self._held)] = self._held
+            self._held = grown
+        self._held[slot] = held
+
     def _set_owner(self, ids: np.ndarray, slot: int) -> None:
         if self._next_id > len(self._owner):
             grown = np.full(max(self._next_id, 2 * len(self._owner), 1024), -1, dtype=np.int64)
@@ -337,6 +346,7 @@ class MentorIndex:
         slot = self._slot.pop(mentor_id)
         self._slot_ids[slot] = None
         self._free.append(slot)
+        self._hold(slot, False)
         return True
 
     # -- the approximate part -------------------------------------------------------------
@@ -458,8 +468,8 @@ class MentorIndex:
         if allowed is None:
             slots = self._all_slots()
         else:
-            slots = np.flatnonzero(allowed[: self.n_slots]).astype(np.int64)
-            slots = slots[[self._slot_ids[i] is not None for i in slots.tolist()]]
+            size = min(len(allowed), self.n_slots)
+            slots = np.flatnonzero(allowed[:size] & self._held[:size]).astype(np.int64)
         if len(slots) <= n_mentors:
             ids = [self._slot_ids[i] for i in slots.tolist()]
             order = np.argsort(np.array(ids, dtype=object), kind="stable")
@@ -475,7 +485,7 @@ class MentorIndex:
         return self._flat_search(q, n_mentors, slots)
 
     def _all_slots(self) -> np.ndarray:
-        return np.asarray(sorted(self._slot.values()), dtype=np.int64)
+        return np.flatnonzero(self._held).astype(np.int64)
 
     def _exact_among(self, q: np.ndarray, n_mentors: int, slots: np.ndarray) -> Found:
         """The ``n_mentors`` best of ``slots``, scoring only their items."""
@@ -628,6 +638,7 @@ class MentorIndex:
         for mentor_id, slot in slots.items():
             index._slot[mentor_id] = slot
             index._slot_ids[slot] = mentor_id
+            index._hold(slot, True)
         index._free = [i for i in reversed(range(size)) if index._slot_ids[i] is None]
         for mentor_id, entry in sorted(held.items()):
             ids = np.asarray(entry[1], dtype=np.int64)
