@@ -189,7 +189,8 @@ def _bench_scale(
     http: bool,
     out: Path | None,
 ) -> None:
-    from evaluation.scale_bench import COLUMNS, NOTE, cells, run_scale, write_report
+    from evaluation.scale_bench import run_scale
+    from evaluation.scale_report import COLUMNS, NOTE, cells, write_report
     from recommender.retrieval.embedding import SentenceTransformerEmbedder
     from recommender.settings import Settings
 

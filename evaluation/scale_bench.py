@@ -13,7 +13,8 @@ the engine would (the kind chosen by size, or ``Settings``), then measures: inde
 build time, memory (RSS of this process, index and column bytes), candidate recall of the
 index against exact search, in-process p50/p99 of a stored-mentee suggestion and of an
 inline free-text one, HTTP p50/p99 sequential, and throughput with concurrent clients
-(a live ``mentor-match serve`` on 127.0.0.1). Run through ``mentor-match bench --mentors``.
+(a live ``mentor-match serve`` on 127.0.0.1). Run through ``mentor-match bench --mentors``;
+the table and plot are ``evaluation.scale_report``'s.
 """
 
 from __future__ import annotations
@@ -33,6 +34,7 @@ from pathlib import Path
 
 import numpy as np
 
+from evaluation.load_results import nearest_rank
 from recommender.domain.items import mentor_items
 from recommender.domain.kinds import Kind
 from recommender.domain.profiles import Mentee, Mentor
@@ -101,12 +103,6 @@ def rss_mb() -> float:
     except (OSError, IndexError, ValueError):
         return 0.0
     return pages * os.sysconf("SC_PAGE_SIZE") / 1e6
-
-
-def percentile(values: Sequence[float], q: float) -> float:
-    """Nearest-rank percentile ``q`` (0–100) of ``values``."""
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, max(0, int(np.ceil(q / 100 * len(ordered))) - 1))]
 
 
 @dataclass(frozen=True)
@@ -234,9 +230,9 @@ def measure_in_process(
     inline = timed(lambda i: engine.suggest(inline_mentee(i, base), 10), max(20, requests // 5))
     return (
         statistics.median(stored),
-        percentile(stored, 99),
+        nearest_rank(sorted(stored), 99),
         statistics.median(inline),
-        percentile(inline, 99),
+        nearest_rank(sorted(inline), 99),
     )
 
 
@@ -319,7 +315,7 @@ def measure_http(
         )
     return (
         statistics.median(seq),
-        percentile(seq, 99),
+        nearest_rank(sorted(seq), 99),
         report.throughput_rps,
         report.p99_ms,
         report.errors,
@@ -399,91 +395,3 @@ def run_scale(
             row.http_p50, row.http_p99, row.load_rps, row.load_p99, row.load_errors = measured
         rows.append(row)
     return rows
-
-
-COLUMNS: tuple[tuple[str, str, str], ...] = (
-    ("mentors", "mentors", "{:,}"),
-    ("items", "items", "{:,}"),
-    ("index_type", "index", "{}"),
-    ("build_s", "build s", "{:.1f}"),
-    ("rss_mb", "RSS MB", "{:,.0f}"),
-    ("index_mb", "index MB", "{:,.0f}"),
-    ("columns_mb", "columns MB", "{:,.1f}"),
-    ("recall", "recall", "{:.3f}"),
-    ("stored_p50", "stored p50", "{:.1f}"),
-    ("stored_p99", "stored p99", "{:.1f}"),
-    ("inline_p50", "inline p50", "{:.1f}"),
-    ("inline_p99", "inline p99", "{:.1f}"),
-    ("http_p50", "HTTP p50", "{:.1f}"),
-    ("http_p99", "HTTP p99", "{:.1f}"),
-    ("load_rps", "load req/s", "{:.0f}"),
-    ("load_p99", "load p99", "{:.0f}"),
-    ("load_errors", "errors", "{}"),
-)
-"""(field, header, format) of the results table; times in ms."""
-
-NOTE = (
-    "Synthetic programs: the sample's 320 mentors copied to N ids with their own capacity, "
-    "load, hours and timezone; item vectors are the real embeddings of the sample texts "
-    f"perturbed by Gaussian noise (cosine ≈ {NOISE_COSINE} to the original), not embeddings "
-    "of new texts. Times in ms; stored = a stored mentee (query vectors cached), inline = a "
-    "new free-text request (embedded by the model); load = concurrent clients for the set "
-    "duration over HTTP, rate limits lifted."
-)
-
-
-def cells(row: ScaleRow) -> list[str]:
-    """The row as table cells (``–`` for what was not measured)."""
-    values = row.as_dict()
-    out = []
-    for name, _, fmt in COLUMNS:
-        value = values[name]
-        out.append("–" if isinstance(value, float) and np.isnan(value) else fmt.format(value))
-    return out
-
-
-def write_report(rows: Sequence[ScaleRow], out: Path) -> list[Path]:
-    """``scale.json``, ``scale.md`` (the table and how the programs were made) and
-    ``scale.png`` (latency and memory against mentors, log scales) under ``out``."""
-    import json
-
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    out.mkdir(parents=True, exist_ok=True)
-    paths = [out / "scale.json", out / "scale.md", out / "scale.png"]
-    paths[0].write_text(json.dumps([r.as_dict() for r in rows], indent=2) + "\n")
-    header = [h for _, h, _ in COLUMNS]
-    lines = ["# Suggestions against program size", "", NOTE, ""]
-    lines += ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
-    lines += ["| " + " | ".join(cells(r)) + " |" for r in rows]
-    paths[1].write_text("\n".join(lines) + "\n")
-    n = [r.mentors for r in rows]
-    fig, (left, right) = plt.subplots(1, 2, figsize=(11, 4.2))
-    for field, label in (
-        ("stored_p50", "stored, in process, p50"),
-        ("stored_p99", "stored, in process, p99"),
-        ("inline_p99", "inline text, in process, p99"),
-        ("http_p99", "stored, HTTP sequential, p99"),
-    ):
-        values = [getattr(r, field) for r in rows]
-        if not all(np.isnan(values)):
-            left.plot(n, values, marker="o", label=label)
-    left.set(xscale="log", yscale="log", xlabel="mentors", ylabel="ms", title="latency")
-    left.legend(fontsize=8)
-    for field, label in (
-        ("rss_mb", "process RSS"),
-        ("index_mb", "index"),
-        ("columns_mb", "columns"),
-    ):
-        right.plot(n, [getattr(r, field) for r in rows], marker="o", label=label)
-    right.set(xscale="log", yscale="log", xlabel="mentors", ylabel="MB", title="memory")
-    right.legend(fontsize=8)
-    for axes in (left, right):
-        axes.grid(True, which="both", alpha=0.3)
-    fig.tight_layout()
-    fig.savefig(paths[2], dpi=110)
-    plt.close(fig)
-    return paths

@@ -13,9 +13,6 @@ import numpy as np
 
 from recommender.retrieval.index import Found, MentorIndex
 
-Retrieved = Found
-"""Candidates, by id and slot, with their text match (see ``Found``)."""
-
 
 @dataclass(frozen=True)
 class Retriever:

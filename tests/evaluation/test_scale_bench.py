@@ -14,15 +14,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from evaluation.scale_bench import (
-    NOISE_COSINE,
-    Base,
-    ScaleRow,
-    cells,
-    run_scale,
-    synthetic_mentors,
-    write_report,
-)
+from evaluation.scale_bench import NOISE_COSINE, Base, ScaleRow, run_scale, synthetic_mentors
+from evaluation.scale_report import cells, write_report
 from recommender.retrieval.embedding import SentenceTransformerEmbedder
 from recommender.settings import Settings
 
