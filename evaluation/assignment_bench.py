@@ -15,7 +15,7 @@ from recommender.matching.solver import MenteeDemand, MentorSlot, solve
 
 
 def run_bench(
-    n_mentees: int = 5000, n_mentors: int = 1000, dim: int = 384, seed: int = 0, top_n: int = 50
+    n_mentees: int = 5000, n_mentors: int = 1000, dim: int = 384, seed: int = 0, top_n: int = 20
 ) -> dict[str, float | int | bool]:
     """Solve one random total-mode instance; the dense score matrix is never built.
 

@@ -18,6 +18,7 @@ from recommender.domain.errors import InvalidProfile, MentorMatchError
 from recommender.matching.scores import (
     EMPTY_FLOAT,
     EMPTY_INT,
+    BoolArray,
     FloatArray,
     IntArray,
     ScoreSource,
@@ -125,6 +126,7 @@ class _Problem:
         self.inv_col = np.full(len(self.src.mentor_ids), -1, np.int64)
         self.inv_col[self.col_of] = np.arange(self.m)
         self.never = np.union1d(self.banned, [i * self.m + j for i, j, _ in self.locked])
+        self._held = EMPTY_INT  # keys of the candidates, sorted
         # Leaving a place unserved must cost more than any re-routing of served pairs can
         # gain (an augmenting path changes at most min(n, m) + 1 pairs, each worth <= scale):
         # the flow then serves as many places as possible first, then maximises the score.
@@ -133,12 +135,16 @@ class _Problem:
     def add(self, rows: IntArray, cols: IntArray, scores: FloatArray) -> int:
         """Add new candidate pairs that are neither banned nor locked; returns how many."""
         keys = rows * self.m + cols
-        keep = ~np.isin(keys, self.never) & ~np.isin(keys, self.rows * self.m + self.cols)
-        keys, first = np.unique(keys[keep], return_index=True)
-        self.rows = np.concatenate([self.rows, rows[keep][first]])
-        self.cols = np.concatenate([self.cols, cols[keep][first]])
-        self.scores = np.concatenate([self.scores, scores[keep][first]])
-        return len(keys)
+        keep = ~_within(keys, self.never) & ~_within(keys, self._held)
+        order = np.flatnonzero(keep)[np.argsort(keys[keep], kind="stable")]
+        first = np.ones(len(order), bool)
+        first[1:] = keys[order[1:]] != keys[order[:-1]]
+        new = order[first]
+        self.rows = np.concatenate([self.rows, rows[new]])
+        self.cols = np.concatenate([self.cols, cols[new]])
+        self.scores = np.concatenate([self.scores, scores[new]])
+        self._held = np.sort(np.concatenate([self._held, keys[new]]))  # disjoint
+        return len(new)
 
     def fetch(self, top_n: int) -> None:
         """(Re)load each mentee's ``top_n`` allowed mentors from the source."""
@@ -175,7 +181,15 @@ class _Problem:
             )
 
     def exceeding(self, u: FloatArray, v: FloatArray) -> tuple[IntArray, IntArray, FloatArray]:
-        """Allowed pairs with ``score > u[i] + v[j]`` (local indices) from the source."""
+        """Allowed pairs with ``score > u[i] + v[j]`` (local indices) from the source.
+
+        Every pair of mentee i that is not a candidate scores at most ``last[i]``, so a mentee
+        with ``last[i] <= u[i] + min(v)`` can only return candidates: the source never
+        computes that mentee's row (a margin of one cost unit covers float rounding between
+        the source's top-N search and its block products).
+        """
+        low_v = v.min() if len(v) else np.inf
+        u = np.where(self.last + 1.0 / self.scale <= u + low_v, np.inf, u)
         big_u = np.full(len(self.inv_row), np.inf)
         big_v = np.full(len(self.inv_col), np.inf)
         big_u[self.row_of], big_v[self.col_of] = u, v
@@ -260,3 +274,12 @@ def _build(
     banned_keys = np.array(sorted(banned), np.int64)
     spare = int(want.sum()) if partial else None
     return _Problem(src, *names, want, cap, low, row_of, col_of, banned_keys, locks, scale, spare)
+
+
+def _within(keys: IntArray, sorted_keys: IntArray) -> BoolArray:
+    """Whether each key is in ``sorted_keys`` (sorted, unique): a binary search each."""
+    if len(sorted_keys) == 0:
+        return np.zeros(len(keys), bool)
+    at = np.minimum(np.searchsorted(sorted_keys, keys), len(sorted_keys) - 1)
+    found: BoolArray = sorted_keys[at] == keys
+    return found

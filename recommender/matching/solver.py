@@ -133,15 +133,39 @@ def _potentials(prob: _Problem, sel: BoolArray, res: _Flows) -> IntArray:
             np.zeros(room + held, np.int64),
         ]
     t, h = (np.concatenate(x).astype(np.int64) for x in (tail, head))
-    w = np.concatenate(weight).astype(np.int64)
-    d = np.zeros(n + m + 2, np.int64)
-    for _ in range(n + m + 3):
-        cand = d[t] + w
-        better = cand < d[h]
+    return _distances(t, h, np.concatenate(weight).astype(np.int64), n + m + 2)
+
+
+def _distances(tail: IntArray, head: IntArray, weight: IntArray, nodes: int) -> IntArray:
+    """Bellman-Ford from a virtual root joined to every node at cost 0, vectorised by rounds.
+
+    A round relaxes only the arcs leaving nodes whose distance fell in the round before (the
+    others cannot improve anything), so late rounds touch a small frontier, not every arc.
+    """
+    order = np.argsort(tail, kind="stable")
+    tail, head, weight = tail[order], head[order], weight[order]
+    first = np.searchsorted(tail, np.arange(nodes + 1))
+    d = np.zeros(nodes, np.int64)
+    arcs = np.arange(len(tail))
+    for _ in range(nodes + 1):
+        cand = d[tail[arcs]] + weight[arcs]
+        better = cand < d[head[arcs]]
         if not better.any():
             return d
-        np.minimum.at(d, h[better], cand[better])
+        moved = head[arcs[better]]
+        np.minimum.at(d, moved, cand[better])
+        arcs = _arcs_of(np.unique(moved), first)
     raise RuntimeError("negative cycle in the residual graph of an optimal flow")
+
+
+def _arcs_of(nodes: IntArray, first: IntArray) -> IntArray:
+    """Indices of the arcs leaving ``nodes``; arcs sorted by tail, ``first[v]`` the first of
+    node v's arcs (CSR offsets)."""
+    start, count = first[nodes], first[nodes + 1] - first[nodes]
+    if count.sum() == 0:
+        return np.empty(0, np.int64)
+    shift: IntArray = np.repeat(start - np.cumsum(count) + count, count)
+    return np.arange(int(count.sum()), dtype=np.int64) + shift
 
 
 def _max_total(prob: _Problem, threshold: float | None) -> IntArray:
@@ -264,7 +288,7 @@ def solve(
     locked: Iterable[PairKey] = (),
     forbidden: Iterable[PairKey] = (),
     mode: Mode = "total",
-    top_n: int = 50,
+    top_n: int = 20,
     scale: int = 1_000_000,
     partial: bool = False,
 ) -> Assignment:
