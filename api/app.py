@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-from fastapi import FastAPI, Request, Response
+from fastapi import FastAPI, Request
 from fastapi.openapi.docs import (
     get_redoc_html,
     get_swagger_ui_html,
@@ -14,6 +14,8 @@ from fastapi.openapi.docs import (
 )
 from fastapi.responses import HTMLResponse, JSONResponse
 from fastapi.staticfiles import StaticFiles
+from starlette.datastructures import Headers
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from api import errors
 from api.routes import (
@@ -132,18 +134,7 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     errors.install(app)
     install_docs(app)
 
-    @app.middleware("http")
-    async def limit_body(
-        request: Request, call_next: Callable[[Request], Awaitable[Response]]
-    ) -> Response:
-        length = request.headers.get("content-length")
-        if length is not None and (not length.isdigit() or int(length) > settings.max_body_bytes):
-            return JSONResponse(
-                {"detail": f"request body larger than {settings.max_body_bytes} bytes"},
-                status_code=413,
-            )
-        return await call_next(request)
-
+    app.add_middleware(DeclaredLengthLimit, max_bytes=settings.max_body_bytes)
     for module in (
         health,
         suggestions,
@@ -163,3 +154,25 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     app.add_middleware(Guard, limits=app.state.limits, trusted_proxies=settings.trusted_proxies)
     quiet_tracebacks()
     return app
+
+
+class DeclaredLengthLimit:
+    """Pure ASGI middleware: 413 for a request whose ``Content-Length`` is over ``max_bytes``
+    (or not a number) before any of it is read; bodies without one are bounded by FastAPI's
+    ``max_body_size`` as they arrive."""
+
+    def __init__(self, app: ASGIApp, max_bytes: int) -> None:
+        self.app = app
+        self.max_bytes = max_bytes
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http":
+            length = Headers(scope=scope).get("content-length")
+            if length is not None and (not length.isdigit() or int(length) > self.max_bytes):
+                answer = JSONResponse(
+                    {"detail": f"request body larger than {self.max_bytes} bytes"},
+                    status_code=413,
+                )
+                await answer(scope, receive, send)
+                return
+        await self.app(scope, receive, send)

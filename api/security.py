@@ -140,7 +140,9 @@ class Limits:
     """The rate limits and the embedding budget, from settings."""
 
     def __init__(self, settings: Settings) -> None:
-        self.limiter = strategies.MovingWindowRateLimiter(
+        # Two counters per key and window (the current and the previous, weighted): O(1) a
+        # hit, where a moving window keeps and shifts a list of every hit in the window.
+        self.limiter = strategies.SlidingWindowCounterRateLimiter(
             storage.storage_from_string(settings.rate_limit_storage)
         )
         self.per_address = parse_many(settings.rate_limit_per_address)

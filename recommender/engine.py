@@ -404,7 +404,7 @@ def build_engine(
     inner = embedder or SentenceTransformerEmbedder(
         settings.model_path, settings.embed_batch_size, settings.torch_threads
     )
-    cached = CachedEmbedder(inner, store)
+    cached = CachedEmbedder(inner, store, settings.vector_memory_items)
     ranker = (
         LinearRanker.load(Path(settings.ranker_path)) if settings.ranker_path else LinearRanker()
     )

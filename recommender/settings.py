@@ -57,6 +57,13 @@ class Settings(BaseSettings):
         le=20.0,
         description="IVF search: mentors re-ranked exactly, per candidate wanted.",
     )
+    vector_memory_items: int = Field(
+        default=20_000,
+        ge=0,
+        le=10_000_000,
+        description="Text vectors held in memory (least recently used out first; 1.5 kB "
+        "each): a stored mentee's query vectors are then neither read nor computed again.",
+    )
     feedback_prior_strength: float = Field(
         default=5.0, gt=0, description="Pseudo-ratings at the program mean in the Bayesian average."
     )

@@ -10,6 +10,7 @@ import hashlib
 import json
 import logging
 import threading
+from collections import OrderedDict
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
@@ -204,16 +205,18 @@ class SentenceTransformerEmbedder:
 class CachedEmbedder:
     """Wraps an embedder; vectors are cached in the store by (model id, text hash).
 
-    Unchanged text is never embedded twice, across processes and restarts. A small
-    in-memory layer in front of the store serves repeated queries without a database read.
+    Unchanged text is never embedded twice, across processes and restarts. An in-memory
+    layer in front of the store (least recently used out first, ``memory_items`` vectors,
+    1.5 kB each at 384 dimensions) serves repeated queries, such as a stored mentee's items
+    on every request, without a database read or a forward pass.
     """
 
-    def __init__(self, inner: Embedder, store: Store, memory_items: int = 4096) -> None:
+    def __init__(self, inner: Embedder, store: Store, memory_items: int = 20_000) -> None:
         self.inner = inner
         self.store = store
         self.model_id = inner.model_id
         self.dim = inner.dim
-        self._memory: dict[str, np.ndarray] = {}
+        self._memory: OrderedDict[str, np.ndarray] = OrderedDict()
         self._unsaved: set[str] = set()
         """Hashes held in memory only (first seen as queries): stored once a profile uses them."""
         self._memory_items = memory_items
@@ -238,6 +241,8 @@ class CachedEmbedder:
         keys = [text_hash(t) for t in texts]
         with self._lock:
             found = {k: self._memory[k] for k in keys if k in self._memory}
+            for k in found:
+                self._memory.move_to_end(k)
             to_store = {k: found[k] for k in found if k in self._unsaved} if persist else {}
         missing = [k for k in dict.fromkeys(keys) if k not in found]
         if missing:
@@ -269,20 +274,23 @@ class CachedEmbedder:
         vectors were deleted."""
         keep = {text_hash(t) for t in texts}
         with self._lock:
-            self._memory = {k: v for k, v in self._memory.items() if k in keep}
+            self._memory = OrderedDict((k, v) for k, v in self._memory.items() if k in keep)
             self._unsaved &= keep
         return self.store.prune_vectors(keep)
 
     def _remember(
         self, vectors: dict[str, np.ndarray], stored: set[str], unsaved: set[str]
     ) -> None:
-        """Hold ``vectors`` in memory; ``stored`` are now in the store, ``unsaved`` are not."""
+        """Hold ``vectors`` in memory (the least recently used leave past ``memory_items``);
+        ``stored`` are now in the store, ``unsaved`` are not."""
         with self._lock:
-            if len(self._memory) + len(vectors) > self._memory_items:
-                self._memory.clear()
-                self._unsaved.clear()
             self._memory.update(vectors)
+            for k in vectors:
+                self._memory.move_to_end(k)
             self._unsaved = (self._unsaved - stored) | unsaved
+            while len(self._memory) > self._memory_items:
+                gone, _ = self._memory.popitem(last=False)
+                self._unsaved.discard(gone)
 
 
 def model_card() -> dict[str, str]:

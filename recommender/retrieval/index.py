@@ -562,7 +562,12 @@ class MentorIndex:
         ``(len(queries), len(slots))``, NaN for a slot without items."""
         view = self._view()
         q = np.ascontiguousarray(queries, "float32")
-        return _segment_max(q @ view.vectors[view.rows_of(slots)].T, view.run_len[slots])
+        rows = view.rows_of(slots)
+        if len(rows) * 4 >= len(view.vectors):  # most rows: one product, no copy of vectors
+            sims = (q @ view.vectors.T)[:, rows]
+        else:
+            sims = q @ view.vectors[rows].T
+        return _segment_max(sims, view.run_len[slots])
 
     def item_similarities(self, queries: np.ndarray, mentor_ids: Sequence[str]) -> ItemMatches:
         """Exact cosine of each query item against each item of each given mentor.

@@ -20,6 +20,9 @@ from typing import Any
 from sqlalchemy import Connection, Engine, Executable, MetaData, create_engine, event, inspect
 from sqlalchemy.orm import Session, sessionmaker
 
+POOL_SIZE = 40
+"""SQLite connections kept open (the API's default worker threads)."""
+
 
 def connect(url: str) -> Engine:
     """A SQLAlchemy engine for ``url`` (SQLite: its folder made, its settings applied)."""
@@ -30,6 +33,9 @@ def connect(url: str) -> Engine:
         if path and path != ":memory:":
             Path(path).parent.mkdir(parents=True, exist_ok=True)
         kwargs["connect_args"] = {"check_same_thread": False, "timeout": 10}
+        # One pooled connection per server thread (the API's thread pool has 40): with the
+        # default 5 (+10 overflow) busy threads opened and closed a connection per request.
+        kwargs |= {"pool_size": POOL_SIZE, "max_overflow": 10}
     # hide_parameters: an error message never quotes the values of a statement (key
     # digests, names, texts), wherever it is logged.
     engine = create_engine(url, hide_parameters=True, **kwargs)
