@@ -25,7 +25,7 @@ from recommender.domain.profiles import Mentee, Mentor, Record
 from recommender.domain.suggestion import Suggestion
 from recommender.ranking.batch import Batch, FeedbackColumns
 from recommender.ranking.columns import MentorColumns
-from recommender.ranking.explainer import Explainer
+from recommender.ranking.explainer import Explainer, shown_score
 from recommender.ranking.filters import SuggestionFilters, allowed, excluded_reason, freed
 from recommender.ranking.ordering import IN_FIELD, choose_policy, present
 from recommender.ranking.ranker import LinearRanker, Ranker
@@ -223,19 +223,44 @@ class Engine:
         filters = filters or SuggestionFilters()
         scored = self.score(mentee, k, filters)
         scores, order = self.order(scored, filters)
-        shown = order[:k]
-        ids = [scored.mentor_ids[i] for i in shown]
+        return self._explained(scored, scores, list(enumerate(order[:k], start=1)))
+
+    def ranked(self, mentee: Mentee, k: int, filters: SuggestionFilters) -> list[tuple[str, float]]:
+        """The top ``k`` mentors in presentation order with their scores as ``suggest`` shows
+        them, unexplained (what a cohort's score matrix needs of each mentee)."""
+        scored = self.score(mentee, k, filters)
+        scores, order = self.order(scored, filters)
+        return [(scored.mentor_ids[i], shown_score(float(scores[i]))) for i in order[:k]]
+
+    def suggest_among(
+        self, mentee: Mentee, mentor_ids: Sequence[str], k: int, filters: SuggestionFilters
+    ) -> list[Suggestion]:
+        """Explained suggestions of ``mentor_ids`` only, each with its rank in the top ``k``
+        (mentors outside it are left out): the chosen pairs of a cohort assignment."""
+        scored = self.score(mentee, k, filters)
+        scores, order = self.order(scored, filters)
+        wanted = set(mentor_ids)
+        shown = [
+            (rank, i) for rank, i in enumerate(order[:k], start=1) if scored.mentor_ids[i] in wanted
+        ]
+        return self._explained(scored, scores, shown)
+
+    def _explained(
+        self, scored: Scored, scores: np.ndarray, shown: Sequence[tuple[int, int]]
+    ) -> list[Suggestion]:
+        """Suggestions of the ``(rank, candidate index)`` pairs in ``shown``."""
+        ids = [scored.mentor_ids[i] for _, i in shown]
         assert scored.vectors is not None
         with self._lock:
             sims = self.index.item_similarities(scored.vectors, ids).sims
-        contributions = self.ranker.contributions(scored.X[shown])
+        contributions = self.ranker.contributions(scored.X[[i for _, i in shown]])
         weights = self.ranker.effective_weights
         return [
             self.explainer.explain(
                 scored.candidate(i, rank, float(scores[i]), contributions[j], sims.get(ids[j])),
                 weights,
             )
-            for j, (rank, i) in enumerate(enumerate(shown, start=1))
+            for j, (rank, i) in enumerate(shown)
         ]
 
     def score(

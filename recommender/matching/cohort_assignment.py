@@ -84,13 +84,19 @@ class CohortAssignment:
 
 @dataclass(frozen=True)
 class CohortScores:
-    """Every allowed pair's score and explanation, as the engine ranks them."""
+    """Every allowed pair's score as the engine ranks them; explanations on demand.
+
+    ``allowed`` holds the pairs the engine would suggest; ``explain`` gives the suggestions
+    (explanation, rank in the mentee's shortlist) of the pairs asked for, so a cohort
+    explains the pairs it shows, not every pair it scored.
+    """
 
     source: DenseScores
-    suggestions: dict[PairKey, Suggestion]
+    allowed: frozenset[PairKey]
     mentors: dict[str, Mentor]
     mentees: dict[str, Mentee]
     mentee_ids: list[str]
+    explain: Callable[[Iterable[PairKey]], dict[PairKey, Suggestion]]
 
 
 def cohort_filters(engine: Engine, cohort: Cohort, held: Mapping[str, int]) -> SuggestionFilters:
@@ -114,28 +120,41 @@ def score_cohort(
     mentor_ids = [m for m in cohort.mentor_ids if m in (filters.only or ())]
     mentors = {
         m.id: m.model_copy(update={"placed_mentees": max(0, m.placed_mentees - held.get(m.id, 0))})
-        for m in engine.store.mentors()
-        if m.id in set(mentor_ids)
+        for m in engine.store.existing(Kind.MENTORS, mentor_ids).values()
+        if isinstance(m, Mentor)
     }
     stored = engine.store.existing(Kind.MENTEES, mentee_ids)
     mentees = {k: v for k, v in stored.items() if isinstance(v, Mentee)}
     matrix = np.zeros((len(mentee_ids), len(mentor_ids)))
     allowed = np.zeros_like(matrix, dtype=bool)
     column = {m: j for j, m in enumerate(mentor_ids)}
-    suggestions: dict[PairKey, Suggestion] = {}
+    pairs: set[PairKey] = set()
+    k = max(1, len(mentor_ids))
     for i, mentee_id in enumerate(mentee_ids):
-        for s in engine.suggest(mentees[mentee_id], max(1, len(mentor_ids)), filters):
-            matrix[i, column[s.mentor_id]] = s.score
-            allowed[i, column[s.mentor_id]] = True
-            suggestions[(mentee_id, s.mentor_id)] = s
+        for mentor_id, score in engine.ranked(mentees[mentee_id], k, filters):
+            matrix[i, column[mentor_id]] = score
+            allowed[i, column[mentor_id]] = True
+            pairs.add((mentee_id, mentor_id))
         if progress is not None:
             progress(1)
+
+    def explain(wanted: Iterable[PairKey]) -> dict[PairKey, Suggestion]:
+        by_mentee: dict[str, list[str]] = {}
+        for mentee_id, mentor_id in wanted:
+            by_mentee.setdefault(mentee_id, []).append(mentor_id)
+        return {
+            (mentee_id, s.mentor_id): s
+            for mentee_id, ids in by_mentee.items()
+            for s in engine.suggest_among(mentees[mentee_id], ids, k, filters)
+        }
+
     return CohortScores(
         DenseScores(mentee_ids, mentor_ids, matrix, allowed),
-        suggestions,
+        frozenset(pairs),
         mentors,
         mentees,
         mentee_ids,
+        explain,
     )
 
 
@@ -186,11 +205,12 @@ def assign_cohort(
             partial=True,
         )
     chosen = results[mode]
+    shown = scored.explain((p.mentee_id, p.mentor_id) for p in chosen.pairs)
     pairs = [
         AssignedPair.of(
             p.mentee_id,
             scored.mentees[p.mentee_id].name,
-            scored.suggestions[(p.mentee_id, p.mentor_id)],
+            shown[(p.mentee_id, p.mentor_id)],
         )
         for p in chosen.pairs
     ]

@@ -96,7 +96,7 @@ def _why_not(
         return f"{mentor_id} is not a stored mentor of the cohort"
     if (mentee_id, mentor_id) in banned:
         return "the coordinator ruled this pair out"
-    if (mentee_id, mentor_id) not in scored.suggestions:
+    if (mentee_id, mentor_id) not in scored.allowed:
         why = excluded_reason(
             scored.mentees[mentee_id],
             scored.mentors[mentor_id],
@@ -121,7 +121,7 @@ def unmatched(
         short = result.unserved.get(mentee_id, 0)
         if not short:
             continue
-        allowed = [r for e, r in scored.suggestions if e == mentee_id]
+        allowed = [r for e, r in scored.allowed if e == mentee_id]
         if not allowed:
             reason = _none_allowed(scored, mentee_id)
         else:

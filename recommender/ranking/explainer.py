@@ -13,6 +13,11 @@ from recommender.ranking.registry import REGISTRY, SignalRegistry
 from recommender.ranking.scored import Candidate
 
 
+def shown_score(value: float) -> float:
+    """A suggestion's score as shown and stored: six decimals."""
+    return round(value, 6)
+
+
 class Explainer:
     """Builds suggestions; one component per signal of ``registry``, in column order.
 
@@ -50,7 +55,7 @@ class Explainer:
         matches = best_matches(candidate.queries, candidate.items, candidate.sims)
         reasons = signal_reasons(candidate.mentee, mentor, candidate.signals)
         gaps = signal_gaps(candidate.mentee, mentor, candidate.signals, self.today())
-        score = round(candidate.score, 6)
+        score = shown_score(candidate.score)
         return Suggestion(
             mentor_id=mentor.id,
             rank=candidate.rank,
