@@ -63,6 +63,14 @@ def bench(
     http: Annotated[
         bool, typer.Option(help="With --mentors: also time a live server (sequential, load).")
     ] = True,
+    warm: Annotated[
+        bool,
+        typer.Option(
+            "--warm",
+            help="With --url --concurrency: ask for every mentee once before the clock "
+            "starts, so the run measures cached query vectors.",
+        ),
+    ] = False,
     fairness: Annotated[
         bool,
         typer.Option(
@@ -89,7 +97,7 @@ def bench(
         _bench_fairness(url, token, duration)
         return
     if url and concurrency:
-        _load_test(url, token, concurrency, duration, k, out)
+        _load_test(url, token, concurrency, duration, k, out, warm)
         return
     if url:
         call = _http_caller(url, k, token)
@@ -252,7 +260,13 @@ def _bench_fairness(url: str, token: str | None, duration: float) -> None:
 
 
 def _load_test(
-    url: str, token: str | None, concurrency: int, duration: float, k: int, out: Path | None
+    url: str,
+    token: str | None,
+    concurrency: int,
+    duration: float,
+    k: int,
+    out: Path | None,
+    warm: bool = False,
 ) -> None:
     from evaluation.load import LoadError, run_load, summary_rows, write_report
 
@@ -274,6 +288,7 @@ def _load_test(
                 duration_s=duration,
                 k=k,
                 progress=tick,
+                warm=warm,
             )
         except LoadError as exc:
             fail(exc, 2, exc)

@@ -73,6 +73,7 @@ def run_load(
     mentee_ids: Sequence[str] | None = None,
     progress: Progress | None = None,
     timeout_s: float = 10.0,
+    warm: bool = False,
 ) -> LoadReport:
     """Send suggestion requests from ``concurrency`` closed-loop clients for ``duration_s``.
 
@@ -93,6 +94,8 @@ def run_load(
             and with 1.0 at the end.
         timeout_s: Per-request timeout; a request that exceeds it counts as an error
             (``ReadTimeout`` and the like).
+        warm: Before the clock starts, ask for every mentee once (untimed, by the same
+            clients): the run then measures stored mentees with cached query vectors.
 
     Returns:
         The summary and raw samples of the run.
@@ -104,7 +107,7 @@ def run_load(
     _check_positive(concurrency=concurrency, duration_s=duration_s, k=k, timeout_s=timeout_s)
     base = url.rstrip("/")
     return asyncio.run(
-        _run(base, token, concurrency, duration_s, k, mentee_ids, progress, timeout_s)
+        _run(base, token, concurrency, duration_s, k, mentee_ids, progress, timeout_s, warm)
     )
 
 
@@ -123,12 +126,15 @@ async def _run(
     mentee_ids: Sequence[str] | None,
     progress: Progress | None,
     timeout_s: float,
+    warm: bool = False,
 ) -> LoadReport:
     async with _client(url, token, concurrency, timeout_s) as client:
         ids = list(mentee_ids) if mentee_ids is not None else await _list_mentees(client, token)
         if not ids:
             raise LoadError("no mentee ids to ask about: pass some, or load mentees first")
         await _warm_up(client, token, ids[0], k)
+        if warm:
+            await _warm_all(client, ids, k, concurrency)
         samples, wall_s = await _drive(client, ids, k, concurrency, duration_s, progress)
     return LoadReport.from_samples(
         samples,
@@ -137,6 +143,7 @@ async def _run(
         concurrency=concurrency,
         target_duration_s=duration_s,
         duration_s=wall_s,
+        warmed=len(set(ids)) if warm else 0,
     )
 
 
@@ -184,6 +191,17 @@ async def _warm_up(client: httpx.AsyncClient, token: str | None, mentee_id: str,
     except httpx.RequestError:
         return  # slow or flaky, not down: the run itself will count these
     _check_auth(response, f"POST {SUGGESTIONS_PATH}", token)
+
+
+async def _warm_all(client: httpx.AsyncClient, ids: Sequence[str], k: int, clients: int) -> None:
+    """Ask for each distinct mentee once, ``clients`` requests in flight (untimed)."""
+    todo = iter(dict.fromkeys(ids))
+
+    async def worker() -> None:
+        for mentee_id in todo:
+            await _send(client, mentee_id, k)
+
+    await asyncio.gather(*(worker() for _ in range(clients)))
 
 
 def _check_auth(response: httpx.Response, what: str, token: str | None) -> None:

@@ -33,7 +33,9 @@ _OK_COLOUR, _ERROR_COLOUR = "#2b7bba", "#d95f02"
 
 def summary_rows(report: LoadReport) -> list[tuple[str, str]]:
     """(measure, value) pairs for a table: counts, throughput, latencies, parameters."""
+    warm = [("warmed mentees (untimed)", f"{report.warmed:,}")] if report.warmed else []
     return [
+        *warm,
         ("requests", str(report.requests)),
         ("errors", _errors_text(report)),
         ("throughput (req/s)", f"{report.throughput_rps:.1f}"),

@@ -71,6 +71,8 @@ class LoadReport:
         mean_ms: Mean latency in ms.
         throughput_rps: Successful requests per wall-clock second.
         samples: Every request, in the order answers arrived.
+        warmed: Mentees asked once each before the clock started (0: none), so the run
+            measures cached query vectors.
     """
 
     url: str
@@ -88,6 +90,7 @@ class LoadReport:
     mean_ms: float
     throughput_rps: float
     samples: list[Sample] = field(repr=False)
+    warmed: int = 0
 
     @classmethod
     def from_samples(
@@ -99,6 +102,7 @@ class LoadReport:
         concurrency: int,
         target_duration_s: float,
         duration_s: float,
+        warmed: int = 0,
     ) -> LoadReport:
         """Count, rank and rate ``samples`` of a run that lasted ``duration_s`` seconds."""
         kinds = Counter(s.status for s in samples if not is_success(s.status))
@@ -120,6 +124,7 @@ class LoadReport:
             mean_ms=sum(latencies) / len(latencies) if latencies else math.nan,
             throughput_rps=successes / duration_s if duration_s > 0 else 0.0,
             samples=list(samples),
+            warmed=warmed,
         )
 
     def summary(self) -> dict[str, Any]:

@@ -47,6 +47,7 @@ SUMMARY_KEYS = {
     "duration_s",
     "requests",
     "errors",
+    "warmed",
     "errors_by_kind",
     "p50_ms",
     "p90_ms",
@@ -304,3 +305,16 @@ def test_write_report_survives_a_run_where_nothing_answered(tmp_path: Path) -> N
     json_path, md_path, _ = write_report(report, tmp_path)
     assert json.loads(json_path.read_text(encoding="utf-8"))["p50_ms"] is None
     assert "| p50 (ms) | – |" in md_path.read_text(encoding="utf-8")
+
+
+def test_a_warm_run_asks_every_mentee_once_before_the_clock_starts() -> None:
+    stub = Stub()
+    with serve(stub) as url:
+        report = run_load(url, token=TOKEN, concurrency=3, duration_s=0.5, k=5, warm=True)
+    distinct = list(dict.fromkeys(MENTEES))
+    # the untimed check request and one untimed request per mentee, then the timed ones
+    assert sum(stub.asked.values()) == 1 + len(distinct) + report.requests
+    assert all(stub.asked[m] >= 1 for m in distinct)
+    assert report.warmed == len(distinct)
+    assert dict(summary_rows(report))["warmed mentees (untimed)"] == f"{len(distinct):,}"
+    assert report.summary()["warmed"] == len(distinct)
