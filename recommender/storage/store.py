@@ -212,11 +212,12 @@ class Store:
 
     def get(self, kind: Kind, record_id: str) -> Record:
         """One stored record. Raises ``UnknownMentor``/``UnknownMentee``/``NotFound``."""
-        with self.database.sessions() as session:
-            row: RecordRow | None = session.get(ROWS[kind], record_id)
-        if row is None:
+        row_type = ROWS[kind]
+        # A plain connection, no ORM session: a stored mentee is read on every request.
+        payload = self.database.scalar(select(row_type.payload).where(row_type.id == record_id))
+        if payload is None:
             raise not_found(kind, record_id)
-        return RECORD_TYPES[kind].model_validate_json(row.payload)
+        return RECORD_TYPES[kind].model_validate_json(payload)
 
     def existing(self, kind: Kind, record_ids: Sequence[str]) -> dict[str, Record]:
         """The stored records among ``record_ids`` (missing ones are absent), by id."""
