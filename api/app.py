@@ -119,6 +119,7 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
             report.embedded_items,
         )
         yield
+        app.state.engine.flush()
         if engine is None:
             app.state.store.close()
 

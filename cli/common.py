@@ -7,6 +7,7 @@ when a command needs it, so that ``mentor-match --help`` stays quick. Progress b
 
 from __future__ import annotations
 
+import atexit
 import os
 import time
 from pathlib import Path
@@ -128,6 +129,7 @@ def open_engine(settings: Settings | None = None, *, empty_ok: bool = False) -> 
         engine = build_engine(settings, embedder=load_embedder(settings))
     except MentorMatchError as exc:
         fail(exc, 2, exc)
+    atexit.register(engine.flush)  # a snapshot deferred at scale is written before exit
     if not empty_ok and store_is_empty(engine):
         err.print(f"[yellow]warning:[/yellow] {escape(empty_store_message(settings))}")
     return engine

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from collections import ChainMap
 from collections.abc import Callable, Mapping, Sequence
 from datetime import date
@@ -49,6 +50,10 @@ __all__ = ["Engine", "Scored", "SuggestionFilters", "build_engine", "excluded_re
 
 log = logging.getLogger(__name__)
 
+DEFER_SAVE_ITEMS = 100_000
+"""Indexes of more item vectors than this write their snapshot at most every
+``Settings.index_save_every_s`` seconds instead of after every change."""
+
 
 class Engine:
     """Ranked, explained mentor suggestions over a store.
@@ -87,6 +92,9 @@ class Engine:
         self._contexts = ContextCache(settings)
         self._feedback: tuple[FeedbackStats, FeedbackColumns] | None = None
         self._lock = threading.RLock()
+        self._unsaved = False
+        """Whether the index holds changes its snapshot on disk does not."""
+        self._saved_at = time.monotonic()  # as good as saved: it was just loaded or built
 
     # -- keeping in step with the store --------------------------------------------------
 
@@ -95,15 +103,16 @@ class Engine:
         with self._lock:
             seq = self.store.seq()
             if seq == self._state.seq:
+                self._save_snapshot()  # one deferred earlier may be due by now
                 return SyncReport(unchanged=len(self.index))
             state = self._state.advance(self.store, seq)
             gone = [self.index.slot(m) for m in state.removed if m in self.index]
-            report = self.index.sync(state.items, self.embedder, progress)
+            report = self.index.sync(state.items, self.embedder, progress, state.changed)
             self._follow(state, gone)
             self._state = state
             if report.changed:
                 self.index.store_seq = seq
-                self.index.save(self.settings.index_path)
+                self._unsaved = True
                 log.info(
                     "index synced: %d added, %d updated, %d removed, %d items embedded",
                     report.added,
@@ -111,7 +120,27 @@ class Engine:
                     report.removed,
                     report.embedded_items,
                 )
+            self._save_snapshot()
             return report
+
+    def _save_snapshot(self, force: bool = False) -> None:
+        """Write the index snapshot if it lags the index (call under the lock): at once for
+        an index up to ``DEFER_SAVE_ITEMS`` vectors, else at most every
+        ``settings.index_save_every_s`` seconds (a write then costs what changed, not a
+        snapshot of gigabytes), or when ``force``d."""
+        if not self._unsaved:
+            return
+        now = time.monotonic()
+        due = now - self._saved_at >= self.settings.index_save_every_s
+        if force or due or self.index.n_items <= DEFER_SAVE_ITEMS:
+            self.index.save(self.settings.index_path)
+            self._saved_at, self._unsaved = now, False
+
+    def flush(self) -> None:
+        """Write the index snapshot now if changes since the last one are not in it (at
+        shutdown; a process that ends without it only makes the next start replay them)."""
+        with self._lock:
+            self._save_snapshot(force=True)
 
     def reindex(self, progress: Progress | None = None) -> SyncReport:
         """Rebuild the index from the store while requests go on, then swap it in.
@@ -134,6 +163,7 @@ class Engine:
             self.refresh()
             fresh.store_seq = self._state.seq
             fresh.save(self.settings.index_path)
+            self._saved_at, self._unsaved = time.monotonic(), False
         log.info("index rebuilt: %d mentors, %d items", len(fresh), fresh.n_items)
         return report
 

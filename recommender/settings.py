@@ -57,6 +57,14 @@ class Settings(BaseSettings):
         le=20.0,
         description="IVF search: mentors re-ranked exactly, per candidate wanted.",
     )
+    index_save_every_s: float = Field(
+        default=60.0,
+        ge=0.0,
+        le=86_400.0,
+        description="Least seconds between two index snapshots written after changes, once "
+        "the index holds over 100,000 item vectors (smaller ones are written at every "
+        "change). The store is the truth: a restart replays what the snapshot misses.",
+    )
     vector_memory_items: int = Field(
         default=20_000,
         ge=0,

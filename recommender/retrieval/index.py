@@ -16,7 +16,7 @@ import hashlib
 import json
 import logging
 import os
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -258,10 +258,13 @@ class MentorIndex:
         profiles: Mapping[str, Sequence[Item]],
         embedder: Embedder,
         progress: Progress | None = None,
+        only: Collection[str] | None = None,
     ) -> SyncReport:
         """Make the index hold exactly ``profiles`` (mentor id → items), in place.
 
         Mentors absent from ``profiles`` are removed; new or changed ones are (re-)embedded.
+        ``only``: the mentors that may have changed (the others are known to be as indexed,
+        so their items are not hashed again); None checks every one.
         """
         report = SyncReport()
         for mentor_id in list(self._ids):
@@ -269,7 +272,10 @@ class MentorIndex:
                 self.remove(mentor_id)
                 report.removed += 1
         todo: dict[str, Sequence[Item]] = {}
-        for mentor_id, items in profiles.items():
+        check = profiles.keys() if only is None else [m for m in only if m in profiles]
+        report.unchanged = len(profiles) - len(check)
+        for mentor_id in check:
+            items = profiles[mentor_id]
             if self._hash.get(mentor_id) == items_hash(items):
                 report.unchanged += 1
             else:

@@ -44,16 +44,19 @@ class Snapshot:
         """A snapshot at ``seq``: rows changed since this one re-read, unchanged items kept."""
         mentors = reload(store, self.mentors, Kind.MENTORS, self.seq)
         feedback = reload(store, self.feedback, Kind.FEEDBACK, self.seq)
-        items = {
-            m.id: self.items[m.id]
-            if m.id in self.items and self.mentors.get(m.id) == m
-            else mentor_items(m)
-            for m in mentors.values()
-        }
         if self.seq < 0:
-            return Snapshot(seq, mentors, items, feedback)
+            return Snapshot(
+                seq, mentors, {m.id: mentor_items(m) for m in mentors.values()}, feedback
+            )
+        # ``reload`` keeps the held object of every row not re-read: identity tells the
+        # changed ones apart without comparing profiles.
         changed = frozenset(m for m, r in mentors.items() if self.mentors.get(m) is not r)
         removed = frozenset(self.mentors.keys() - mentors.keys())
+        items = dict(self.items)
+        for mentor_id in removed:
+            items.pop(mentor_id, None)
+        for mentor_id in changed:
+            items[mentor_id] = mentor_items(mentors[mentor_id])
         return Snapshot(seq, mentors, items, feedback, changed, removed)
 
 

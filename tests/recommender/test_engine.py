@@ -256,3 +256,35 @@ def test_request_text_is_not_written_to_the_store(faculty_engine: Engine) -> Non
     assert faculty_engine.store.cached_vectors(model, [text_hash(text)]) == {}
     first_item = FACULTY[0].research_areas[0]
     assert faculty_engine.store.cached_vectors(model, [text_hash(first_item)])
+
+
+def test_a_large_index_defers_its_snapshot_and_a_restart_replays_the_rest(
+    faculty_engine: Engine, make_engine: Callable[[], Engine], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Past ``DEFER_SAVE_ITEMS`` the snapshot is written at most every interval (here: never
+    on its own), by ``flush`` at shutdown; an engine started from the older snapshot
+    replays the change from the store."""
+    import recommender.engine as engine_module
+    from recommender.retrieval.index import MentorIndex
+
+    monkeypatch.setattr(engine_module, "DEFER_SAVE_ITEMS", 0)
+    faculty_engine.settings = faculty_engine.settings.model_copy(
+        update={"index_save_every_s": 3600.0}
+    )
+    faculty_engine.flush()
+    path, model = faculty_engine.settings.index_path, faculty_engine.embedder.model_id
+
+    def saved_seq() -> int:
+        snapshot = MentorIndex.load(path, model, faculty_engine.embedder.dim)
+        assert snapshot is not None
+        return snapshot.store_seq
+
+    before = saved_seq()
+    faculty_engine.write("mentors", [mentor("new1", specialty="cardiology")])
+    assert "new1" in faculty_engine.index
+    assert saved_seq() == before  # not written after this change
+    restarted = make_engine()
+    assert restarted.health()["index"]["store_seq"] > before  # caught up with the store
+    assert "new1" in restarted.index
+    faculty_engine.flush()
+    assert saved_seq() == faculty_engine.store.seq()
