@@ -167,7 +167,7 @@ def _bench_assignment(sizes: list[str]) -> None:
         "widenings",
         "min score",
         "top-3 share",
-        title="optimal assignment, capacities 1–5, total mode",
+        title="optimal assignment, capacities 1–5, total mode (median of 5 runs)",
     )
     for size in sizes:
         try:
