@@ -131,6 +131,12 @@ class Found:
     best: np.ndarray
 
 
+def _cosines(queries: np.ndarray, vectors: np.ndarray) -> np.ndarray:
+    """``queries @ vectors.T``, float32 ``(q, n)``, computed as ``vectors @ queries.T``: with
+    a handful of queries BLAS is several times faster with the long side first."""
+    return np.ascontiguousarray((vectors @ queries.T).T)
+
+
 def _segment_max(gathered: np.ndarray, lengths: np.ndarray) -> np.ndarray:
     """``(q, Σ lengths)`` → ``(q, len(lengths))``: the max over each run of columns, in
     order (NaN for an empty run)."""
@@ -544,7 +550,7 @@ class MentorIndex:
         """Exact scan of every stored item, best item per mentor, top ``n_mentors`` of
         ``slots``."""
         view = self._view()
-        sims = q @ view.vectors.T if len(view.owners) else np.zeros((len(q), 0), "float32")
+        sims = _cosines(q, view.vectors) if len(view.owners) else np.zeros((len(q), 0), "float32")
         best = np.full(self.n_slots, -np.inf, dtype=np.float32)
         if sims.shape[1] and len(q):
             has = np.flatnonzero(view.run_len)
@@ -570,9 +576,9 @@ class MentorIndex:
         q = np.ascontiguousarray(queries, "float32")
         rows = view.rows_of(slots)
         if len(rows) * 4 >= len(view.vectors):  # most rows: one product, no copy of vectors
-            sims = (q @ view.vectors.T)[:, rows]
+            sims = _cosines(q, view.vectors)[:, rows]
         else:
-            sims = q @ view.vectors[rows].T
+            sims = _cosines(q, view.vectors[rows])
         return _segment_max(sims, view.run_len[slots])
 
     def item_similarities(self, queries: np.ndarray, mentor_ids: Sequence[str]) -> ItemMatches:
@@ -587,7 +593,7 @@ class MentorIndex:
             return ItemMatches()
         view = self._view()
         rows = view.row_of[np.concatenate([self._ids[m] for m in present])]
-        sims = np.ascontiguousarray(queries, "float32") @ view.vectors[rows].T
+        sims = _cosines(np.ascontiguousarray(queries, "float32"), view.vectors[rows])
         out: dict[str, np.ndarray] = {}
         start = 0
         for mentor_id in present:
