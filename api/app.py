@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import gc
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
+from anyio import to_thread
 from fastapi import FastAPI, Request
 from fastapi.openapi.docs import (
     get_redoc_html,
@@ -31,6 +33,7 @@ from api.routes import (
 )
 from api.security import Guard, Limits, docs_csp, quiet_tracebacks
 from recommender.engine import Engine, build_engine
+from recommender.retrieval.threads import request_threads
 from recommender.settings import Settings
 from recommender.storage.keys import Keys
 
@@ -90,12 +93,27 @@ def install_docs(app: FastAPI) -> None:
         )
 
 
-def create_app(settings: Settings | None = None, engine: Engine | None = None) -> FastAPI:
-    """The API over ``engine`` (built from ``settings`` at start-up when not given)."""
+def create_app(
+    settings: Settings | None = None, engine: Engine | None = None, own_process: bool = False
+) -> FastAPI:
+    """The API over ``engine`` (built from ``settings`` at start-up when not given).
+
+    ``own_process``: the app is the process's one long-lived app (``mentor-match serve``),
+    so what start-up loads may be frozen out of garbage collection.
+    """
     settings = settings or (engine.settings if engine else Settings())
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        # Routes that block run on worker threads; more of them than cores only makes them
+        # take turns at the interpreter lock (and wait longer for it) under load.
+        to_thread.current_default_thread_limiter().total_tokens = settings.worker_threads
+        with request_threads(settings.request_threads):
+            async with _serving(app):
+                yield
+
+    @asynccontextmanager
+    async def _serving(app: FastAPI) -> AsyncIterator[None]:
         app.state.engine = engine or build_engine(settings)
         app.state.store = app.state.engine.store
         app.state.keys = Keys(app.state.store.database)
@@ -118,6 +136,13 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
             len(app.state.engine.index),
             report.embedded_items,
         )
+        if own_process:
+            # What start-up loaded (model, profiles, index) lives as long as the process:
+            # keep it out of the collector's full passes, which would otherwise walk it all
+            # and stall every request in flight for the length of one (measured: p99 under
+            # 50 clients 740 ms, 305-390 ms frozen).
+            gc.collect()
+            gc.freeze()
         yield
         app.state.engine.flush()
         if engine is None:

@@ -8,7 +8,7 @@ same answer as a missing one, so existence does not leak (see ``api.access``).
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from typing import Annotated, Any
 
 from fastapi import Depends, HTTPException, Request, status
@@ -31,7 +31,7 @@ def _unauthorized(message: str) -> HTTPException:
     )
 
 
-def optional_principal(
+async def optional_principal(
     request: Request,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
 ) -> Principal | None:
@@ -48,7 +48,7 @@ def optional_principal(
     return found
 
 
-def get_principal(
+async def get_principal(
     principal: Annotated[Principal | None, Depends(optional_principal)],
 ) -> Principal:
     """The caller; 401 without a token."""
@@ -57,10 +57,10 @@ def get_principal(
     return principal
 
 
-def allow(*roles: Role) -> Callable[..., Principal]:
+def allow(*roles: Role) -> Callable[..., Awaitable[Principal]]:
     """A dependency admitting only ``roles`` (403 for the others)."""
 
-    def check(principal: Annotated[Principal, Depends(get_principal)]) -> Principal:
+    async def check(principal: Annotated[Principal, Depends(get_principal)]) -> Principal:
         if principal.role not in roles:
             raise HTTPException(
                 status.HTTP_403_FORBIDDEN, f"a {principal.role} key may not use this route"

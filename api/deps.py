@@ -2,7 +2,8 @@
 
 Each provider reads what the app's lifespan put in ``app.state`` (engine, store, key table,
 settings) or builds a per-request object from those. ``Review`` and ``Access`` are
-constructed here and nowhere else in the web layer.
+constructed here and nowhere else in the web layer. They are ``async``: none blocks, and a
+plain ``def`` dependency costs a hop to a worker thread on every request.
 """
 
 from __future__ import annotations
@@ -20,25 +21,25 @@ from recommender.storage.keys import Keys
 from recommender.storage.store import Store
 
 
-def get_engine(request: Request) -> Engine:
+async def get_engine(request: Request) -> Engine:
     """The engine the app's lifespan built."""
     engine: Engine = request.app.state.engine
     return engine
 
 
-def get_settings(request: Request) -> Settings:
+async def get_settings(request: Request) -> Settings:
     """The settings the app was created with."""
     settings: Settings = request.app.state.settings
     return settings
 
 
-def get_store(request: Request) -> Store:
+async def get_store(request: Request) -> Store:
     """The record store the app's lifespan opened."""
     store: Store = request.app.state.store
     return store
 
 
-def get_keys(request: Request) -> Keys:
+async def get_keys(request: Request) -> Keys:
     """The key table the app's lifespan opened."""
     keys: Keys = request.app.state.keys
     return keys
@@ -50,7 +51,7 @@ StoreDep = Annotated[Store, Depends(get_store)]
 KeysDep = Annotated[Keys, Depends(get_keys)]
 
 
-def get_review(engine: EngineDep) -> Review:
+async def get_review(engine: EngineDep) -> Review:
     """Drafts and the audit trail of the app's engine (the one place that builds them)."""
     return Review(engine)
 
@@ -58,7 +59,7 @@ def get_review(engine: EngineDep) -> Review:
 ReviewDep = Annotated[Review, Depends(get_review)]
 
 
-def get_access(store: StoreDep, principal: PrincipalDep, review: ReviewDep) -> Access:
+async def get_access(store: StoreDep, principal: PrincipalDep, review: ReviewDep) -> Access:
     """The authenticated caller's view of the store (401 without a valid token)."""
     return Access(store, principal, review)
 

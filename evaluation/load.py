@@ -1,12 +1,14 @@
 """Bounded closed-loop HTTP load against a running service, for ``mentor-match bench``.
 
-`run_load` starts ``concurrency`` asyncio clients that share one ``httpx.AsyncClient`` (one
-connection per client, so the client side never queues behind its own pool) and each send
-``POST /v1/suggestions`` back to back for a fixed time: a client sends its next request when
-the previous answer arrives. Every request becomes a `Sample`; `LoadReport.from_samples` turns
-them into counts, percentiles and throughput, and `write_report` writes JSON, Markdown and a
-plot. A run that cannot start (service unreachable, token refused, no mentees) raises
-`LoadError` with a sentence for the user instead of a report full of identical errors.
+`run_load` starts ``concurrency`` asyncio clients, each with its own keep-alive connection
+(``evaluation.wire``: a lean client, so the generator does not eat the cores the service
+needs), that send ``POST /v1/suggestions`` back to back for a fixed time: a client sends its
+next request when the previous answer arrives. Setup (listing mentees, the first request and
+its error messages) goes through ``httpx``. Every request becomes a `Sample`;
+`LoadReport.from_samples` turns them into counts, percentiles and throughput, and
+`write_report` writes JSON, Markdown and a plot. A run that cannot start (service
+unreachable, token refused, no mentees) raises `LoadError` with a sentence for the user
+instead of a report full of identical errors.
 
 The results live in `evaluation.load_results` and the report files are written by
 `evaluation.load_report`; their public names are importable from here too.
@@ -15,6 +17,7 @@ The results live in `evaluation.load_results` and the report files are written b
 from __future__ import annotations
 
 import asyncio
+import json
 import time
 from collections.abc import Callable, Sequence
 from typing import Any
@@ -32,6 +35,7 @@ from evaluation.load_results import (
     is_success,
     nearest_rank,
 )
+from evaluation.wire import Answer, WireClient, WireError
 
 __all__ = [
     "INVALID_BODY",
@@ -106,9 +110,21 @@ def run_load(
     """
     _check_positive(concurrency=concurrency, duration_s=duration_s, k=k, timeout_s=timeout_s)
     base = url.rstrip("/")
-    return asyncio.run(
-        _run(base, token, concurrency, duration_s, k, mentee_ids, progress, timeout_s, warm)
-    )
+    with asyncio.Runner(loop_factory=_loop_factory()) as runner:
+        return runner.run(
+            _run(base, token, concurrency, duration_s, k, mentee_ids, progress, timeout_s, warm)
+        )
+
+
+def _loop_factory() -> Callable[[], asyncio.AbstractEventLoop] | None:
+    """uvloop's event loop where it is installed (it comes with ``uvicorn[standard]``): the
+    client side of a load test then costs less of the machine it shares with the service."""
+    try:
+        import uvloop
+    except ImportError:  # pragma: no cover - Windows, or a minimal install
+        return None
+    factory: Callable[[], asyncio.AbstractEventLoop] = uvloop.new_event_loop
+    return factory
 
 
 def _check_positive(**values: float) -> None:
@@ -133,9 +149,15 @@ async def _run(
         if not ids:
             raise LoadError("no mentee ids to ask about: pass some, or load mentees first")
         await _warm_up(client, token, ids[0], k)
-        if warm:
-            await _warm_all(client, ids, k, concurrency)
-        samples, wall_s = await _drive(client, ids, k, concurrency, duration_s, progress)
+        headers = {} if token is None else {"Authorization": f"Bearer {token}"}
+        wires = [WireClient(url, headers, timeout_s) for _ in range(concurrency)]
+        try:
+            if warm:
+                await _warm_all(wires, ids, k)
+            samples, wall_s = await _drive(wires, ids, k, duration_s, progress)
+        finally:
+            for wire in wires:
+                wire.close()
     return LoadReport.from_samples(
         samples,
         url=url,
@@ -193,15 +215,15 @@ async def _warm_up(client: httpx.AsyncClient, token: str | None, mentee_id: str,
     _check_auth(response, f"POST {SUGGESTIONS_PATH}", token)
 
 
-async def _warm_all(client: httpx.AsyncClient, ids: Sequence[str], k: int, clients: int) -> None:
-    """Ask for each distinct mentee once, ``clients`` requests in flight (untimed)."""
+async def _warm_all(wires: Sequence[WireClient], ids: Sequence[str], k: int) -> None:
+    """Ask for each distinct mentee once, one request in flight per client (untimed)."""
     todo = iter(dict.fromkeys(ids))
 
-    async def worker() -> None:
+    async def worker(wire: WireClient) -> None:
         for mentee_id in todo:
-            await _send(client, mentee_id, k)
+            await _send(wire, mentee_id, k)
 
-    await asyncio.gather(*(worker() for _ in range(clients)))
+    await asyncio.gather(*(worker(wire) for wire in wires))
 
 
 def _check_auth(response: httpx.Response, what: str, token: str | None) -> None:
@@ -231,10 +253,9 @@ def _data_list(response: httpx.Response) -> list[Any] | None:
 
 
 async def _drive(
-    client: httpx.AsyncClient,
+    wires: Sequence[WireClient],
     ids: Sequence[str],
     k: int,
-    concurrency: int,
     duration_s: float,
     progress: Progress | None,
 ) -> tuple[list[Sample], float]:
@@ -245,7 +266,10 @@ async def _drive(
     ticker = None if progress is None else asyncio.create_task(_tick(progress, start, duration_s))
     try:
         await asyncio.gather(
-            *(_client_loop(client, ids, i, k, start, deadline, samples) for i in range(concurrency))
+            *(
+                _client_loop(wire, ids, i, k, start, deadline, samples)
+                for i, wire in enumerate(wires)
+            )
         )
     finally:
         if ticker is not None:
@@ -257,7 +281,7 @@ async def _drive(
 
 
 async def _client_loop(
-    client: httpx.AsyncClient,
+    wire: WireClient,
     ids: Sequence[str],
     offset: int,
     k: int,
@@ -268,26 +292,32 @@ async def _client_loop(
     """One closed-loop client: send, wait for the answer, record, repeat until the deadline."""
     i = offset
     while (sent := time.perf_counter()) < deadline:
-        answer = await _send(client, ids[i % len(ids)], k)
+        answer = await _send(wire, ids[i % len(ids)], k)
         latency_ms = (time.perf_counter() - sent) * 1000.0
         samples.append(Sample(sent - start, latency_ms, _status(answer)))
         i += 1
 
 
-async def _send(client: httpx.AsyncClient, mentee_id: str, k: int) -> httpx.Response | str:
-    """The answer, or the class name of the transport error that stopped it."""
+async def _send(wire: WireClient, mentee_id: str, k: int) -> Answer | str:
+    """The answer, or the name of the transport error that stopped it."""
+    body = json.dumps({"mentee_id": mentee_id, "k": k}).encode()
     try:
-        return await client.post(SUGGESTIONS_PATH, json={"mentee_id": mentee_id, "k": k})
-    except httpx.RequestError as exc:
-        return type(exc).__name__
+        return await wire.post_json(SUGGESTIONS_PATH, body)
+    except WireError as exc:
+        return exc.kind
 
 
-def _status(answer: httpx.Response | str) -> str:
+def _status(answer: Answer | str) -> str:
     if isinstance(answer, str):
         return answer
-    if answer.status_code != 200:
-        return str(answer.status_code)
-    return OK if _data_list(answer) is not None else INVALID_BODY
+    if answer.status != 200:
+        return str(answer.status)
+    try:
+        parsed = json.loads(answer.body)
+    except ValueError:
+        return INVALID_BODY
+    data = parsed.get("data") if isinstance(parsed, dict) else None
+    return OK if isinstance(data, list) else INVALID_BODY
 
 
 async def _tick(progress: Progress, start: float, duration_s: float) -> None:

@@ -285,6 +285,7 @@ def _index_env(settings: Settings) -> dict[str, object]:
         "index_flat_max_items": settings.index_flat_max_items,
         "index_probes": settings.index_probes,
         "index_shortlist": settings.index_shortlist,
+        "suggestion_cache_items": settings.suggestion_cache_items,
     }
 
 
@@ -347,7 +348,8 @@ def run_scale(
         yield
         tell(name, 1, 1)
 
-    template = settings or Settings()
+    # Every request computed: a repeat served from the answer cache measures nothing here.
+    template = (settings or Settings()).model_copy(update={"suggestion_cache_items": 0})
     out.mkdir(parents=True, exist_ok=True)
     if base is None:
         cache = Store(f"sqlite:///{out / 'embedding-cache.db'}")

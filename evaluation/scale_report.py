@@ -38,7 +38,8 @@ NOTE = (
     f"perturbed by Gaussian noise (cosine ≈ {NOISE_COSINE} to the original), not embeddings "
     "of new texts. Times in ms; stored = a stored mentee (query vectors cached), inline = a "
     "new free-text request (embedded by the model); load = concurrent clients for the set "
-    "duration over HTTP, rate limits lifted."
+    "duration over HTTP, rate limits lifted. The answer cache is off: every request is "
+    "computed, none is a repeat served from memory."
 )
 
 

@@ -24,6 +24,7 @@ from recommender.domain.items import Item, mentee_items
 from recommender.domain.kinds import Kind
 from recommender.domain.profiles import Mentee, Mentor, Record
 from recommender.domain.suggestion import Suggestion
+from recommender.ranking.answers import AnswerCache
 from recommender.ranking.batch import Batch, FeedbackColumns
 from recommender.ranking.columns import MentorColumns
 from recommender.ranking.explainer import Explainer, shown_score
@@ -90,6 +91,9 @@ class Engine:
         self._state = Snapshot()
         self.columns = MentorColumns()
         self._contexts = ContextCache(settings)
+        self.answers: AnswerCache[tuple[Suggestion, ...]] = AnswerCache(
+            settings.suggestion_cache_items
+        )
         self._feedback: tuple[FeedbackStats, FeedbackColumns] | None = None
         self._lock = threading.RLock()
         self._unsaved = False
@@ -100,6 +104,9 @@ class Engine:
 
     def refresh(self, progress: Progress | None = None) -> SyncReport:
         """Reload from the store if it changed, and bring the index up to date."""
+        seq = self.store.seq()  # every request asks: read it without holding the lock
+        if seq == self._state.seq and not self._unsaved:
+            return SyncReport(unchanged=len(self.index))
         with self._lock:
             seq = self.store.seq()
             if seq == self._state.seq:
@@ -249,11 +256,23 @@ class Engine:
     def suggest(
         self, mentee: Mentee, k: int = 10, filters: SuggestionFilters | None = None
     ) -> list[Suggestion]:
-        """The top ``k`` mentors for ``mentee``, best first, explained (only those ``k``)."""
+        """The top ``k`` mentors for ``mentee``, best first, explained (only those ``k``).
+
+        A repeat of a request answered since the store last changed (same profile, ``k``
+        and filters, same day) is served from ``answers``.
+        """
         filters = filters or SuggestionFilters()
+        self.refresh()
+        stamp = (self._state.seq, self.today(), id(self.ranker))
+        key = (mentee.model_dump_json(), k, filters)
+        kept = self.answers.get(stamp, key)
+        if kept is not None:
+            return list(kept)
         scored = self.score(mentee, k, filters)
         scores, order = self.order(scored, filters)
-        return self._explained(scored, scores, list(enumerate(order[:k], start=1)))
+        found = self._explained(scored, scores, list(enumerate(order[:k], start=1)))
+        self.answers.put(stamp, key, tuple(found))
+        return found
 
     def ranked(self, mentee: Mentee, k: int, filters: SuggestionFilters) -> list[tuple[str, float]]:
         """The top ``k`` mentors in presentation order with their scores as ``suggest`` shows

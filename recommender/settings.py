@@ -72,6 +72,30 @@ class Settings(BaseSettings):
         description="Text vectors held in memory (least recently used out first; 1.5 kB "
         "each): a stored mentee's query vectors are then neither read nor computed again.",
     )
+    suggestion_cache_items: int = Field(
+        default=2_000,
+        ge=0,
+        le=1_000_000,
+        description="Answered suggestion lists held in memory (least recently used out "
+        "first; 0: none). An entry serves the same request again while the store and the "
+        "date are unchanged: any write empties the cache.",
+    )
+    worker_threads: int = Field(
+        default=12,
+        ge=1,
+        le=1_000,
+        description="Requests the server works on at once in worker threads (routes that "
+        "read the database or compute suggestions); more wait. Many more than the cores "
+        "only take turns at Python's interpreter lock.",
+    )
+    request_threads: int = Field(
+        default=1,
+        ge=1,
+        le=256,
+        description="Threads each of the server's numpy products (BLAS) may use. One is "
+        "fastest under concurrent requests: a request's products are small, and idle BLAS "
+        "threads spin on the cores other requests need.",
+    )
     feedback_prior_strength: float = Field(
         default=5.0, gt=0, description="Pseudo-ratings at the program mean in the Bayesian average."
     )

@@ -80,13 +80,13 @@ def get_shortlists(
     data = [
         {
             "mentee_id": r.mentee_id,
-            "data": [asdict(s) for s in r.suggestions],
+            "data": r.suggestions,  # read by attribute: no deep copy through ``asdict``
             "count": len(r.suggestions),
         }
         for r in rows
     ]
     return ShortlistsPublic.model_validate(
-        {"cohort_id": record_id, "data": data, "count": len(data)}
+        {"cohort_id": record_id, "data": data, "count": len(data)}, from_attributes=True
     )
 
 

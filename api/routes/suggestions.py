@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, HTTPException, Query, Request, status
+from fastapi import APIRouter, Depends, HTTPException, Query, Request, Response, status
 
 from api.auth import AUTH_RESPONSES, allow
 from api.deps import AccessDep, EngineDep
@@ -45,17 +44,20 @@ def _warnings(mentee: Mentee, filters: SuggestionFilters | None = None) -> list[
     return found
 
 
-def _public(
-    mentee_id: str, found: list[Suggestion], warnings: list[SpecialtyWarning]
-) -> SuggestionsPublic:
-    return SuggestionsPublic.model_validate(
+def _public(mentee_id: str, found: list[Suggestion], warnings: list[SpecialtyWarning]) -> Response:
+    """The answer as JSON, serialised here: returning the model would have FastAPI validate
+    it again and serialise it on another worker thread (the route's ``response_model``
+    still documents it)."""
+    answer = SuggestionsPublic.model_validate(
         {
             "mentee_id": mentee_id,
-            "data": [asdict(s) for s in found],
+            "data": found,  # read by attribute: no deep copy through ``asdict``
             "count": len(found),
             "warnings": warnings_public(warnings),
-        }
+        },
+        from_attributes=True,
     )
+    return Response(answer.model_dump_json(), media_type="application/json")
 
 
 @router.post(
@@ -69,7 +71,7 @@ def suggest(
     engine: EngineDep,
     asker: AskerDep,
     access: AccessDep,
-) -> SuggestionsPublic:
+) -> Response:
     """Ranked, explained mentors for ``mentee_id`` or an inline ``mentee`` profile.
 
     A mentee key may ask for itself only (another id: 404) or try an inline profile;
@@ -105,7 +107,7 @@ def suggest_for(
         Id | None,
         Query(description="Only this cohort's mentors (a cohort the mentee belongs to)."),
     ] = None,
-) -> SuggestionsPublic:
+) -> Response:
     """Ranked, explained mentors for a stored mentee; with ``cohort``, among that cohort's
     mentors only (the ones the mentee may request there)."""
     mentee = access.mentee(mentee_id)

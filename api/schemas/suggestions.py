@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Annotated
 
-from pydantic import BaseModel, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from api.schemas.base import StrictBody
 from recommender.domain.profiles import Id, MeetingMode, Mentee, Offer, ShortText
@@ -57,6 +57,8 @@ class SuggestionRequest(StrictBody):
 class ComponentPublic(BaseModel):
     """A signal's part in the score."""
 
+    model_config = ConfigDict(from_attributes=True)  # read from the domain's dataclasses
+
     value: float = Field(description="Signal value in [0, 1].")
     weight: float = Field(description="Its weight in the ranker (weights sum to 1).")
     contribution: float = Field(description="value × weight; contributions sum to the score.")
@@ -71,6 +73,8 @@ class ComponentPublic(BaseModel):
 class MatchPublic(BaseModel):
     """A mentee text and the mentor item it matched best."""
 
+    model_config = ConfigDict(from_attributes=True)  # read from the domain's dataclasses
+
     mentee_text: str
     mentor_text: str
     mentor_field: str
@@ -79,6 +83,8 @@ class MatchPublic(BaseModel):
 
 class SuggestionPublic(BaseModel):
     """One suggested mentor."""
+
+    model_config = ConfigDict(from_attributes=True)  # read from the domain's dataclasses
 
     mentor_id: str
     rank: int

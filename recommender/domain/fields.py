@@ -124,11 +124,15 @@ def _is_control(ch: str) -> bool:
     return ch not in _JOINERS and unicodedata.category(ch) in ("Cc", "Cf", "Zl", "Zp")
 
 
+_SPACES = re.compile(r"\s+")
+
+
 def clean_text(value: str) -> str:
     """Return ``value`` NFC-normalised, without control characters, whitespace collapsed."""
-    value = unicodedata.normalize("NFC", value)
-    value = "".join(" " if _is_control(ch) else ch for ch in value)
-    return re.sub(r"\s+", " ", value).strip()
+    if not (value.isascii() and value.isprintable()):  # else nothing to normalise or drop
+        value = unicodedata.normalize("NFC", value)
+        value = "".join(" " if _is_control(ch) else ch for ch in value)
+    return _SPACES.sub(" ", value).strip()
 
 
 def normalise_specialty(value: str) -> str:

@@ -12,12 +12,21 @@ stays inside (pragmas, migrations).
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Connection, Engine, Executable, MetaData, create_engine, event, inspect
+from sqlalchemy import (
+    Connection,
+    Engine,
+    Executable,
+    MetaData,
+    Row,
+    create_engine,
+    event,
+    inspect,
+)
 from sqlalchemy.orm import Session, sessionmaker
 
 POOL_SIZE = 40
@@ -125,11 +134,20 @@ class Database:
         it commits at the end of the ``with`` block, or none of it."""
         return write_session(self._engine)
 
-    def scalar(self, statement: Executable) -> Any:
+    def scalar(self, statement: Executable, params: Mapping[str, Any] | None = None) -> Any:
         """The first column of the first row of a read-only ``statement`` (None if no row):
-        one plain connection, no ORM session (this runs on every request)."""
+        one plain connection, no ORM session (this runs on every request). Statements run
+        often are best built once with ``bindparam`` placeholders and given ``params``:
+        SQLAlchemy then reuses their compiled form without rebuilding its cache key."""
         with self._engine.connect() as conn:
-            return conn.execute(statement).scalar()
+            return conn.execute(statement, params).scalar()
+
+    def first(
+        self, statement: Executable, params: Mapping[str, Any] | None = None
+    ) -> Row[Any] | None:
+        """The first row of a read-only ``statement`` (None if none), as ``scalar`` reads."""
+        with self._engine.connect() as conn:
+            return conn.execute(statement, params).first()
 
     @contextmanager
     def connection(self, write: bool = False) -> Iterator[Connection]:

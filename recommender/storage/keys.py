@@ -25,8 +25,9 @@ import secrets
 import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
-from sqlalchemy import Boolean, String, Text, delete, select
+from sqlalchemy import Boolean, Row, String, Text, bindparam, delete, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from recommender.domain.errors import InvalidProfile, NotFound
@@ -60,6 +61,20 @@ class _KeyRow(Base):
     expires_at: Mapped[str | None] = mapped_column(String(40), nullable=True, default=None)
     last_used_at: Mapped[str | None] = mapped_column(String(40), nullable=True, default=None)
     last_used_from: Mapped[str | None] = mapped_column(String(64), nullable=True, default=None)
+
+
+_BY_DIGEST = select(
+    _KeyRow.id,
+    _KeyRow.role,
+    _KeyRow.subject,
+    _KeyRow.scopes,
+    _KeyRow.label,
+    _KeyRow.revoked,
+    _KeyRow.expires_at,
+    _KeyRow.last_used_at,
+    _KeyRow.last_used_from,
+).where(_KeyRow.digest == bindparam("digest"))
+"""What ``Keys.authenticate`` reads of a key (built once: it runs on every request)."""
 
 
 @dataclass(frozen=True)
@@ -121,7 +136,7 @@ def _stamp(moment: datetime) -> str:
     return moment.isoformat(timespec="seconds")
 
 
-def _expired(row: _KeyRow, now: datetime) -> bool:
+def _expired(row: _KeyRow | Row[Any], now: datetime) -> bool:
     return row.expires_at is not None and datetime.fromisoformat(row.expires_at) <= now
 
 
@@ -290,21 +305,21 @@ class Keys:
         """The principal of a live key with this secret, or None (unknown, revoked or
         expired). Records when, and from which ``address``, the key was last used."""
         now = _now()
-        with self.database.sessions() as session:
-            row = session.scalar(select(_KeyRow).where(_KeyRow.digest == digest(secret)))
-            if row is None or row.revoked or _expired(row, now):
-                return None
-            principal = Principal(
-                key_id=row.id,
-                role=row.role,  # type: ignore[arg-type]
-                subject=row.subject,
-                scopes=frozenset(json.loads(row.scopes)),
-                label=row.label,
-            )
-            stale = row.last_used_at is None or (
-                now - datetime.fromisoformat(row.last_used_at) >= TOUCH_EVERY
-            )
-            moved = address is not None and address != row.last_used_from
+        # Plain columns on one connection, no ORM session: this runs on every request.
+        row = self.database.first(_BY_DIGEST, {"digest": digest(secret)})
+        if row is None or row.revoked or _expired(row, now):
+            return None
+        principal = Principal(
+            key_id=row.id,
+            role=row.role,
+            subject=row.subject,
+            scopes=frozenset(json.loads(row.scopes)),
+            label=row.label,
+        )
+        stale = row.last_used_at is None or (
+            now - datetime.fromisoformat(row.last_used_at) >= TOUCH_EVERY
+        )
+        moved = address is not None and address != row.last_used_from
         if stale or moved:
             self._touch(principal.key_id, _stamp(now), address)
         return principal

@@ -16,7 +16,7 @@ from contextlib import AbstractContextManager
 from typing import Any, cast
 
 import numpy as np
-from sqlalchemy import delete, func, select
+from sqlalchemy import bindparam, delete, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -44,6 +44,12 @@ from recommender.storage.records import (
 )
 
 __all__ = ["Store", "UpsertResult", "stored_form", "text_hash"]
+
+# Read on every request: built once, so SQLAlchemy reuses their compiled form.
+_SEQ = select(MetaRow.value).where(MetaRow.key == "seq")
+_PAYLOAD_BY_ID = {
+    kind: select(row.payload).where(row.id == bindparam("id")) for kind, row in ROWS.items()
+}
 
 
 class Store:
@@ -79,7 +85,7 @@ class Store:
 
     def seq(self) -> int:
         """The change sequence number: grows by one per record written or deleted."""
-        value = self.database.scalar(select(MetaRow.value).where(MetaRow.key == "seq"))
+        value = self.database.scalar(_SEQ)
         return int(value) if value is not None else 0
 
     @staticmethod
@@ -212,9 +218,8 @@ class Store:
 
     def get(self, kind: Kind, record_id: str) -> Record:
         """One stored record. Raises ``UnknownMentor``/``UnknownMentee``/``NotFound``."""
-        row_type = ROWS[kind]
         # A plain connection, no ORM session: a stored mentee is read on every request.
-        payload = self.database.scalar(select(row_type.payload).where(row_type.id == record_id))
+        payload = self.database.scalar(_PAYLOAD_BY_ID[kind], {"id": record_id})
         if payload is None:
             raise not_found(kind, record_id)
         return RECORD_TYPES[kind].model_validate_json(payload)

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import date
 
 import pytest
 
+from recommender.domain.kinds import Kind
 from recommender.domain.profiles import Feedback
 from recommender.engine import Engine, SuggestionFilters
+from recommender.storage.store import Store
 from tests.conftest import FACULTY, mentee, mentor
 
 
@@ -288,3 +291,43 @@ def test_a_large_index_defers_its_snapshot_and_a_restart_replays_the_rest(
     assert "new1" in restarted.index
     faculty_engine.flush()
     assert saved_seq() == faculty_engine.store.seq()
+
+
+def test_a_repeated_request_is_answered_from_memory_until_the_store_or_the_day_changes(
+    faculty_engine: Engine,
+) -> None:
+    """The answer cache serves a repeat; a write by another connection (as another process
+    would make it) or a new day is seen by the very next request."""
+    query = mentee("e1", interests=["heart failure with preserved ejection fraction"])
+    first = faculty_engine.suggest(query, k=5)
+    hits = faculty_engine.answers.hits
+    assert faculty_engine.suggest(query, k=5) == first
+    assert faculty_engine.answers.hits == hits + 1
+    assert ids(faculty_engine.suggest(query, k=4)) == ids(first)[:4]  # another k: computed
+    assert faculty_engine.answers.hits == hits + 1
+
+    other = Store(faculty_engine.settings.sqlalchemy_url)  # not through the engine
+    try:
+        top = faculty_engine.store.get_mentor(first[0].mentor_id)
+        other.upsert(Kind.MENTORS, [top.model_copy(update={"current_mentees": top.capacity})])
+    finally:
+        other.close()
+    assert first[0].mentor_id not in ids(faculty_engine.suggest(query, k=5))
+
+    days = iter([date(2030, 1, 1), date(2030, 1, 2)])
+    today = next(days)
+    faculty_engine.today = lambda: today
+    before = faculty_engine.suggest(query, k=5)
+    misses = faculty_engine.answers.misses
+    today = next(days)
+    faculty_engine.suggest(query, k=5)
+    assert faculty_engine.answers.misses == misses + 1 and before
+
+
+def test_no_answer_is_kept_when_the_cache_is_off(make_engine: Callable[[], Engine]) -> None:
+    engine = make_engine()
+    engine.answers.max_items = 0
+    engine.write("mentors", FACULTY)
+    query = mentee("e1", interests=["medical education"])
+    assert engine.suggest(query, k=3) == engine.suggest(query, k=3)
+    assert len(engine.answers) == 0 and engine.answers.hits == 0
