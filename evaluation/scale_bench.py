@@ -41,6 +41,7 @@ from recommender.domain.profiles import Mentee, Mentor
 from recommender.engine import Engine, build_engine, index_policy
 from recommender.retrieval.embedding import CachedEmbedder, Embedder
 from recommender.retrieval.index import MentorIndex
+from recommender.retrieval.threads import request_threads
 from recommender.settings import Settings
 from recommender.storage.ingest import parse_file
 from recommender.storage.store import Store
@@ -222,12 +223,22 @@ def measure_in_process(
     engine: Engine, base: Base, requests: int
 ) -> tuple[float, float, float, float]:
     """p50/p99 of a stored-mentee suggestion (query vectors cached after the first pass
-    over the mentees) and of an inline free-text one."""
+    over the mentees) and of an inline free-text one, under the server's conditions: BLAS
+    at ``request_threads`` per product, and what start-up loaded kept out of the garbage
+    collector's full passes while the clock runs."""
     ids = [m.id for m in base.mentees]
-    for mentee_id in ids[: min(len(ids), requests)]:
-        engine.suggest_for(mentee_id, 10)  # caches the query vectors, as a server would
-    stored = timed(lambda i: engine.suggest_for(ids[i % len(ids)], 10), requests)
-    inline = timed(lambda i: engine.suggest(inline_mentee(i, base), 10), max(20, requests // 5))
+    with request_threads(engine.settings.request_threads):
+        for mentee_id in ids[: min(len(ids), requests)]:
+            engine.suggest_for(mentee_id, 10)  # caches the query vectors, as a server would
+        gc.collect()
+        gc.freeze()
+        try:
+            stored = timed(lambda i: engine.suggest_for(ids[i % len(ids)], 10), requests)
+            inline = timed(
+                lambda i: engine.suggest(inline_mentee(i, base), 10), max(20, requests // 5)
+            )
+        finally:
+            gc.unfreeze()
     return (
         statistics.median(stored),
         nearest_rank(sorted(stored), 99),

@@ -240,7 +240,7 @@ class MentorColumns:
         """Bytes held by the numpy columns (the per-row dictionaries not counted)."""
         return sum(v.nbytes for v in vars(self).values() if isinstance(v, np.ndarray))
 
-    def free_places(self, rows: np.ndarray, freed: np.ndarray | None = None) -> np.ndarray:
+    def free_places(self, rows: np.ndarray | slice, freed: np.ndarray | None = None) -> np.ndarray:
         """Free places of ``rows`` (int64, negative when over capacity), with ``freed``
         (per row) of their placed mentees counted free again."""
         placed = self.placed[rows]

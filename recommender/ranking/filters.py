@@ -107,13 +107,15 @@ def allowed(
     size = columns.size
     if filters.only is not None:
         rows = np.unique(_rows(filters.only, row_of)).astype(np.int64)
-    else:
+        sel: np.ndarray | slice = rows
+    else:  # every row: slices read the columns in place (a full index array copies them)
         rows = np.arange(size, dtype=np.int64)
-    keep = columns.alive[rows].copy()
+        sel = slice(0, size)
+    keep = columns.alive[sel].copy()
     if not filters.include_full:
-        keep &= columns.free_places(rows, freed(rows, released)) > 0
+        keep &= columns.free_places(sel, freed(rows, released) if released else None) > 0
     if mentee.require_meeting_mode:
-        keep &= (columns.modes[rows] & np.uint16(bits(mentee.meeting_modes, MODE_BIT))) != 0
+        keep &= (columns.modes[sel] & np.uint16(bits(mentee.meeting_modes, MODE_BIT))) != 0
     if mentee.require_language:
         keep &= columns.speaks(rows, mentee.languages)
     if filters.specialties:
@@ -124,8 +126,11 @@ def allowed(
         keep &= columns.speaks(rows, {s.lower() for s in filters.languages})
     if filters.offers:
         keep &= (columns.offers[rows] & np.uint16(bits(filters.offers, OFFER_BIT))) != 0
-    mask = np.zeros(size, dtype=bool)
-    mask[rows[keep]] = True
+    if filters.only is None:
+        mask = keep
+    else:
+        mask = np.zeros(size, dtype=bool)
+        mask[rows[keep]] = True
     never = _rows([mentee.id, *mentee.conflicts, *filters.exclude], row_of)
     never.extend(columns.conflicted.get(mentee.id, ()))
     mask[never] = False
