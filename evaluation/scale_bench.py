@@ -26,11 +26,13 @@ import shutil
 import statistics
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass
 from pathlib import Path
+from typing import IO
 
 import numpy as np
 
@@ -268,6 +270,9 @@ def live_server(settings: Settings, port: int, timeout_s: float = 900) -> Iterat
             if found:
                 token = found.group(1)
                 break
+        # Keep reading what the server prints (its access log): a pipe nobody empties fills
+        # after a few hundred requests and then blocks the server mid-request.
+        threading.Thread(target=_copy_lines, args=(proc.stdout, log), daemon=True).start()
         deadline = time.monotonic() + timeout_s
         while time.monotonic() < deadline:
             if proc.poll() is not None:
@@ -288,6 +293,15 @@ def live_server(settings: Settings, port: int, timeout_s: float = 900) -> Iterat
         except subprocess.TimeoutExpired:
             proc.kill()
         log.close()
+
+
+def _copy_lines(source: IO[str], sink: IO[str]) -> None:
+    """Copy ``source`` to ``sink`` line by line until ``source`` ends (or ``sink`` closes)."""
+    for line in source:
+        try:
+            sink.write(line)
+        except ValueError:  # the log was closed: the server is going away
+            return
 
 
 def _index_env(settings: Settings) -> dict[str, object]:

@@ -52,7 +52,7 @@ class Settings(BaseSettings):
         default=16, ge=1, le=8192, description="IVF lists read per query item."
     )
     index_shortlist: float = Field(
-        default=1.5,
+        default=1.2,
         ge=1.0,
         le=20.0,
         description="IVF search: mentors re-ranked exactly, per candidate wanted.",

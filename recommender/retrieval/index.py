@@ -30,6 +30,14 @@ from recommender.retrieval.embedding import Embedder, Progress
 
 log = logging.getLogger(__name__)
 
+ITEMS_ASKED = 2.0
+"""Nearest items an approximate search asks for, per mentor it wants (several of a mentor's
+items can be near one query item)."""
+
+RETRY_GROWTH = 4
+"""An approximate search that shortlists too few allowed mentors asks once more for this many
+times the items, before it falls back to scoring every allowed mentor exactly."""
+
 SNAPSHOT_VERSION = 2
 READABLE_VERSIONS = (1, 2)
 
@@ -113,7 +121,7 @@ class IndexPolicy:
     requested: Requested = "auto"
     flat_max_items: int = 20_000
     probes: int = 16
-    shortlist: float = 1.5
+    shortlist: float = 1.2
     recall_queries: int = 24
 
 
@@ -514,16 +522,34 @@ class MentorIndex:
         """Shortlist mentors through the IVF index, then re-rank the shortlist exactly.
 
         Each query item asks for enough items that, after dropping those of mentors the
-        mask leaves out, about ``shortlist × n_mentors`` mentors remain; None when fewer
-        than ``n_mentors`` allowed mentors turn up (the caller then scores the allowed
-        mentors exactly).
+        mask leaves out, about ``shortlist × n_mentors`` mentors remain, and once more for
+        ``RETRY_GROWTH`` times as many if fewer than ``n_mentors`` allowed mentors turn up;
+        None when they still do not (the caller then scores the allowed mentors exactly).
         """
         assert self._approx is not None
         density = len(slots) / max(1, len(self._ids))
         per_mentor = self.n_items / max(1, len(self._ids))
         want = int(np.ceil(self.policy.shortlist * n_mentors))
-        k = int(min(len(self._approx), np.ceil(want * min(per_mentor, 3.0) / density)))
-        scores, item_ids = self._approx.search(q, max(k, 1))
+        k = int(min(len(self._approx), np.ceil(want * min(per_mentor, ITEMS_ASKED) / density)))
+        found = self._shortlist(q, n_mentors, slots, allowed, want, k)
+        if found is None and k < len(self._approx):
+            # Too few distinct mentors among the nearest items (near-duplicate profiles
+            # crowd them): ask for more items once, still far cheaper than scoring everyone.
+            found = self._shortlist(q, n_mentors, slots, allowed, want, k * RETRY_GROWTH)
+        return found
+
+    def _shortlist(
+        self,
+        q: np.ndarray,
+        n_mentors: int,
+        slots: np.ndarray,
+        allowed: np.ndarray | None,
+        want: int,
+        k: int,
+    ) -> Found | None:
+        """``_approx_search`` with ``k`` nearest items per query item."""
+        assert self._approx is not None
+        scores, item_ids = self._approx.search(q, max(1, min(k, len(self._approx))))
         hit = item_ids >= 0
         owners = self._owner[item_ids[hit]]
         approx = scores[hit]

@@ -186,10 +186,13 @@ def test_columnar_lists_equal_the_per_pair_lists(
 def test_an_ivf_index_gives_the_flat_lists_and_reports_itself(
     sample_engine: Engine, mentees: list[Mentee], tmp_path: Path
 ) -> None:
-    """The sample program forced onto an IVF index that reads every list: the same lists
+    """The sample program forced onto an IVF index that reads every list and shortlists
+    generously (here the pool, 300, is nearly every one of the 320 mentors): the same lists
     as exact search; ``health`` shows the type, memory and measured recall, and a restart
     takes the IVF index from the snapshot."""
-    settings = Settings(data_dir=tmp_path, index_type="ivf-sq8", index_probes=8192)
+    settings = Settings(
+        data_dir=tmp_path, index_type="ivf-sq8", index_probes=8192, index_shortlist=2.0
+    )
     engine = Engine(sample_engine.store, sample_engine.embedder, sample_engine.ranker, settings)
     engine.today = sample_engine.today
     engine.refresh()
