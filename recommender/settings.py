@@ -81,7 +81,7 @@ class Settings(BaseSettings):
         "date are unchanged: any write empties the cache.",
     )
     worker_threads: int = Field(
-        default=12,
+        default=4,
         ge=1,
         le=1_000,
         description="Requests the server works on at once in worker threads (routes that "
