@@ -198,7 +198,7 @@ async def _list_mentees(client: httpx.AsyncClient, token: str | None) -> list[st
 
 
 def _mentee_ids(response: httpx.Response) -> list[str]:
-    data = _data_list(response)
+    data = _data_list(response.content)
     if data is None:
         raise LoadError(f"GET {MENTEES_PATH} did not answer JSON with a data list")
     return [str(row["id"]) for row in data if isinstance(row, dict) and "id" in row]
@@ -243,12 +243,13 @@ def _snippet(response: httpx.Response, limit: int = 200) -> str:
     return text[:limit] + ("…" if len(text) > limit else "") if text else "(empty body)"
 
 
-def _data_list(response: httpx.Response) -> list[Any] | None:
+def _data_list(body: bytes) -> list[Any] | None:
+    """The ``data`` list of a JSON answer body, or None if it has none."""
     try:
-        body = response.json()
+        parsed = json.loads(body)
     except ValueError:  # json.JSONDecodeError and UnicodeDecodeError are both ValueErrors
         return None
-    data = body.get("data") if isinstance(body, dict) else None
+    data = parsed.get("data") if isinstance(parsed, dict) else None
     return data if isinstance(data, list) else None
 
 
@@ -312,12 +313,7 @@ def _status(answer: Answer | str) -> str:
         return answer
     if answer.status != 200:
         return str(answer.status)
-    try:
-        parsed = json.loads(answer.body)
-    except ValueError:
-        return INVALID_BODY
-    data = parsed.get("data") if isinstance(parsed, dict) else None
-    return OK if isinstance(data, list) else INVALID_BODY
+    return OK if _data_list(answer.body) is not None else INVALID_BODY
 
 
 async def _tick(progress: Progress, start: float, duration_s: float) -> None:

@@ -268,7 +268,7 @@ class Engine:
         kept = self.answers.get(stamp, key)
         if kept is not None:
             return list(kept)
-        scored = self.score(mentee, k, filters)
+        scored = self.score(mentee, k, filters, refreshed=True)
         scores, order = self.order(scored, filters)
         found = self._explained(scored, scores, list(enumerate(order[:k], start=1)))
         self.answers.put(stamp, key, tuple(found))
@@ -313,7 +313,12 @@ class Engine:
         ]
 
     def score(
-        self, mentee: Mentee, k: int, filters: SuggestionFilters, as_of: date | None = None
+        self,
+        mentee: Mentee,
+        k: int,
+        filters: SuggestionFilters,
+        as_of: date | None = None,
+        refreshed: bool = False,
     ) -> Scored:
         """Candidates passing the hard filters, with every signal computed (not yet ranked).
 
@@ -321,8 +326,10 @@ class Engine:
         mentors it allows, and the signals are computed for all candidates at once.
         ``as_of`` is the date signals are computed at (default: today); feedback and logged
         activity dated on or after it are ignored, as an offline replay needs.
+        ``refreshed``: the caller has just caught up with the store (no second read).
         """
-        self.refresh()
+        if not refreshed:
+            self.refresh()
         queries = mentee_items(mentee)
         q_vecs = self.embedder.encode_query([q.text for q in queries])
         with self._lock:
