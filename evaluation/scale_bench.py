@@ -37,12 +37,12 @@ from typing import IO
 import numpy as np
 
 from evaluation.load_results import nearest_rank
-from recommender.domain.items import mentor_items
+from recommender.domain.items import Item, mentor_items
 from recommender.domain.kinds import Kind
 from recommender.domain.profiles import Mentee, Mentor
 from recommender.engine import Engine, build_engine, index_policy
 from recommender.retrieval.embedding import CachedEmbedder, Embedder
-from recommender.retrieval.index import MentorIndex
+from recommender.retrieval.index import MentorIndex, write_snapshot
 from recommender.retrieval.threads import request_threads
 from recommender.settings import Settings
 from recommender.storage.ingest import parse_file
@@ -94,6 +94,8 @@ class ScaleRow:
     load_rps: float = float("nan")
     load_p99: float = float("nan")
     load_errors: int = 0
+    mapped_mb: float = 0.0
+    rss_anon_mb: float = float("nan")
 
     def as_dict(self) -> dict[str, float | int | str]:
         return asdict(self)
@@ -106,6 +108,18 @@ def rss_mb() -> float:
     except (OSError, IndexError, ValueError):
         return 0.0
     return pages * os.sysconf("SC_PAGE_SIZE") / 1e6
+
+
+def rss_anon_mb() -> float:
+    """This process's own resident memory, MB: resident pages not backed by a file (mapped
+    snapshot pages are the system's cache, shared and reclaimable); NaN where unknown."""
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("RssAnon:"):
+                return int(line.split()[1]) * 1024 / 1e6
+    except (OSError, IndexError, ValueError):
+        pass
+    return float("nan")
 
 
 @dataclass(frozen=True)
@@ -171,34 +185,41 @@ def build_program(
     base: Base, n: int, settings: Settings, model_id: str, progress: Progress
 ) -> tuple[float, int]:
     """Write ``n`` synthetic mentors and the sample mentees to a fresh store under
-    ``settings.data_dir`` and save the engine's index snapshot for them. Returns the index
-    build seconds (vectors added and the kind chosen by size built, recall measured) and
-    the number of item vectors."""
+    ``settings.data_dir`` and the engine's index snapshot for them. The vectors are streamed
+    to the snapshot's file as the mentors are written (a million mentors' vectors, 14 GB,
+    are never all in memory), then the index is loaded from it, the kind chosen by size is
+    built (recall measured) and the snapshot saved. Returns the index build seconds (all of
+    that but the store's writes) and the number of item vectors."""
     if settings.data_dir.exists():
         shutil.rmtree(settings.data_dir)
     settings.data_dir.mkdir(parents=True)
     store = Store(settings.sqlalchemy_url)
-    index = MentorIndex(model_id, base.vectors[0].shape[1])
-    index.policy = index_policy(settings)
-    build_s, done = 0.0, 0
-    try:
-        store.upsert(Kind.MENTEES, base.mentees)
+    dim = base.vectors[0].shape[1]
+    store_s, done = 0.0, 0
+
+    def mentors() -> Iterator[tuple[str, list[Item], np.ndarray]]:
+        nonlocal store_s, done
         for block in synthetic_mentors(base, n):
-            store.upsert(Kind.MENTORS, [m for m, _ in block])
             start = time.perf_counter()
+            store.upsert(Kind.MENTORS, [m for m, _ in block])
+            store_s += time.perf_counter() - start
             for mentor, vectors in block:
-                index.put_vectors(mentor.id, mentor_items(mentor), vectors)
-            build_s += time.perf_counter() - start
+                yield mentor.id, mentor_items(mentor), vectors
             done += len(block)
             progress(f"{n:,} mentors: writing", done, n)
-        progress(f"{n:,} mentors: building the index", 0, 1)
+
+    try:
+        store.upsert(Kind.MENTEES, base.mentees)
         start = time.perf_counter()
+        items = write_snapshot(settings.index_path, model_id, dim, mentors(), store.seq)
+        progress(f"{n:,} mentors: building the index", 0, 1)
+        index = MentorIndex.load(settings.index_path, model_id, dim, index_policy(settings))
+        if index is None:
+            raise RuntimeError(f"the snapshot just written to {settings.index_path} is unreadable")
         index.tune()
-        build_s += time.perf_counter() - start
-        progress(f"{n:,} mentors: building the index", 1, 1)
-        index.store_seq = store.seq()
         index.save(settings.index_path)
-        return build_s, index.n_items
+        progress(f"{n:,} mentors: building the index", 1, 1)
+        return time.perf_counter() - start - store_s, items
     finally:
         store.close()
 
@@ -310,6 +331,7 @@ def _index_env(settings: Settings) -> dict[str, object]:
         "index_flat_max_items": settings.index_flat_max_items,
         "index_probes": settings.index_probes,
         "index_shortlist": settings.index_shortlist,
+        "index_map_from_items": settings.index_map_from_items,
         "suggestion_cache_items": settings.suggestion_cache_items,
     }
 
@@ -405,7 +427,9 @@ def run_scale(
             build_s=build_s,
             load_s=load_s,
             rss_mb=rss_mb(),
+            rss_anon_mb=rss_anon_mb(),
             index_mb=engine.index.nbytes / 1e6,
+            mapped_mb=engine.index.mapped_bytes / 1e6,
             columns_mb=engine.columns.nbytes / 1e6,
             recall=1.0 if engine.index.recall is None else engine.index.recall,
             stored_p50=stored_p50,

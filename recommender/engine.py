@@ -55,6 +55,9 @@ DEFER_SAVE_ITEMS = 100_000
 """Indexes of more item vectors than this write their snapshot at most every
 ``Settings.index_save_every_s`` seconds instead of after every change."""
 
+SAVE_SHARE_INVERSE = 10
+"""A deferred snapshot waits at least this many times as long as the last one took."""
+
 
 class Engine:
     """Ranked, explained mentor suggestions over a store.
@@ -98,6 +101,7 @@ class Engine:
         self._lock = threading.RLock()
         self._unsaved = False
         """Whether the index holds changes its snapshot on disk does not."""
+        self._save_took = 0.0  # seconds the last snapshot write took
         self._saved_at = time.monotonic()  # as good as saved: it was just loaded or built
 
     # -- keeping in step with the store --------------------------------------------------
@@ -133,15 +137,18 @@ class Engine:
     def _save_snapshot(self, force: bool = False) -> None:
         """Write the index snapshot if it lags the index (call under the lock): at once for
         an index up to ``DEFER_SAVE_ITEMS`` vectors, else at most every
-        ``settings.index_save_every_s`` seconds (a write then costs what changed, not a
-        snapshot of gigabytes), or when ``force``d."""
+        ``settings.index_save_every_s`` seconds and at least ``SAVE_SHARE_INVERSE`` times as
+        long as the last write took (at a million mentors a write takes a minute: writing
+        never takes more than a tenth of the time), or when ``force``d."""
         if not self._unsaved:
             return
         now = time.monotonic()
-        due = now - self._saved_at >= self.settings.index_save_every_s
+        wait = max(self.settings.index_save_every_s, SAVE_SHARE_INVERSE * self._save_took)
+        due = now - self._saved_at >= wait
         if force or due or self.index.n_items <= DEFER_SAVE_ITEMS:
             self.index.save(self.settings.index_path)
-            self._saved_at, self._unsaved = now, False
+            done = time.monotonic()
+            self._saved_at, self._unsaved, self._save_took = done, False, done - now
 
     def flush(self) -> None:
         """Write the index snapshot now if changes since the last one are not in it (at
@@ -419,7 +426,9 @@ class Engine:
             }
 
     def index_status(self) -> dict[str, object]:
-        """The search in use: kind, memory (index and mentor columns), and for an IVF
+        """The search in use: kind, memory (index and mentor columns held by this process;
+        the vectors read from the mapped snapshot file; rows of replaced mentors the next
+        snapshot drops), and for an IVF
         index its lists, probes, training and measured candidate recall (call under the
         lock)."""
         index = self.index
@@ -427,6 +436,8 @@ class Engine:
             "type": index.kind,
             "chosen": "auto" if index.policy.requested == "auto" else "settings",
             "index_bytes": index.nbytes,
+            "mapped_bytes": index.mapped_bytes,
+            "dead_rows": index.dead_rows,
             "columns_bytes": self.columns.nbytes,
             "candidate_recall": 1.0 if index.recall is None else round(index.recall, 4),
         }
@@ -463,6 +474,7 @@ def index_policy(settings: Settings) -> IndexPolicy:
         flat_max_items=settings.index_flat_max_items,
         probes=settings.index_probes,
         shortlist=settings.index_shortlist,
+        map_from_items=settings.index_map_from_items,
     )
 
 
@@ -489,5 +501,7 @@ def build_engine(
     ranker = (
         LinearRanker.load(Path(settings.ranker_path)) if settings.ranker_path else LinearRanker()
     )
-    index = MentorIndex.load(settings.index_path, cached.model_id, cached.dim)
+    index = MentorIndex.load(
+        settings.index_path, cached.model_id, cached.dim, index_policy(settings)
+    )
     return Engine(store, cached, ranker, settings, index, today)

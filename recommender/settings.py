@@ -40,7 +40,7 @@ class Settings(BaseSettings):
     index_type: Literal["auto", "flat", "ivf-sq8", "ivf-pq"] = Field(
         default="auto",
         description="auto: exact flat search up to index_flat_max_items item vectors, an IVF "
-        "index (8-bit codes; product codes from 3M items) with an exact re-rank above.",
+        "index (8-bit codes; product codes from 10M items) with an exact re-rank above.",
     )
     index_flat_max_items: int = Field(
         default=20_000,
@@ -56,6 +56,13 @@ class Settings(BaseSettings):
         ge=1.0,
         le=20.0,
         description="IVF search: mentors re-ranked exactly, per candidate wanted.",
+    )
+    index_map_from_items: int = Field(
+        default=2_000_000,
+        ge=0,
+        description="From this many item vectors the index snapshot's vectors file is mapped "
+        "(the system pages in what search reads; processes on one machine share it) rather "
+        "than read into the server's memory: 2M items are 3 GB of float32.",
     )
     index_save_every_s: float = Field(
         default=60.0,

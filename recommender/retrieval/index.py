@@ -1,13 +1,12 @@
-"""FAISS index of mentor item vectors, keyed by mentor id, with an atomic on-disk snapshot.
+"""Mentor item vectors by slot, exact and approximate search, and the on-disk snapshot.
 
-Each mentor's items (see ``recommender.domain.items``) are embedded separately and stored under
-int64 FAISS ids. Every mentor holds a *slot*: a small integer kept while the mentor is indexed
-and reused after it leaves, so mentor-side arrays (``recommender.ranking.columns``) can be
-aligned with the index; ``_owner`` maps an item id to its mentor's slot. Vectors are float32,
-L2-normalised, so inner product is cosine. The snapshot (``index.faiss`` +
-``index.meta.json``) records the model id, the store's change sequence, the slots and a
-checksum, and is written to a temporary file, flushed and renamed, so a crash leaves either
-the old or the new snapshot, never half of one.
+Each mentor's items (see ``recommender.domain.items``) are embedded separately. Every mentor
+holds a *slot*: a small integer kept while the mentor is indexed and reused after it leaves,
+so mentor-side arrays (``recommender.ranking.columns``) can be aligned with the index. Its
+vectors are one run of rows in ``ItemRows`` (float32, L2-normalised, so inner product is
+cosine) and its items have consecutive int64 item ids, the ids an IVF index (``approx``)
+returns; ``_owner`` maps an item id to its mentor's slot. The snapshot is described in
+``index_files``.
 """
 
 from __future__ import annotations
@@ -15,18 +14,26 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-import os
-from collections.abc import Collection, Iterable, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import faiss
 import numpy as np
 
 from recommender.domain.items import Item
 from recommender.retrieval.approx import ApproxInfo, ApproxItems, Kind, Requested, choose_kind
 from recommender.retrieval.embedding import Embedder, Progress
+from recommender.retrieval.index_files import (
+    SlotTable,
+    approx_file_ok,
+    approx_path,
+    atomic_write,
+    meta_path,
+    read_snapshot,
+    snapshot_meta,
+)
+from recommender.retrieval.rows import ItemRows, RowsWriter
 
 log = logging.getLogger(__name__)
 
@@ -37,9 +44,6 @@ items can be near one query item)."""
 RETRY_GROWTH = 4
 """An approximate search that shortlists too few allowed mentors asks once more for this many
 times the items, before it falls back to scoring every allowed mentor exactly."""
-
-SNAPSHOT_VERSION = 2
-READABLE_VERSIONS = (1, 2)
 
 
 def items_hash(items: Sequence[Item]) -> str:
@@ -77,34 +81,6 @@ class ItemMatches:
 
 
 @dataclass(frozen=True)
-class _DenseView:
-    """The flat index's vectors as numpy, for exact scoring without copies.
-
-    ``vectors`` is float32 ``(n_items, dim)`` in storage order (a view of FAISS's memory,
-    valid until the next change); ``owners[r]`` is the slot of row ``r``'s mentor;
-    ``row_of[item_id]`` is an item's row (-1 if removed). A mentor's items are added together
-    and FAISS keeps storage order when it removes, so each mentor's rows form one run:
-    ``run_start``/``run_len`` per slot (-1 / 0 for a mentor without items).
-    """
-
-    vectors: np.ndarray
-    owners: np.ndarray
-    row_of: np.ndarray
-    run_start: np.ndarray
-    run_len: np.ndarray
-
-    def rows_of(self, slots: np.ndarray) -> np.ndarray:
-        """Storage rows of every item of ``slots``, slot by slot (int64)."""
-        starts, lengths = self.run_start[slots], self.run_len[slots]
-        keep = lengths > 0
-        starts, lengths = starts[keep], lengths[keep]
-        if not len(lengths):
-            return np.zeros(0, dtype=np.int64)
-        offsets = np.repeat(starts - np.cumsum(lengths) + lengths, lengths)
-        return offsets + np.arange(int(lengths.sum()), dtype=np.int64)
-
-
-@dataclass(frozen=True)
 class IndexPolicy:
     """Which search the index uses, by size (``Settings`` gives it).
 
@@ -116,6 +92,8 @@ class IndexPolicy:
         shortlist: mentors re-ranked exactly per mentor wanted (an IVF index's shortlist is
             ``shortlist × n``).
         recall_queries: sample queries each build measures candidate recall on.
+        map_from_items: from this many item vectors the snapshot's vectors file is mapped
+            (paged in by the system as search reads it) instead of read into memory.
     """
 
     requested: Requested = "auto"
@@ -123,6 +101,7 @@ class IndexPolicy:
     probes: int = 16
     shortlist: float = 1.2
     recall_queries: int = 24
+    map_from_items: int = 2_000_000
 
 
 @dataclass(frozen=True)
@@ -168,25 +147,13 @@ def _top(best: np.ndarray, n: int, slots: np.ndarray, slot_ids: list[str | None]
     return part[np.lexsort((ids, -best[part]))]
 
 
-def _runs(owners: np.ndarray, n_slots: int) -> tuple[np.ndarray, np.ndarray]:
-    """Start row and length of each slot's run of rows (rows of one slot are contiguous)."""
-    start = np.full(n_slots, -1, dtype=np.int64)
-    length = np.zeros(n_slots, dtype=np.int64)
-    if not len(owners):
-        return start, length
-    bounds = np.flatnonzero(np.diff(owners)) + 1
-    firsts = np.concatenate(([0], bounds))
-    sizes = np.diff(np.concatenate((firsts, [len(owners)])))
-    run_owner = owners[firsts]
-    if len(np.unique(run_owner)) != len(run_owner):  # pragma: no cover - FAISS keeps order
-        raise RuntimeError("index rows of one mentor are not contiguous")
-    start[run_owner] = firsts
-    length[run_owner] = sizes
-    return start, length
-
-
 class MentorIndex:
-    """Item vectors of every mentor in a FAISS ``IndexIDMap2(IndexFlatIP)``.
+    """Item vectors of every mentor, by storage row (``ItemRows``), with a slot per mentor.
+
+    A mentor's items get consecutive item ids and consecutive rows when they are put; a
+    replaced or removed mentor's rows stay as dead rows (owner -1) until the next save
+    compacts them away, so each live mentor's rows always form one run:
+    ``_run_start[slot]`` … ``+ _count[slot]``.
 
     Args:
         model_id: id of the embedding model the vectors come from.
@@ -197,16 +164,19 @@ class MentorIndex:
         self.model_id = model_id
         self.dim = dim
         self.store_seq = 0
-        self._faiss = faiss.IndexIDMap2(faiss.IndexFlatIP(dim))
-        self._ids: dict[str, np.ndarray] = {}  # mentor id -> int64 item ids, in item order
-        self._hash: dict[str, str] = {}
+        self._rows = ItemRows(dim)
+        self._row_owner = np.zeros(0, dtype=np.int32)  # row -> slot (-1: dead)
         self._slot: dict[str, int] = {}  # mentor id -> slot
         self._slot_ids: list[str | None] = []  # slot -> mentor id (None: free)
         self._free: list[int] = []
         self._held = np.zeros(0, dtype=bool)  # slot -> a mentor holds it
-        self._owner = np.zeros(0, dtype=np.int64)  # item id -> slot (-1: removed)
+        self._first_id = np.zeros(0, dtype=np.int64)  # slot -> its first item id
+        self._count = np.zeros(0, dtype=np.int64)  # slot -> its number of items
+        self._run_start = np.zeros(0, dtype=np.int64)  # slot -> its first row (-1: none)
+        self._hash: list[str] = []  # slot -> items_hash ("" when free or without items)
+        self._owner = np.zeros(0, dtype=np.int32)  # item id -> slot (-1: removed)
         self._next_id = 0
-        self._dense: _DenseView | None = None
+        self._live = 0  # item vectors held by mentors
         self.policy = IndexPolicy()
         self._approx: ApproxItems | None = None
         self.recall: float | None = None
@@ -216,20 +186,25 @@ class MentorIndex:
         mentors exactly instead (since start)."""
 
     def __len__(self) -> int:
-        return len(self._ids)
+        return len(self._slot)
 
     def __contains__(self, mentor_id: object) -> bool:
-        return mentor_id in self._ids
+        return mentor_id in self._slot
 
     @property
     def mentor_ids(self) -> set[str]:
         """Ids of indexed mentors."""
-        return set(self._ids)
+        return set(self._slot)
 
     @property
     def n_items(self) -> int:
         """Number of item vectors held."""
-        return int(self._faiss.ntotal)
+        return self._live
+
+    @property
+    def dead_rows(self) -> int:
+        """Rows of replaced or removed mentors, dropped at the next save."""
+        return len(self._rows) - self._live
 
     @property
     def n_slots(self) -> int:
@@ -253,17 +228,35 @@ class MentorIndex:
         """The mentor holding ``slot``, or None if it is free."""
         return self._slot_ids[slot] if 0 <= slot < len(self._slot_ids) else None
 
+    def item_ids(self, mentor_id: str) -> np.ndarray:
+        """The mentor's item ids (int64, in item order; KeyError if not indexed)."""
+        slot = self._slot[mentor_id]
+        first = int(self._first_id[slot])
+        return np.arange(first, first + int(self._count[slot]), dtype=np.int64)
+
     def _claim_slot(self, mentor_id: str) -> int:
         slot = self._slot.get(mentor_id)
         if slot is None:
             slot = self._free.pop() if self._free else len(self._slot_ids)
             if slot == len(self._slot_ids):
                 self._slot_ids.append(mentor_id)
+                self._hash.append("")
+                self._grow_slots(len(self._slot_ids))
             else:
                 self._slot_ids[slot] = mentor_id
             self._slot[mentor_id] = slot
-            self._hold(slot, True)
+            self._held[slot] = True
         return slot
+
+    def _grow_slots(self, size: int) -> None:
+        """Make every slot-aligned array at least ``size`` long."""
+        if size <= len(self._held):
+            return
+        grown = max(size, 2 * len(self._held), 1024)
+        self._held = _grown(self._held, grown, False)
+        self._first_id = _grown(self._first_id, grown, 0)
+        self._count = _grown(self._count, grown, 0)
+        self._run_start = _grown(self._run_start, grown, -1)
 
     # -- updates --------------------------------------------------------------------------
 
@@ -281,20 +274,21 @@ class MentorIndex:
         so their items are not hashed again); None checks every one.
         """
         report = SyncReport()
-        for mentor_id in list(self._ids):
-            if mentor_id not in profiles:
-                self.remove(mentor_id)
-                report.removed += 1
+        dropped: list[np.ndarray] = []  # item ids leaving the IVF index, removed in one pass
+        for mentor_id in [m for m in self._slot if m not in profiles]:
+            self._remove(mentor_id, dropped)
+            report.removed += 1
         todo: dict[str, Sequence[Item]] = {}
         check = profiles.keys() if only is None else [m for m in only if m in profiles]
         report.unchanged = len(profiles) - len(check)
         for mentor_id in check:
             items = profiles[mentor_id]
-            if self._hash.get(mentor_id) == items_hash(items):
+            slot = self._slot.get(mentor_id)
+            if slot is not None and self._hash[slot] == items_hash(items):
                 report.unchanged += 1
             else:
                 todo[mentor_id] = items
-                if mentor_id in self._ids:
+                if slot is not None:
                     report.updated += 1
                 else:
                     report.added += 1
@@ -303,70 +297,93 @@ class MentorIndex:
         report.embedded_items = len(texts)
         start = 0
         for mentor_id, items in todo.items():
-            self.put_vectors(mentor_id, items, vectors[start : start + len(items)])
+            self._put(mentor_id, items, vectors[start : start + len(items)], dropped)
             start += len(items)
+        self._forget_in_ivf(dropped)
         if report.changed:
             self.tune()
         return report
 
     def upsert(self, mentor_id: str, items: Sequence[Item], embedder: Embedder) -> None:
         """Add or replace one mentor (no-op when its items are unchanged)."""
-        if self._hash.get(mentor_id) == items_hash(items):
+        slot = self._slot.get(mentor_id)
+        if slot is not None and self._hash[slot] == items_hash(items):
             return
         self.put_vectors(mentor_id, items, embedder.encode([i.text for i in items]))
 
     def put_vectors(self, mentor_id: str, items: Sequence[Item], vectors: np.ndarray) -> None:
         """Store ``vectors`` (float32 ``(len(items), dim)``, unit rows) for one mentor."""
+        dropped: list[np.ndarray] = []
+        self._put(mentor_id, items, vectors, dropped)
+        self._forget_in_ivf(dropped)
+
+    def _put(
+        self,
+        mentor_id: str,
+        items: Sequence[Item],
+        vectors: np.ndarray,
+        dropped: list[np.ndarray],
+    ) -> None:
         if vectors.shape != (len(items), self.dim):
             raise ValueError(f"vectors shape {vectors.shape} != ({len(items)}, {self.dim})")
-        self._drop_vectors(mentor_id)
-        self._dense = None
+        self._drop_vectors(mentor_id, dropped)
         slot = self._claim_slot(mentor_id)
-        ids = np.arange(self._next_id, self._next_id + len(items), dtype=np.int64)
-        self._next_id += len(items)
-        self._set_owner(ids, slot)
-        if len(ids):
-            self._faiss.add_with_ids(np.ascontiguousarray(vectors, dtype=np.float32), ids)
-            if self._approx is not None:
-                self._approx.add(vectors, ids)
-        self._ids[mentor_id] = ids
-        self._hash[mentor_id] = items_hash(items)
-
-    def _hold(self, slot: int, held: bool) -> None:
-        if slot >= len(self._held):
-            grown = np.zeros(max(slot + 1, 2 * len(self._held), 1024), dtype=bool)
-            grown[: len(self._held)] = self._held
-            self._held = grown
-        self._held[slot] = held
-
-    def _set_owner(self, ids: np.ndarray, slot: int) -> None:
+        n = len(items)
+        ids = np.arange(self._next_id, self._next_id + n, dtype=np.int64)
+        self._next_id += n
         if self._next_id > len(self._owner):
-            grown = np.full(max(self._next_id, 2 * len(self._owner), 1024), -1, dtype=np.int64)
-            grown[: len(self._owner)] = self._owner
-            self._owner = grown
+            self._owner = _grown(self._owner, max(self._next_id, 2 * len(self._owner), 1024), -1)
         self._owner[ids] = slot
+        block = np.ascontiguousarray(vectors, dtype=np.float32)
+        rows = self._rows.append(block)
+        if len(self._rows) > len(self._row_owner):
+            size = max(len(self._rows), 2 * len(self._row_owner), 1024)
+            self._row_owner = _grown(self._row_owner, size, -1)
+        self._row_owner[rows] = slot
+        self._first_id[slot] = ids[0] if n else self._next_id
+        self._count[slot] = n
+        self._run_start[slot] = rows[0] if n else -1
+        self._hash[slot] = items_hash(items)
+        self._live += n
+        if n and self._approx is not None:
+            self._approx.add(block, ids)
 
-    def _drop_vectors(self, mentor_id: str) -> np.ndarray | None:
-        ids = self._ids.pop(mentor_id, None)
-        self._hash.pop(mentor_id, None)
-        if ids is None:
-            return None
-        self._dense = None
-        if len(ids):
-            self._faiss.remove_ids(ids)  # type: ignore[arg-type]
+    def _drop_vectors(self, mentor_id: str, dropped: list[np.ndarray]) -> bool:
+        """Mark a mentor's rows dead and its item ids removed (the slot stays held); their
+        ids are added to ``dropped`` for the IVF index. False if it was not indexed."""
+        slot = self._slot.get(mentor_id)
+        if slot is None:
+            return False
+        n, start = int(self._count[slot]), int(self._run_start[slot])
+        if n:
+            first = int(self._first_id[slot])
+            ids = np.arange(first, first + n, dtype=np.int64)
             self._owner[ids] = -1
-            if self._approx is not None:
-                self._approx.remove(ids)
-        return ids
+            self._row_owner[start : start + n] = -1
+            dropped.append(ids)
+        self._count[slot], self._run_start[slot], self._hash[slot] = 0, -1, ""
+        self._live -= n
+        return True
+
+    def _forget_in_ivf(self, dropped: list[np.ndarray]) -> None:
+        """Remove ``dropped`` item ids from the IVF index in one pass over its lists."""
+        if dropped and self._approx is not None:
+            self._approx.remove(np.concatenate(dropped))
 
     def remove(self, mentor_id: str) -> bool:
         """Drop a mentor's vectors and free its slot. True if it was indexed."""
-        if self._drop_vectors(mentor_id) is None:
+        dropped: list[np.ndarray] = []
+        gone = self._remove(mentor_id, dropped)
+        self._forget_in_ivf(dropped)
+        return gone
+
+    def _remove(self, mentor_id: str, dropped: list[np.ndarray]) -> bool:
+        if not self._drop_vectors(mentor_id, dropped):
             return False
         slot = self._slot.pop(mentor_id)
         self._slot_ids[slot] = None
         self._free.append(slot)
-        self._hold(slot, False)
+        self._held[slot] = False
         return True
 
     # -- the approximate part -------------------------------------------------------------
@@ -385,7 +402,7 @@ class MentorIndex:
             if self._approx is not None:
                 self._approx.probes = max(1, min(policy.probes, self._approx.lists))
         want = choose_kind(self.n_items, self.policy.requested, self.policy.flat_max_items)
-        if want == "flat" or not len(self._ids):
+        if want == "flat" or not self._slot:
             self._approx, self.recall = None, None
             return False
         if self._approx is not None and self._approx.kind == want and not self._approx.stale:
@@ -393,12 +410,21 @@ class MentorIndex:
         self.build_approx(want)
         return True
 
+    def _live_rows(self) -> tuple[np.ndarray, np.ndarray]:
+        """Every live row, slot by slot, and its item id (both int64)."""
+        slots = self._all_slots()
+        rows = self._rows_of(slots)
+        counts = self._count[slots]
+        firsts = self._first_id[slots][counts > 0]
+        starts = self._run_start[slots][counts > 0]
+        ids = rows + np.repeat(firsts - starts, counts[counts > 0])
+        return rows, ids
+
     def build_approx(self, kind: Kind, seed: int = 0) -> None:
         """Train an IVF index of ``kind`` on the stored vectors, add them all, and measure
         its candidate recall against exact search."""
-        view = self._view()
-        ids = faiss.vector_to_array(self._faiss.id_map).astype(np.int64)
-        self._approx = ApproxItems.build(kind, view.vectors, ids, self.policy.probes, seed)
+        rows, ids = self._live_rows()
+        self._approx = ApproxItems.build(kind, self._rows.take, rows, ids, self.policy.probes, seed)
         self.recall = self.measure_recall(self.policy.recall_queries, seed=seed)
         log.info(
             "%s index built over %d items in %.1f s; candidate recall %.3f",
@@ -415,15 +441,15 @@ class MentorIndex:
         Each request is what a mentee's query items look like to the index: two to five
         stored items of random mentors, mixed with noise and normalised.
         """
-        if self._approx is None or not self._ids:
+        if self._approx is None or not self._slot:
             return 1.0
-        view = self._view()
+        live = np.flatnonzero(self._row_owner[: len(self._rows)] >= 0)
         rng = np.random.default_rng(seed)
-        n = min(n_mentors, len(self._ids))
+        n = min(n_mentors, len(self._slot))
         shares = []
         for _ in range(max(1, queries)):
-            rows = rng.integers(0, len(view.vectors), int(rng.integers(2, 6)))
-            q = view.vectors[rows] + rng.normal(0, 0.04, (len(rows), self.dim))
+            rows = np.sort(live[rng.integers(0, len(live), int(rng.integers(2, 6)))])
+            q = self._rows.take(rows) + rng.normal(0, 0.04, (len(rows), self.dim))
             q = (q / np.linalg.norm(q, axis=1, keepdims=True)).astype(np.float32)
             exact = set(self._flat_search(q, n, self._all_slots()).slots.tolist())
             found = set(self.search(q, n).slots.tolist())
@@ -436,30 +462,19 @@ class MentorIndex:
 
     @property
     def nbytes(self) -> int:
-        """Bytes held: exact vectors and ids, the IVF index if any, and the slot arrays."""
-        exact = self.n_items * (self.dim * 4 + 8 + 8) + self._owner.nbytes
-        return exact + (0 if self._approx is None else self._approx.nbytes)
+        """Bytes this process holds for the index: vectors not in a mapped file, the row,
+        item and slot arrays, and the IVF index if any (``mapped_bytes``: the rest)."""
+        arrays = (self._row_owner, self._owner, self._held, self._first_id, self._count)
+        held = self._rows.nbytes + sum(a.nbytes for a in arrays) + self._run_start.nbytes
+        return held + (0 if self._approx is None else self._approx.nbytes)
+
+    @property
+    def mapped_bytes(self) -> int:
+        """Bytes of vectors read from the mapped snapshot file (paged in on demand, shared
+        by the processes that map it)."""
+        return self._rows.mapped_bytes
 
     # -- search ---------------------------------------------------------------------------
-
-    def _view(self) -> _DenseView:
-        """The stored vectors as a zero-copy numpy view, with each row's owner (rebuilt
-        after a change)."""
-        if self._dense is None:
-            flat = faiss.downcast_index(self._faiss.index)
-            n = int(flat.ntotal)
-            if n:
-                ptr = faiss.rev_swig_ptr(flat.get_xb(), n * self.dim)  # type: ignore[attr-defined]
-                vectors = np.asarray(ptr).reshape(n, self.dim)
-            else:
-                vectors = np.zeros((0, self.dim), dtype=np.float32)
-            item_ids = faiss.vector_to_array(self._faiss.id_map).astype(np.int64)
-            owners = self._owner[item_ids] if n else np.zeros(0, dtype=np.int64)
-            row_of = np.full(self._next_id, -1, dtype=np.int64)
-            row_of[item_ids] = np.arange(n)
-            start, length = _runs(owners, self.n_slots)
-            self._dense = _DenseView(vectors, owners, row_of, start, length)
-        return self._dense
 
     def candidates(
         self, queries: np.ndarray, n_mentors: int, allowed: np.ndarray | None = None
@@ -494,7 +509,7 @@ class MentorIndex:
             ids = [self._slot_ids[i] for i in slots.tolist()]
             order = np.argsort(np.array(ids, dtype=object), kind="stable")
             return self._found(slots[order], self.best_per_query(q, slots[order]))
-        if len(slots) * 4 <= len(self._ids):  # few allowed: score only their items
+        if len(slots) * 4 <= len(self._slot):  # few allowed: score only their items
             return self._exact_among(q, n_mentors, slots)
         if self._approx is not None and len(q):
             found = self._approx_search(q, n_mentors, slots, allowed)
@@ -506,6 +521,16 @@ class MentorIndex:
 
     def _all_slots(self) -> np.ndarray:
         return np.flatnonzero(self._held).astype(np.int64)
+
+    def _rows_of(self, slots: np.ndarray) -> np.ndarray:
+        """Storage rows of every item of ``slots``, slot by slot (int64)."""
+        starts, lengths = self._run_start[slots], self._count[slots]
+        keep = lengths > 0
+        starts, lengths = starts[keep], lengths[keep]
+        if not len(lengths):
+            return np.zeros(0, dtype=np.int64)
+        offsets = np.repeat(starts - np.cumsum(lengths) + lengths, lengths)
+        return offsets + np.arange(int(lengths.sum()), dtype=np.int64)
 
     def _exact_among(self, q: np.ndarray, n_mentors: int, slots: np.ndarray) -> Found:
         """The ``n_mentors`` best of ``slots``, scoring only their items."""
@@ -527,8 +552,8 @@ class MentorIndex:
         None when they still do not (the caller then scores the allowed mentors exactly).
         """
         assert self._approx is not None
-        density = len(slots) / max(1, len(self._ids))
-        per_mentor = self.n_items / max(1, len(self._ids))
+        density = len(slots) / max(1, len(self._slot))
+        per_mentor = self.n_items / max(1, len(self._slot))
         want = int(np.ceil(self.policy.shortlist * n_mentors))
         k = int(min(len(self._approx), np.ceil(want * min(per_mentor, ITEMS_ASKED) / density)))
         found = self._shortlist(q, n_mentors, slots, allowed, want, k)
@@ -551,7 +576,7 @@ class MentorIndex:
         assert self._approx is not None
         scores, item_ids = self._approx.search(q, max(1, min(k, len(self._approx))))
         hit = item_ids >= 0
-        owners = self._owner[item_ids[hit]]
+        owners = self._owner[item_ids[hit]].astype(np.int64)
         approx = scores[hit]
         keep = owners >= 0
         if allowed is not None:
@@ -575,37 +600,33 @@ class MentorIndex:
     def _flat_search(self, q: np.ndarray, n_mentors: int, slots: np.ndarray) -> Found:
         """Exact scan of every stored item, best item per mentor, top ``n_mentors`` of
         ``slots``."""
-        view = self._view()
-        sims = _cosines(q, view.vectors) if len(view.owners) else np.zeros((len(q), 0), "float32")
+        n_rows = len(self._rows)
+        sims = self._rows.scores(q) if n_rows else np.zeros((len(q), 0), "float32")
         best = np.full(self.n_slots, -np.inf, dtype=np.float32)
-        if sims.shape[1] and len(q):
-            has = np.flatnonzero(view.run_len)
-            has = has[np.argsort(view.run_start[has])]  # runs in storage order tile the rows
-            best[has] = np.maximum.reduceat(sims.max(axis=0), view.run_start[has])
+        if n_rows and len(q):
+            per_row = sims.max(axis=0)
+            per_row[self._row_owner[:n_rows] < 0] = -np.inf  # dead rows between the runs
+            has = np.flatnonzero(self._count[: self.n_slots])
+            has = has[np.argsort(self._run_start[has])]  # each run ends where dead rows or
+            best[has] = np.maximum.reduceat(per_row, self._run_start[has])  # the next start
         chosen = _top(best[slots], n_mentors, slots, self._slot_ids)
         top = slots[chosen]
-        return self._found(top, self._per_query(sims, view, top))
+        return self._found(top, _segment_max(sims[:, self._rows_of(top)], self._count[top]))
 
     def _found(self, slots: np.ndarray, per_query: np.ndarray) -> Found:
         ids = [str(self._slot_ids[i]) for i in slots.tolist()]
         return Found(ids, slots, per_query)
 
-    @staticmethod
-    def _per_query(sims: np.ndarray, view: _DenseView, slots: np.ndarray) -> np.ndarray:
-        """Each query's best cosine per slot, from ``sims`` over every stored row."""
-        return _segment_max(sims[:, view.rows_of(slots)], view.run_len[slots])
-
     def best_per_query(self, queries: np.ndarray, slots: np.ndarray) -> np.ndarray:
         """Each query item's best cosine among each slot's items: float32
         ``(len(queries), len(slots))``, NaN for a slot without items."""
-        view = self._view()
         q = np.ascontiguousarray(queries, "float32")
-        rows = view.rows_of(slots)
-        if len(rows) * 4 >= len(view.vectors):  # most rows: one product, no copy of vectors
-            sims = _cosines(q, view.vectors)[:, rows]
+        rows = self._rows_of(slots)
+        if len(rows) * 4 >= len(self._rows):  # most rows: one pass, no gathered copy
+            sims = self._rows.scores(q)[:, rows]
         else:
-            sims = _cosines(q, view.vectors[rows])
-        return _segment_max(sims, view.run_len[slots])
+            sims = _cosines(q, self._rows.take(rows))
+        return _segment_max(sims, self._count[slots])
 
     def item_similarities(self, queries: np.ndarray, mentor_ids: Sequence[str]) -> ItemMatches:
         """Exact cosine of each query item against each item of each given mentor.
@@ -614,16 +635,15 @@ class MentorIndex:
             queries: float32 ``(q, dim)``, unit rows.
             mentor_ids: indexed mentors (others are skipped).
         """
-        present = [m for m in mentor_ids if m in self._ids and len(self._ids[m])]
+        present = [m for m in mentor_ids if m in self._slot and self._count[self._slot[m]]]
         if not present:
             return ItemMatches()
-        view = self._view()
-        rows = view.row_of[np.concatenate([self._ids[m] for m in present])]
-        sims = _cosines(np.ascontiguousarray(queries, "float32"), view.vectors[rows])
+        slots = self.slots(present)
+        vectors = self._rows.take(self._rows_of(slots))
+        sims = _cosines(np.ascontiguousarray(queries, "float32"), vectors)
         out: dict[str, np.ndarray] = {}
         start = 0
-        for mentor_id in present:
-            n = len(self._ids[mentor_id])
+        for mentor_id, n in zip(present, self._count[slots].tolist(), strict=True):
             out[mentor_id] = sims[:, start : start + n]
             start += n
         return ItemMatches(out)
@@ -631,125 +651,156 @@ class MentorIndex:
     # -- persistence ----------------------------------------------------------------------
 
     def save(self, path: Path) -> None:
-        """Write the snapshot atomically: temp file, fsync, rename; metadata last."""
+        """Write the snapshot (see ``index_files``): the live vectors mentor by mentor (dead
+        rows left out), the IVF index if any, then the metadata. A large index then reads
+        its vectors from the file just written (``map_from_items``)."""
         path.parent.mkdir(parents=True, exist_ok=True)
-        blob = faiss.serialize_index(self._faiss).tobytes()
-        meta = {
-            "version": SNAPSHOT_VERSION,
-            "model_id": self.model_id,
-            "dim": self.dim,
-            "store_seq": self.store_seq,
-            "next_id": self._next_id,
-            "checksum": hashlib.sha256(blob).hexdigest(),
-            "mentors": {
-                m: [self._hash[m], ids.tolist(), self._slot[m]] for m, ids in self._ids.items()
-            },
-        }
+        order = self._rows_of(np.arange(self.n_slots, dtype=np.int64))
+        source = self._rows.source
+        if source is not None and self._rows.is_file(path) and not self.dead_rows:
+            checksum = source[1]  # every row is the file's, unchanged: nothing to rewrite
+        else:
+            checksum = self._rows.write(path, order)
+        table = SlotTable(
+            list(self._slot_ids),
+            list(self._hash),
+            self._first_id[: self.n_slots].copy(),
+            self._count[: self.n_slots].copy(),
+        )
+        meta = snapshot_meta(
+            self.model_id, self.dim, self.store_seq, self._next_id, checksum, table
+        )
         if self._approx is not None:
-            approx = self._approx.to_bytes()
-            _atomic_write(_approx_path(path), approx)
+            approx_checksum = self._approx.write(approx_path(path))
             info = self._approx.info()
             meta["approx"] = {
                 "kind": info.kind,
                 "trained_on": info.trained_on,
                 "train_s": info.train_s,
                 "recall": self.recall,
-                "checksum": hashlib.sha256(approx).hexdigest(),
+                "checksum": approx_checksum,
             }
-        _atomic_write(path, blob)
-        _atomic_write(_meta_path(path), json.dumps(meta).encode())
+        atomic_write(meta_path(path), json.dumps(meta).encode())
+        if source is None or source[1] != checksum:
+            rows = ItemRows(self.dim)
+            if len(order) >= self.policy.map_from_items:
+                rows.map(path, len(order), checksum)
+            else:
+                rows.append(self._rows.take(order))
+            self._lay_out(table, rows)
+
+    def _lay_out(self, table: SlotTable, rows: ItemRows) -> None:
+        """Take ``rows`` (live vectors in slot order, as ``table`` counts them) as storage."""
+        size = len(table.mentor_ids)
+        self._grow_slots(size)
+        counts = table.counts
+        starts = np.cumsum(counts) - counts
+        self._count[:size] = counts
+        self._first_id[:size] = table.first_ids
+        self._run_start[:size] = np.where(counts > 0, starts, -1)
+        self._rows = rows
+        self._row_owner = np.repeat(np.arange(size, dtype=np.int32), counts)
+        self._live = int(counts.sum())
 
     @classmethod
-    def load(cls, path: Path, model_id: str, dim: int) -> MentorIndex | None:
+    def load(
+        cls, path: Path, model_id: str, dim: int, policy: IndexPolicy | None = None
+    ) -> MentorIndex | None:
         """Read a snapshot; None (with a log line saying why) if missing, corrupt or stale."""
-        reason = _check_snapshot(path, model_id, dim)
-        if isinstance(reason, str):
-            log.warning("index snapshot %s not used: %s; rebuilding from the store", path, reason)
-            return None
-        meta, blob = reason
         index = cls(model_id, dim)
-        index._faiss = faiss.deserialize_index(np.frombuffer(blob, dtype=np.uint8))  # type: ignore[assignment]
-        index.store_seq = int(meta["store_seq"])
-        index._next_id = int(meta["next_id"])
-        held = meta["mentors"]
-        slots = {m: int(entry[2]) for m, entry in held.items() if len(entry) > 2}
-        if len(set(slots.values())) != len(slots):
-            log.warning("index snapshot %s not used: two mentors share a slot", path)
+        index.policy = policy or index.policy
+        read = read_snapshot(path, model_id, dim, index.policy.map_from_items)
+        if isinstance(read, str):
+            log.warning("index snapshot %s not used: %s; rebuilding from the store", path, read)
             return None
-        size = max(slots.values(), default=-1) + 1
-        index._slot_ids = [None] * size
-        for mentor_id, slot in slots.items():
-            index._slot[mentor_id] = slot
-            index._slot_ids[slot] = mentor_id
-            index._hold(slot, True)
-        index._free = [i for i in reversed(range(size)) if index._slot_ids[i] is None]
-        for mentor_id, entry in sorted(held.items()):
-            ids = np.asarray(entry[1], dtype=np.int64)
-            index._ids[mentor_id] = ids
-            index._hash[mentor_id] = entry[0]
-            index._set_owner(ids, index._claim_slot(mentor_id))
-        held_items = sum(len(ids) for ids in index._ids.values())
-        if index._faiss.ntotal != held_items:
-            log.warning("index snapshot %s not used: id map disagrees with vectors", path)
+        table = read.table
+        index.store_seq = int(read.meta["store_seq"])
+        index._next_id = int(read.meta["next_id"])
+        held = [(slot, m) for slot, m in enumerate(table.mentor_ids) if m is not None]
+        index._slot_ids = list(table.mentor_ids)
+        index._slot = {m: slot for slot, m in held}
+        if len(index._slot) != len(held):
+            log.warning("index snapshot %s not used: a mentor holds two slots", path)
             return None
-        index._load_approx(path, meta.get("approx"))
+        index._hash = list(table.hashes)
+        index._grow_slots(len(table.mentor_ids))
+        index._held[[slot for slot, _ in held]] = True
+        index._free = [i for i in reversed(range(len(table.mentor_ids))) if not index._held[i]]
+        rows = ItemRows(dim)
+        if isinstance(read.vectors, np.memmap):
+            rows.map(path, len(read.vectors), str(read.meta["checksum"]))
+        else:
+            rows.append(read.vectors)
+        index._lay_out(table, rows)
+        index._owner = np.full(max(index._next_id, 1024), -1, dtype=np.int32)
+        live, ids = index._live_rows()
+        index._owner[ids] = index._row_owner[live]
+        index._load_approx(path, read.meta.get("approx"))
         return index
 
     def _load_approx(self, path: Path, meta: dict[str, Any] | None) -> None:
         """Take the snapshot's IVF index if it is whole and holds every item (otherwise
         ``tune`` builds one when the size calls for it)."""
-        if not meta:
+        if meta is None:
             return
-        try:
-            blob = _approx_path(path).read_bytes()
-        except OSError:
+        if not approx_file_ok(path, meta):
+            log.warning("IVF index beside %s not used: missing or checksum mismatch", path)
             return
-        if hashlib.sha256(blob).hexdigest() != meta.get("checksum"):
-            log.warning("IVF index beside %s not used: checksum mismatch", path)
-            return
-        approx = ApproxItems.from_bytes(
-            blob, meta["kind"], self.policy.probes, int(meta["trained_on"]), meta["train_s"]
+        approx = ApproxItems.read(
+            approx_path(path),
+            meta["kind"],
+            self.policy.probes,
+            int(meta["trained_on"]),
+            meta["train_s"],
         )
         if len(approx) == self.n_items:
             self._approx, self.recall = approx, meta.get("recall")
 
 
-def _meta_path(path: Path) -> Path:
-    return path.with_suffix(".meta.json")
-
-
-def _approx_path(path: Path) -> Path:
-    return path.with_suffix(".ivf")
-
-
-def _atomic_write(path: Path, data: bytes) -> None:
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    with tmp.open("wb") as handle:
-        handle.write(data)
-        handle.flush()
-        os.fsync(handle.fileno())
-    tmp.replace(path)
-    dir_fd = os.open(path.parent, os.O_RDONLY)
+def write_snapshot(
+    path: Path,
+    model_id: str,
+    dim: int,
+    mentors: Iterable[tuple[str, Sequence[Item], np.ndarray]],
+    store_seq: Callable[[], int],
+) -> int:
+    """Write a snapshot of ``mentors`` (id, items, float32 ``(len(items), dim)`` vectors;
+    each one's slot is its position) block by block, for a program too large to build in
+    memory: ``MentorIndex.load`` then maps it, ``tune`` adds an IVF index and ``save`` adds
+    that. ``store_seq()`` is asked once every mentor is written. Returns the item count."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    writer = RowsWriter(path, dim)
+    ids: list[str | None] = []
+    hashes: list[str] = []
+    counts: list[int] = []
+    seen: set[str] = set()
     try:
-        os.fsync(dir_fd)
-    finally:
-        os.close(dir_fd)
+        for mentor_id, items, vectors in mentors:
+            if vectors.shape != (len(items), dim):
+                raise ValueError(
+                    f"{mentor_id}: vectors shape {vectors.shape} != ({len(items)}, {dim})"
+                )
+            if mentor_id in seen:
+                raise ValueError(f"{mentor_id} appears twice")
+            seen.add(mentor_id)
+            writer.append(vectors)
+            ids.append(mentor_id)
+            hashes.append(items_hash(items))
+            counts.append(len(items))
+    except BaseException:
+        writer.abort()
+        raise
+    checksum = writer.close()
+    count = np.asarray(counts, dtype=np.int64)
+    table = SlotTable(ids, hashes, np.cumsum(count) - count, count)
+    meta = snapshot_meta(model_id, dim, store_seq(), int(count.sum()), checksum, table)
+    approx_path(path).unlink(missing_ok=True)
+    atomic_write(meta_path(path), json.dumps(meta).encode())
+    return int(count.sum())
 
 
-def _check_snapshot(path: Path, model_id: str, dim: int) -> str | tuple[dict[str, Any], bytes]:
-    """The snapshot's metadata and bytes, or the reason it cannot be used."""
-    meta_path = _meta_path(path)
-    if not path.exists() or not meta_path.exists():
-        return "no snapshot"
-    try:
-        meta: dict[str, Any] = json.loads(meta_path.read_text())
-    except (OSError, ValueError) as exc:
-        return f"unreadable metadata ({exc})"
-    blob = path.read_bytes()
-    if meta.get("version") not in READABLE_VERSIONS:
-        return "snapshot format version differs"
-    if meta.get("model_id") != model_id or meta.get("dim") != dim:
-        return f"built with model {meta.get('model_id')}, now {model_id}"
-    if hashlib.sha256(blob).hexdigest() != meta.get("checksum"):
-        return "checksum mismatch (truncated or corrupt file)"
-    return meta, blob
+def _grown(array: np.ndarray, size: int, fill: object) -> np.ndarray:
+    """``array`` extended to ``size`` entries with ``fill``."""
+    out = np.full(size, fill, dtype=array.dtype)
+    out[: len(array)] = array
+    return out

@@ -44,7 +44,8 @@ def test_synthetic_mentors_perturb_real_embeddings_under_new_ids(base: Base) -> 
 def test_run_scale_measures_every_figure_in_process_and_over_http(
     embedder: SentenceTransformerEmbedder, base: Base, tmp_path: Path
 ) -> None:
-    settings = Settings(index_flat_max_items=5000, index_probes=16)
+    # The larger program's vectors file is mapped, the smaller one's read into memory.
+    settings = Settings(index_flat_max_items=5000, index_probes=16, index_map_from_items=6000)
     rows = run_scale(
         [400, 1200],
         tmp_path,
@@ -68,6 +69,9 @@ def test_run_scale_measures_every_figure_in_process_and_over_http(
         assert row.stored_p50 <= row.stored_p99 and row.http_p50 <= row.http_p99
         assert row.load_rps > 0 and row.load_errors == 0
         assert row.index_mb > row.columns_mb > 0 and row.rss_mb > row.index_mb
+        assert 0 < row.rss_anon_mb <= row.rss_mb
+    assert small.mapped_mb == 0 and large.mapped_mb > 0
+    assert large.mapped_mb == pytest.approx(large.items * 384 * 4 / 1e6)
     paths = write_report(rows, tmp_path / "report")
     assert [p.name for p in paths] == ["scale.json", "scale.md", "scale.png"]
     assert json.loads(paths[0].read_text())[1]["index_type"] == "ivf-sq8"

@@ -1,0 +1,238 @@
+"""Item vectors by storage row: a memory-mapped base read from the snapshot, and a tail.
+
+At a million mentors the exact item vectors take 14 GB (9M × 384 float32), far more than a
+server should hold in its own memory. The snapshot file is a plain ``.npy`` array; when the
+index loads it, the rows are *mapped*, not read: the operating system pages in what search
+touches and may drop it again, several server processes on one machine share one copy, and
+the process's own memory holds only the rows added since (the *tail*). A save writes the
+live rows into a new file (dead rows are dropped there: compaction comes with every save),
+then maps that file in place of the tail.
+
+Rows are addressed by one number: ``0 ≤ r < len(base)`` in the base, the rest in the tail.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import numpy as np
+
+CHUNK_ROWS = 65_536
+"""Rows copied, hashed or scored at a time when going through all of them."""
+
+
+class ItemRows:
+    """Float32 item vectors ``(n, dim)``: a read-only mapped base and a growable tail.
+
+    Args:
+        dim: vector dimension.
+    """
+
+    def __init__(self, dim: int) -> None:
+        self.dim = dim
+        self._base: np.ndarray = np.zeros((0, dim), dtype=np.float32)
+        self._tail: np.ndarray = np.zeros((0, dim), dtype=np.float32)
+        self._used = 0  # rows of the tail in use
+        self.source: tuple[Path, str] | None = None
+        """The mapped file and its SHA-256, while every row is read from it."""
+        self._inode = (0, 0)  # device and inode of the mapped file
+
+    def __len__(self) -> int:
+        return len(self._base) + self._used
+
+    @property
+    def mapped(self) -> int:
+        """Rows read from a mapped file (not in this process's own memory)."""
+        return len(self._base)
+
+    @property
+    def nbytes(self) -> int:
+        """Bytes of the tail: the rows held in this process's memory."""
+        return int(self._tail.nbytes)
+
+    @property
+    def mapped_bytes(self) -> int:
+        """Bytes of the mapped file's rows (paged in by the system as they are read)."""
+        return int(self._base.nbytes)
+
+    def append(self, vectors: np.ndarray) -> np.ndarray:
+        """Add ``vectors`` (float32 ``(m, dim)``) after the last row; their rows (int64)."""
+        m = len(vectors)
+        if self._used + m > len(self._tail):
+            grown = np.zeros((max(self._used + m, 2 * len(self._tail), 1024), self.dim), "float32")
+            grown[: self._used] = self._tail[: self._used]
+            self._tail = grown
+        self._tail[self._used : self._used + m] = vectors
+        self.source = None
+        first = len(self)
+        self._used += m
+        return np.arange(first, first + m, dtype=np.int64)
+
+    def take(self, rows: np.ndarray) -> np.ndarray:
+        """The vectors of ``rows`` (int64), float32 ``(len(rows), dim)``, a copy."""
+        split = len(self._base)
+        if not len(rows) or rows.max() < split:
+            return np.asarray(self._base[rows])
+        if rows.min() >= split:
+            return np.asarray(self._tail[rows - split])
+        out = np.empty((len(rows), self.dim), dtype=np.float32)
+        low = rows < split
+        out[low] = self._base[rows[low]]
+        out[~low] = self._tail[rows[~low] - split]
+        return out
+
+    def parts(self) -> Iterator[tuple[int, np.ndarray]]:
+        """``(first row, block)`` over every row, in order: the base (in large blocks, so a
+        full scan never holds a whole mapped file at once) and the tail."""
+        for start in range(0, len(self._base), CHUNK_ROWS * 16):
+            yield start, self._base[start : start + CHUNK_ROWS * 16]
+        if self._used:
+            yield len(self._base), self._tail[: self._used]
+
+    def scores(self, queries: np.ndarray) -> np.ndarray:
+        """``queries @ rows.T`` over every row, float32 ``(len(queries), n)``."""
+        out = np.empty((len(queries), len(self)), dtype=np.float32)
+        for start, block in self.parts():
+            out[:, start : start + len(block)] = (block @ queries.T).T
+        return out
+
+    def write(self, path: Path, order: np.ndarray) -> str:
+        """Write the rows ``order`` (int64, in that order) to ``path`` as a ``.npy`` array,
+        durably (temp file, fsync, rename, fsync of the folder); returns the file's SHA-256."""
+        tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+        digest = hashlib.sha256()
+        try:
+            with tmp.open("wb") as handle:
+                header = npy_header(len(order), self.dim)
+                handle.write(header)
+                digest.update(header)
+                for start in range(0, len(order), CHUNK_ROWS):
+                    block = self.take(order[start : start + CHUNK_ROWS]).tobytes()
+                    handle.write(block)
+                    digest.update(block)
+                handle.flush()
+                os.fsync(handle.fileno())
+            tmp.replace(path)
+        finally:
+            tmp.unlink(missing_ok=True)
+        fsync_dir(path.parent)
+        return digest.hexdigest()
+
+    def map(self, path: Path, rows: int, checksum: str) -> None:
+        """Serve every row from ``path`` (a vectors file of ``rows`` rows whose SHA-256 is
+        ``checksum``) and let the tail go."""
+        base = open_rows(path, self.dim)
+        if len(base) != rows:
+            raise ValueError(f"{path} holds {len(base)} rows, expected {rows}")
+        self._base = base
+        self._tail = np.zeros((0, self.dim), dtype=np.float32)
+        self._used = 0
+        self.source = (path, checksum)
+        stat = path.stat()
+        self._inode = (stat.st_dev, stat.st_ino)
+
+    def is_file(self, path: Path) -> bool:
+        """Whether every row is read from ``path``, still the very file that was mapped
+        (another process may have replaced it since)."""
+        if self.source is None or self.source[0] != path:
+            return False
+        try:
+            stat = path.stat()
+        except OSError:
+            return False
+        return (stat.st_dev, stat.st_ino) == self._inode
+
+    @classmethod
+    def of(cls, vectors: np.ndarray) -> ItemRows:
+        """Rows held in memory (the tail), copied from ``vectors``."""
+        rows = cls(vectors.shape[1])
+        rows.append(np.ascontiguousarray(vectors, dtype=np.float32))
+        return rows
+
+
+def open_rows(path: Path, dim: int) -> np.ndarray:
+    """The float32 ``(n, dim)`` array in ``path``, mapped read-only (ValueError if it is
+    not one)."""
+    rows: np.ndarray = np.load(path, mmap_mode="r", allow_pickle=False)
+    if rows.dtype != np.float32 or rows.ndim != 2 or rows.shape[1] != dim:
+        raise ValueError(f"{path.name} holds {rows.dtype} {rows.shape}, not float32 (n, {dim})")
+    return rows
+
+
+def file_sha256(path: Path) -> str:
+    """SHA-256 of a file, read in blocks (a mapped snapshot can be many gigabytes)."""
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        while block := handle.read(1 << 24):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def fsync_dir(folder: Path) -> None:
+    """Make a rename inside ``folder`` durable."""
+    fd = os.open(folder, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+HEADER_BYTES = 128
+"""Every vectors file's ``.npy`` header takes this many bytes, whatever the shape, so a
+writer that learns the row count at the end can fill it in without moving the rows."""
+
+
+def npy_header(rows: int, dim: int) -> bytes:
+    """The ``.npy`` header of a C-ordered float32 ``(rows, dim)`` array, ``HEADER_BYTES``
+    long (the rows start on a 64-byte boundary)."""
+    fields = {"descr": "<f4", "fortran_order": False, "shape": (rows, dim)}
+    text = repr(fields).encode("latin1")
+    text += b" " * (HEADER_BYTES - 10 - len(text) - 1) + b"\n"
+    return b"\x93NUMPY\x01\x00" + len(text).to_bytes(2, "little") + text
+
+
+class RowsWriter:
+    """Writes a vectors file block by block, for an index too large to build in memory:
+    rows are appended as they come, the header is filled in at ``close`` (temp file, fsync,
+    rename). Returns the file's SHA-256 from ``close``.
+
+    Args:
+        path: the file to write.
+        dim: vector dimension.
+    """
+
+    def __init__(self, path: Path, dim: int) -> None:
+        self.path, self.dim, self.rows = path, dim, 0
+        self._tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+        self._handle = self._tmp.open("wb")
+        self._handle.write(npy_header(0, dim))
+
+    def append(self, vectors: np.ndarray) -> None:
+        """Add float32 ``(m, dim)`` rows."""
+        if vectors.ndim != 2 or vectors.shape[1] != self.dim:
+            raise ValueError(f"vectors shape {vectors.shape} is not (m, {self.dim})")
+        self._handle.write(np.ascontiguousarray(vectors, dtype=np.float32).tobytes())
+        self.rows += len(vectors)
+
+    def abort(self) -> None:
+        """Give up: close and delete the temporary file (the target is left as it was)."""
+        self._handle.close()
+        self._tmp.unlink(missing_ok=True)
+
+    def close(self) -> str:
+        """Fill in the header, make the file durable and put it in place; its SHA-256."""
+        try:
+            self._handle.seek(0)
+            self._handle.write(npy_header(self.rows, self.dim))
+            self._handle.flush()
+            os.fsync(self._handle.fileno())
+            self._handle.close()
+            self._tmp.replace(self.path)
+        finally:
+            self._handle.close()
+            self._tmp.unlink(missing_ok=True)
+        fsync_dir(self.path.parent)
+        return file_sha256(self.path)
