@@ -243,10 +243,12 @@ class MentorColumns:
     def free_places(self, rows: np.ndarray | slice, freed: np.ndarray | None = None) -> np.ndarray:
         """Free places of ``rows`` (int64, negative when over capacity), with ``freed``
         (per row) of their placed mentees counted free again."""
+        if freed is None:  # load counts the placed mentees: one subtraction over the column
+            free: np.ndarray = self.capacity[rows] - self.load[rows]
+            return free
         placed = self.placed[rows]
         current = self.load[rows] - placed
-        placed_now = placed if freed is None else np.maximum(0, placed - freed)
-        out: np.ndarray = self.capacity[rows] - current - placed_now
+        out: np.ndarray = self.capacity[rows] - current - np.maximum(0, placed - freed)
         return out
 
     def speaks(self, rows: np.ndarray, names: Iterable[str]) -> np.ndarray:

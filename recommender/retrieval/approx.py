@@ -29,6 +29,7 @@ from typing import Literal, cast
 import faiss
 import numpy as np
 
+from recommender.retrieval.codes import CodeReader
 from recommender.retrieval.rows import file_sha256, fsync_dir
 
 Kind = Literal["flat", "ivf-sq8", "ivf-pq"]
@@ -120,6 +121,7 @@ class ApproxItems:
         quantizer.this.disown()  # type: ignore[attr-defined]  # the IVF index frees it
         self._index = index
         self._raw: object = index
+        self._reader: CodeReader | None = None
 
     @classmethod
     def build(
@@ -168,11 +170,26 @@ class ApproxItems:
         for start in range(0, len(ids), chunk):
             block = np.ascontiguousarray(vectors[start : start + chunk], dtype=np.float32)
             self._index.add_with_ids(block, np.ascontiguousarray(ids[start : start + chunk]))
+        if self._reader is not None:
+            self._reader.current = False
 
     def remove(self, ids: np.ndarray) -> None:
         """Remove items by id (absent ids are ignored)."""
         if len(ids):
             self._index.remove_ids(np.ascontiguousarray(ids, dtype=np.int64))  # type: ignore[arg-type]
+            if self._reader is not None:
+                self._reader.current = False
+
+    def decoded(self, ids: np.ndarray, id_bound: int) -> np.ndarray | None:
+        """Items ``ids`` (all below ``id_bound``) decoded from their 8-bit codes, float32
+        ``(len(ids), dim)``; None for product codes (too coarse to re-rank with)."""
+        if self.kind != "ivf-sq8":
+            return None
+        if self._reader is None:
+            self._reader = CodeReader(cast(faiss.IndexIVFScalarQuantizer, self._index))
+        if not self._reader.current:
+            self._reader.refresh(id_bound)
+        return self._reader.vectors(ids)
 
     def search(self, queries: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
         """The ``k`` nearest items of each query by approximate inner product: scores
@@ -193,7 +210,8 @@ class ApproxItems:
         """Bytes of codes, ids and centroids (an estimate from the sizes)."""
         codes = len(self)
         per_item = int(self._index.code_size) + 8  # code and id
-        return codes * per_item + self.lists * self.dim * 4
+        reader = 0 if self._reader is None else self._reader.nbytes
+        return codes * per_item + self.lists * self.dim * 4 + reader
 
     def write(self, path: Path) -> str:
         """Write the index (FAISS format) to ``path`` durably (temp file, fsync, rename) and
@@ -223,4 +241,5 @@ class ApproxItems:
         out.probes = max(1, min(probes, out.lists))
         out.trained_on, out.train_s = trained_on, train_s
         out._index = index
+        out._reader = None
         return out

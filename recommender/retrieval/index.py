@@ -625,8 +625,25 @@ class MentorIndex:
         if len(rows) * 4 >= len(self._rows):  # most rows: one pass, no gathered copy
             sims = self._rows.scores(q)[:, rows]
         else:
-            sims = _cosines(q, self._rows.take(rows))
+            sims = _cosines(q, self._gather(slots, rows))
         return _segment_max(sims, self._count[slots])
+
+    def _gather(self, slots: np.ndarray, rows: np.ndarray) -> np.ndarray:
+        """The vectors of ``rows`` (every item of ``slots``, as ``_rows_of`` gives them).
+
+        While the vectors come from a mapped file, they are decoded from the IVF index's
+        8-bit codes instead (see ``codes``): reading a shortlist's rows from the file costs
+        a page fault per mentor whenever the system has not kept it in memory."""
+        if self._rows.mapped and self._approx is not None and len(rows):
+            counts = self._count[slots]
+            has = counts > 0
+            ids = rows + np.repeat(
+                self._first_id[slots][has] - self._run_start[slots][has], counts[has]
+            )
+            decoded = self._approx.decoded(ids, self._next_id)
+            if decoded is not None:
+                return decoded
+        return self._rows.take(rows)
 
     def item_similarities(self, queries: np.ndarray, mentor_ids: Sequence[str]) -> ItemMatches:
         """Exact cosine of each query item against each item of each given mentor.
@@ -639,7 +656,7 @@ class MentorIndex:
         if not present:
             return ItemMatches()
         slots = self.slots(present)
-        vectors = self._rows.take(self._rows_of(slots))
+        vectors = self._gather(slots, self._rows_of(slots))
         sims = _cosines(np.ascontiguousarray(queries, "float32"), vectors)
         out: dict[str, np.ndarray] = {}
         start = 0
