@@ -509,15 +509,19 @@ class MentorIndex:
             ids = [self._slot_ids[i] for i in slots.tolist()]
             order = np.argsort(np.array(ids, dtype=object), kind="stable")
             return self._found(slots[order], self.best_per_query(q, slots[order]))
-        if len(slots) * 4 <= len(self._slot):  # few allowed: score only their items
+        if self._approx is None:
+            if len(slots) * 4 <= len(self._slot):  # few allowed: score only their items
+                return self._exact_among(q, n_mentors, slots)
+            return self._flat_search(q, n_mentors, slots)
+        if int(self._count[slots].sum()) <= self.policy.flat_max_items or not len(q):
+            # As few items as an exact scan is chosen for: score them. More (a filter that
+            # leaves a quarter of a million mentors) go through the IVF index with the mask.
             return self._exact_among(q, n_mentors, slots)
-        if self._approx is not None and len(q):
-            found = self._approx_search(q, n_mentors, slots, allowed)
-            if found is not None:
-                return found
-            self.short_searches += 1
-            return self._exact_among(q, n_mentors, slots)
-        return self._flat_search(q, n_mentors, slots)
+        found = self._approx_search(q, n_mentors, slots, allowed)
+        if found is not None:
+            return found
+        self.short_searches += 1
+        return self._exact_among(q, n_mentors, slots)
 
     def _all_slots(self) -> np.ndarray:
         return np.flatnonzero(self._held).astype(np.int64)
@@ -622,7 +626,7 @@ class MentorIndex:
         ``(len(queries), len(slots))``, NaN for a slot without items."""
         q = np.ascontiguousarray(queries, "float32")
         rows = self._rows_of(slots)
-        if len(rows) * 4 >= len(self._rows):  # most rows: one pass, no gathered copy
+        if len(rows) * 4 >= len(self._rows) and not self._rows.mapped:  # one pass, no copy
             sims = self._rows.scores(q)[:, rows]
         else:
             sims = _cosines(q, self._gather(slots, rows))
