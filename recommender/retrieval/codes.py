@@ -4,12 +4,13 @@ At a million mentors the exact vectors (14 GB) live in a mapped file, and a re-r
 reads a shortlist's rows from it costs a page fault per mentor whenever the system has not
 kept that part of the file in memory (200 ms a request measured here with 9 GB of page
 cache for a 14 GB file). The IVF index's 8-bit codes of the same items are in memory
-anyway: decoding them gives each item back within about 0.003 per coordinate (cosine within
-about 0.005), so the shortlist is re-ranked from them without touching the disk.
+anyway: decoding them gives each item back within quantisation error (see
+``tests/recommender/retrieval/test_approx.py``), so the shortlist is re-ranked from them
+without touching the disk.
 
 FAISS stores codes list by list and moves them when items are removed, so the reader keeps
 its own map of item id → (list, position), rebuilt after the index changes (one pass over
-the lists' ids: tens of milliseconds at 9M items, paid by the first read after a write).
+the lists' ids, paid by the first read after a write).
 """
 
 from __future__ import annotations
@@ -65,11 +66,11 @@ class CodeReader:
     def vectors(self, ids: np.ndarray) -> np.ndarray:
         """Decoded float32 ``(len(ids), d)`` vectors of item ``ids`` (every one must be in
         the index; KeyError otherwise)."""
-        where = self._where[ids] if len(ids) and ids.max() < len(self._where) else None
-        if where is None or (where < 0).any():
-            if len(ids):
-                raise KeyError("an item asked for is not in the IVF index")
+        if not len(ids):
             return np.zeros((0, self._index.d), dtype=np.float32)
+        where = self._where[ids] if ids.max() < len(self._where) else np.full(1, -1)
+        if (where < 0).any():
+            raise KeyError("an item asked for is not in the IVF index")
         lists = where >> _OFFSET_BITS
         positions = where & ((1 << _OFFSET_BITS) - 1)
         order = np.argsort(lists, kind="stable")

@@ -11,10 +11,9 @@ returns; ``_owner`` maps an item id to its mentor's slot. The snapshot is descri
 
 from __future__ import annotations
 
-import hashlib
 import json
 import logging
-from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -29,11 +28,23 @@ from recommender.retrieval.index_files import (
     approx_file_ok,
     approx_path,
     atomic_write,
+    items_hash,
     meta_path,
     read_snapshot,
     snapshot_meta,
+    write_snapshot,
 )
-from recommender.retrieval.rows import ItemRows, RowsWriter
+from recommender.retrieval.rows import ItemRows
+
+__all__ = [
+    "Found",
+    "IndexPolicy",
+    "ItemMatches",
+    "MentorIndex",
+    "SyncReport",
+    "items_hash",
+    "write_snapshot",
+]
 
 log = logging.getLogger(__name__)
 
@@ -44,14 +55,6 @@ items can be near one query item)."""
 RETRY_GROWTH = 4
 """An approximate search that shortlists too few allowed mentors asks once more for this many
 times the items, before it falls back to scoring every allowed mentor exactly."""
-
-
-def items_hash(items: Sequence[Item]) -> str:
-    """Fingerprint of a mentor's items: changes exactly when what is embedded changes."""
-    digest = hashlib.sha256()
-    for item in items:
-        digest.update(f"{item.kind}\x1f{item.text}\x1e".encode())
-    return digest.hexdigest()[:32]
 
 
 @dataclass
@@ -414,11 +417,16 @@ class MentorIndex:
         """Every live row, slot by slot, and its item id (both int64)."""
         slots = self._all_slots()
         rows = self._rows_of(slots)
+        return rows, self._ids_of(slots, rows)
+
+    def _ids_of(self, slots: np.ndarray, rows: np.ndarray) -> np.ndarray:
+        """Item ids of ``rows`` (every item of ``slots``, as ``_rows_of`` gives them): a
+        run's rows and its item ids are both consecutive."""
         counts = self._count[slots]
-        firsts = self._first_id[slots][counts > 0]
-        starts = self._run_start[slots][counts > 0]
-        ids = rows + np.repeat(firsts - starts, counts[counts > 0])
-        return rows, ids
+        has = counts > 0
+        shift = self._first_id[slots][has] - self._run_start[slots][has]
+        ids: np.ndarray = rows + np.repeat(shift, counts[has])
+        return ids
 
     def build_approx(self, kind: Kind, seed: int = 0) -> None:
         """Train an IVF index of ``kind`` on the stored vectors, add them all, and measure
@@ -639,12 +647,7 @@ class MentorIndex:
         8-bit codes instead (see ``codes``): reading a shortlist's rows from the file costs
         a page fault per mentor whenever the system has not kept it in memory."""
         if self._rows.mapped and self._approx is not None and len(rows):
-            counts = self._count[slots]
-            has = counts > 0
-            ids = rows + np.repeat(
-                self._first_id[slots][has] - self._run_start[slots][has], counts[has]
-            )
-            decoded = self._approx.decoded(ids, self._next_id)
+            decoded = self._approx.decoded(self._ids_of(slots, rows), self._next_id)
             if decoded is not None:
                 return decoded
         return self._rows.take(rows)
@@ -674,14 +677,15 @@ class MentorIndex:
     def save(self, path: Path) -> None:
         """Write the snapshot (see ``index_files``): the live vectors mentor by mentor (dead
         rows left out), the IVF index if any, then the metadata. A large index then reads
-        its vectors from the file just written (``map_from_items``)."""
+        its vectors from the file just written (``map_from_items``); a smaller one with
+        dead rows drops them in memory too."""
         path.parent.mkdir(parents=True, exist_ok=True)
         order = self._rows_of(np.arange(self.n_slots, dtype=np.int64))
         source = self._rows.source
         if source is not None and self._rows.is_file(path) and not self.dead_rows:
-            checksum = source[1]  # every row is the file's, unchanged: nothing to rewrite
+            checksum, wrote = source[1], False  # every row is the file's: nothing to rewrite
         else:
-            checksum = self._rows.write(path, order)
+            checksum, wrote = self._rows.write(path, order), True
         table = SlotTable(
             list(self._slot_ids),
             list(self._hash),
@@ -702,13 +706,12 @@ class MentorIndex:
                 "checksum": approx_checksum,
             }
         atomic_write(meta_path(path), json.dumps(meta).encode())
-        if source is None or source[1] != checksum:
+        if wrote and len(order) >= self.policy.map_from_items:  # serve from the new file
             rows = ItemRows(self.dim)
-            if len(order) >= self.policy.map_from_items:
-                rows.map(path, len(order), checksum)
-            else:
-                rows.append(self._rows.take(order))
+            rows.map(path, len(order), checksum)
             self._lay_out(table, rows)
+        elif self.dead_rows or (wrote and self._rows.mapped):  # in memory, as on disk
+            self._lay_out(table, ItemRows.of(self._rows.take(order)))
 
     def _lay_out(self, table: SlotTable, rows: ItemRows) -> None:
         """Take ``rows`` (live vectors in slot order, as ``table`` counts them) as storage."""
@@ -776,48 +779,6 @@ class MentorIndex:
         )
         if len(approx) == self.n_items:
             self._approx, self.recall = approx, meta.get("recall")
-
-
-def write_snapshot(
-    path: Path,
-    model_id: str,
-    dim: int,
-    mentors: Iterable[tuple[str, Sequence[Item], np.ndarray]],
-    store_seq: Callable[[], int],
-) -> int:
-    """Write a snapshot of ``mentors`` (id, items, float32 ``(len(items), dim)`` vectors;
-    each one's slot is its position) block by block, for a program too large to build in
-    memory: ``MentorIndex.load`` then maps it, ``tune`` adds an IVF index and ``save`` adds
-    that. ``store_seq()`` is asked once every mentor is written. Returns the item count."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    writer = RowsWriter(path, dim)
-    ids: list[str | None] = []
-    hashes: list[str] = []
-    counts: list[int] = []
-    seen: set[str] = set()
-    try:
-        for mentor_id, items, vectors in mentors:
-            if vectors.shape != (len(items), dim):
-                raise ValueError(
-                    f"{mentor_id}: vectors shape {vectors.shape} != ({len(items)}, {dim})"
-                )
-            if mentor_id in seen:
-                raise ValueError(f"{mentor_id} appears twice")
-            seen.add(mentor_id)
-            writer.append(vectors)
-            ids.append(mentor_id)
-            hashes.append(items_hash(items))
-            counts.append(len(items))
-    except BaseException:
-        writer.abort()
-        raise
-    checksum = writer.close()
-    count = np.asarray(counts, dtype=np.int64)
-    table = SlotTable(ids, hashes, np.cumsum(count) - count, count)
-    meta = snapshot_meta(model_id, dim, store_seq(), int(count.sum()), checksum, table)
-    approx_path(path).unlink(missing_ok=True)
-    atomic_write(meta_path(path), json.dumps(meta).encode())
-    return int(count.sum())
 
 
 def _grown(array: np.ndarray, size: int, fill: object) -> np.ndarray:

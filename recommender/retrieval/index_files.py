@@ -17,8 +17,10 @@ version it mapped.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -26,10 +28,19 @@ from typing import Any
 import faiss
 import numpy as np
 
-from recommender.retrieval.rows import file_sha256, fsync_dir, open_rows
+from recommender.domain.items import Item
+from recommender.retrieval.rows import RowsWriter, file_sha256, fsync_dir, open_rows
 
 SNAPSHOT_VERSION = 3
 READABLE_VERSIONS = (1, 2, 3)
+
+
+def items_hash(items: Sequence[Item]) -> str:
+    """Fingerprint of a mentor's items: changes exactly when what is embedded changes."""
+    digest = hashlib.sha256()
+    for item in items:
+        digest.update(f"{item.kind}\x1f{item.text}\x1e".encode())
+    return digest.hexdigest()[:32]
 
 
 def meta_path(path: Path) -> Path:
@@ -178,3 +189,45 @@ def approx_file_ok(path: Path, meta: dict[str, Any] | None) -> bool:
         return file_sha256(approx_path(path)) == meta.get("checksum")
     except OSError:
         return False
+
+
+def write_snapshot(
+    path: Path,
+    model_id: str,
+    dim: int,
+    mentors: Iterable[tuple[str, Sequence[Item], np.ndarray]],
+    store_seq: Callable[[], int],
+) -> int:
+    """Write a snapshot of ``mentors`` (id, items, float32 ``(len(items), dim)`` vectors;
+    each one's slot is its position) block by block, for a program too large to build in
+    memory: ``MentorIndex.load`` then maps it, ``tune`` adds an IVF index and ``save`` adds
+    that. ``store_seq()`` is asked once every mentor is written. Returns the item count."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    writer = RowsWriter(path, dim)
+    ids: list[str | None] = []
+    hashes: list[str] = []
+    counts: list[int] = []
+    seen: set[str] = set()
+    try:
+        for mentor_id, items, vectors in mentors:
+            if vectors.shape != (len(items), dim):
+                raise ValueError(
+                    f"{mentor_id}: vectors shape {vectors.shape} != ({len(items)}, {dim})"
+                )
+            if mentor_id in seen:
+                raise ValueError(f"{mentor_id} appears twice")
+            seen.add(mentor_id)
+            writer.append(vectors)
+            ids.append(mentor_id)
+            hashes.append(items_hash(items))
+            counts.append(len(items))
+    except BaseException:
+        writer.abort()
+        raise
+    checksum = writer.close()
+    count = np.asarray(counts, dtype=np.int64)
+    table = SlotTable(ids, hashes, np.cumsum(count) - count, count)
+    meta = snapshot_meta(model_id, dim, store_seq(), int(count.sum()), checksum, table)
+    approx_path(path).unlink(missing_ok=True)
+    atomic_write(meta_path(path), json.dumps(meta).encode())
+    return int(count.sum())

@@ -102,24 +102,14 @@ class ItemRows:
     def write(self, path: Path, order: np.ndarray) -> str:
         """Write the rows ``order`` (int64, in that order) to ``path`` as a ``.npy`` array,
         durably (temp file, fsync, rename, fsync of the folder); returns the file's SHA-256."""
-        tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-        digest = hashlib.sha256()
+        writer = RowsWriter(path, self.dim, rows=len(order))
         try:
-            with tmp.open("wb") as handle:
-                header = npy_header(len(order), self.dim)
-                handle.write(header)
-                digest.update(header)
-                for start in range(0, len(order), CHUNK_ROWS):
-                    block = self.take(order[start : start + CHUNK_ROWS]).tobytes()
-                    handle.write(block)
-                    digest.update(block)
-                handle.flush()
-                os.fsync(handle.fileno())
-            tmp.replace(path)
-        finally:
-            tmp.unlink(missing_ok=True)
-        fsync_dir(path.parent)
-        return digest.hexdigest()
+            for start in range(0, len(order), CHUNK_ROWS):
+                writer.append(self.take(order[start : start + CHUNK_ROWS]))
+        except BaseException:
+            writer.abort()
+            raise
+        return writer.close()
 
     def map(self, path: Path, rows: int, checksum: str) -> None:
         """Serve every row from ``path`` (a vectors file of ``rows`` rows whose SHA-256 is
@@ -196,25 +186,34 @@ def npy_header(rows: int, dim: int) -> bytes:
 
 class RowsWriter:
     """Writes a vectors file block by block, for an index too large to build in memory:
-    rows are appended as they come, the header is filled in at ``close`` (temp file, fsync,
-    rename). Returns the file's SHA-256 from ``close``.
+    rows are appended as they come (temp file, fsync and rename at ``close``, which returns
+    the file's SHA-256).
 
     Args:
         path: the file to write.
         dim: vector dimension.
+        rows: how many rows will come, if known: the header is then right from the start
+            and the checksum is taken as the rows are written; otherwise the header is
+            filled in at ``close`` and the file read once more for its checksum.
     """
 
-    def __init__(self, path: Path, dim: int) -> None:
-        self.path, self.dim, self.rows = path, dim, 0
+    def __init__(self, path: Path, dim: int, rows: int | None = None) -> None:
+        self.path, self.dim, self.rows, self._expected = path, dim, 0, rows
         self._tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
         self._handle = self._tmp.open("wb")
-        self._handle.write(npy_header(0, dim))
+        self._digest = None if rows is None else hashlib.sha256()
+        self._write(npy_header(rows or 0, dim))
+
+    def _write(self, data: bytes) -> None:
+        self._handle.write(data)
+        if self._digest is not None:
+            self._digest.update(data)
 
     def append(self, vectors: np.ndarray) -> None:
         """Add float32 ``(m, dim)`` rows."""
         if vectors.ndim != 2 or vectors.shape[1] != self.dim:
             raise ValueError(f"vectors shape {vectors.shape} is not (m, {self.dim})")
-        self._handle.write(np.ascontiguousarray(vectors, dtype=np.float32).tobytes())
+        self._write(np.ascontiguousarray(vectors, dtype=np.float32).tobytes())
         self.rows += len(vectors)
 
     def abort(self) -> None:
@@ -225,8 +224,11 @@ class RowsWriter:
     def close(self) -> str:
         """Fill in the header, make the file durable and put it in place; its SHA-256."""
         try:
-            self._handle.seek(0)
-            self._handle.write(npy_header(self.rows, self.dim))
+            if self._expected is None:
+                self._handle.seek(0)
+                self._handle.write(npy_header(self.rows, self.dim))
+            elif self.rows != self._expected:
+                raise ValueError(f"{self.rows} rows written, {self._expected} announced")
             self._handle.flush()
             os.fsync(self._handle.fileno())
             self._handle.close()
@@ -235,4 +237,4 @@ class RowsWriter:
             self._handle.close()
             self._tmp.unlink(missing_ok=True)
         fsync_dir(self.path.parent)
-        return file_sha256(self.path)
+        return file_sha256(self.path) if self._digest is None else self._digest.hexdigest()

@@ -180,11 +180,7 @@ def test_decoded_codes_give_the_items_back_through_adds_and_removals() -> None:
         slots = index.slots(sorted(index.mentor_ids)[::7])
         rows = index._rows_of(slots)
         exact = index._rows.take(rows)
-        counts = index._count[slots]
-        has = counts > 0
-        ids = rows + np.repeat(
-            index._first_id[slots][has] - index._run_start[slots][has], counts[has]
-        )
+        ids = index._ids_of(slots, rows)
         decoded = approx.decoded(ids, index._next_id)
         assert decoded is not None and decoded.shape == exact.shape
         assert np.abs(decoded - exact).max() < 0.02
