@@ -11,10 +11,10 @@ stored as they are; past ratings are not copied (they name sample mentor ids).
 For each N the benchmark writes the program to a fresh SQLite store, builds the index as
 the engine would (the kind chosen by size, or ``Settings``), then measures: index type,
 build time, memory (RSS of this process, index and column bytes), candidate recall of the
-index against exact search, in-process p50/p99 of a stored-mentee suggestion and of an
-inline free-text one, HTTP p50/p99 sequential, and throughput with concurrent clients
-(a live ``mentor-match serve`` on 127.0.0.1). Run through ``mentor-match bench --mentors``;
-the table and plot are ``evaluation.scale_report``'s.
+index against exact search (on the stored mentees' real query vectors), in-process p50/p99
+of a stored-mentee suggestion and of an inline free-text one, HTTP p50/p99 sequential, and
+throughput with concurrent clients (a live ``mentor-match serve`` on 127.0.0.1). Run
+through ``mentor-match bench --mentors``; the table and plot are ``evaluation.scale_report``'s.
 """
 
 from __future__ import annotations
@@ -40,7 +40,7 @@ from evaluation.load_results import nearest_rank
 from recommender.domain.items import Item, mentor_items
 from recommender.domain.kinds import Kind
 from recommender.domain.profiles import Mentee, Mentor
-from recommender.engine import Engine, build_engine, index_policy
+from recommender.engine import Engine, build_engine, index_policy, query_vectors
 from recommender.retrieval.embedding import CachedEmbedder, Embedder
 from recommender.retrieval.index import MentorIndex, write_snapshot
 from recommender.retrieval.threads import request_threads
@@ -182,14 +182,15 @@ def synthetic_mentors(
 
 
 def build_program(
-    base: Base, n: int, settings: Settings, model_id: str, progress: Progress
+    base: Base, n: int, settings: Settings, embedder: Embedder, progress: Progress
 ) -> tuple[float, int]:
     """Write ``n`` synthetic mentors and the sample mentees to a fresh store under
     ``settings.data_dir`` and the engine's index snapshot for them. The vectors are streamed
     to the snapshot's file as the mentors are written (a million mentors' vectors, 14 GB,
     are never all in memory), then the index is loaded from it, the kind chosen by size is
-    built (recall measured) and the snapshot saved. Returns the index build seconds (all of
-    that but the store's writes) and the number of item vectors."""
+    built (recall measured on the stored mentees' queries) and the snapshot saved. Returns
+    the index build seconds (all of that but the store's writes) and the number of item
+    vectors."""
     if settings.data_dir.exists():
         shutil.rmtree(settings.data_dir)
     settings.data_dir.mkdir(parents=True)
@@ -211,11 +212,13 @@ def build_program(
     try:
         store.upsert(Kind.MENTEES, base.mentees)
         start = time.perf_counter()
+        model_id = embedder.model_id
         items = write_snapshot(settings.index_path, model_id, dim, mentors(), store.seq)
         progress(f"{n:,} mentors: building the index", 0, 1)
         index = MentorIndex.load(settings.index_path, model_id, dim, index_policy(settings))
         if index is None:
             raise RuntimeError(f"the snapshot just written to {settings.index_path} is unreadable")
+        index.recall_probe = lambda k: query_vectors(embedder, base.mentees[:k])
         index.tune()
         index.save(settings.index_path)
         progress(f"{n:,} mentors: building the index", 1, 1)
@@ -409,7 +412,7 @@ def run_scale(
     rows = []
     for n in sizes:
         settings = template.model_copy(update={"data_dir": out / f"program-{n}"})
-        build_s, items = build_program(base, n, settings, embedder.model_id, tell)
+        build_s, items = build_program(base, n, settings, embedder, tell)
         gc.collect()
         with stage(f"{n:,} mentors: loading the engine"):
             start = time.perf_counter()

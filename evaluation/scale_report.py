@@ -41,10 +41,12 @@ NOTE = (
     "of new texts. Times in ms; stored = a stored mentee (query vectors cached), inline = a "
     "new free-text request (embedded by the model); load = concurrent clients for the set "
     "duration over HTTP, rate limits lifted. The answer cache is off: every request is "
-    "computed, none is a repeat served from memory. Memory: RSS counts pages of the "
-    "mapped vectors file that search touched; own RSS leaves them out (they are the "
-    "system's page cache, shared by processes and reclaimable); index MB is what the index "
-    "holds in the process's memory, mapped MB the vectors read from the snapshot file."
+    "computed, none is a repeat served from memory. Recall: the share of the exact "
+    "search's 300 candidates the index finds for the stored mentees' queries. Memory: "
+    "RSS counts pages of the mapped vectors file that search touched; own RSS leaves them "
+    "out (they are the system's page cache, shared by processes and reclaimable); index "
+    "MB is what the index holds in the process's memory, mapped MB the vectors read from "
+    "the snapshot file."
 )
 
 

@@ -85,6 +85,7 @@ class Engine:
         self.ranker = ranker
         self.settings = settings
         self.index = index or MentorIndex(embedder.model_id, embedder.dim)
+        self.index.recall_probe = self.recall_queries
         self.index.tune(index_policy(settings))
         self.today = today
         self.changes = ProfileChanges(store.database)  # its table exists before any write
@@ -168,6 +169,7 @@ class Engine:
         state = Snapshot.read(self.store, seq)
         fresh = MentorIndex(self.embedder.model_id, self.embedder.dim)
         fresh.policy = index_policy(self.settings)
+        fresh.recall_probe = self.recall_queries
         report = fresh.sync(state.items, self.embedder, progress)
         columns = columns_of(fresh, state.mentors)
         with self._lock:
@@ -195,6 +197,11 @@ class Engine:
     def warm_up(self) -> None:
         """Run one forward pass so the first request does not pay for lazy initialisation."""
         self.embedder.warm_up()
+
+    def recall_queries(self, n: int) -> list[np.ndarray]:
+        """The query vectors of up to ``n`` stored mentees (the first by id): real requests,
+        which an IVF build measures its candidate recall on."""
+        return query_vectors(self.embedder, self.store.records(Kind.MENTEES, limit=n))
 
     def live_items(self) -> dict[str, list[Item]]:
         """Every stored mentor's items (mentor id → items), as indexed."""
@@ -441,6 +448,8 @@ class Engine:
             "columns_bytes": self.columns.nbytes,
             "candidate_recall": 1.0 if index.recall is None else round(index.recall, 4),
         }
+        if index.recall is not None:
+            out["recall_measured_on"] = index.recall_on
         info = index.approx_info()
         if info is not None:
             out |= {
@@ -465,6 +474,13 @@ def _with_released(
         if m in mentors
     }
     return ChainMap(changed, mentors)
+
+
+def query_vectors(embedder: Embedder, mentees: Sequence[Record]) -> list[np.ndarray]:
+    """Each mentee's query vectors (float32 ``(items, dim)``); mentees without items are left
+    out."""
+    texts = [[q.text for q in mentee_items(cast(Mentee, m))] for m in mentees]
+    return [embedder.encode_query(t) for t in texts if t]
 
 
 def index_policy(settings: Settings) -> IndexPolicy:

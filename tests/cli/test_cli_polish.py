@@ -257,6 +257,7 @@ def test_index_status_shows_the_search_in_use(data_dir: Path) -> None:
         r"index chosen\s+│\s+settings",
         r"index lists\s+│\s+\d+",
         r"index index_bytes\s+│\s+[\d.]+ MB",
+        r"index recall_measured_on\s+│\s+mentee queries",
     ):
         assert re.search(shown, ivf.stdout), (shown, ivf.stdout)
 

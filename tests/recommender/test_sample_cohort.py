@@ -200,10 +200,12 @@ def test_an_ivf_index_gives_the_flat_lists_and_reports_itself(
     assert isinstance(status, dict)
     assert status["type"] == "ivf-sq8" and status["chosen"] == "settings"
     assert status["candidate_recall"] == 1.0 and status["lists"] == status["probes"]
+    assert status["recall_measured_on"] == "mentee queries"  # the stored mentees' own
     assert status["index_bytes"] > status["columns_bytes"] > 0
     for mentee in mentees[:30]:
         got = [s.mentor_id for s in engine.suggest(mentee, 10)]
         assert got == [s.mentor_id for s in sample_engine.suggest(mentee, 10)], mentee.id
     restarted = build_engine(settings, embedder=sample_engine.embedder.inner)
     assert restarted.index.kind == "ivf-sq8" and restarted.index.recall == 1.0
+    assert restarted.index.recall_on == "mentee queries"
     restarted.store.close()

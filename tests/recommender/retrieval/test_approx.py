@@ -69,6 +69,31 @@ def test_a_small_index_stays_flat_and_a_large_one_builds_ivf_with_measured_recal
     assert large.nbytes > small.nbytes
 
 
+def test_recall_is_measured_on_real_queries_when_the_owner_gives_them() -> None:
+    """The engine hands the index its stored mentees' query vectors; recall is measured on
+    those (and says so), synthetic queries only when none are given. One probed list of
+    many misses candidates that reading every list finds."""
+    given: list[int] = []
+
+    def probe(n: int) -> list[np.ndarray]:
+        given.append(n)
+        return [queries(seed) for seed in range(n)]
+
+    index = filled(2000, policy=IndexPolicy(flat_max_items=1000, probes=1, recall_queries=12))
+    assert index.recall_on == "synthetic queries"
+    index.recall_probe = probe
+    index.build_approx("ivf-sq8")
+    assert given == [12] and index.recall_on == "mentee queries"
+    assert index.recall is not None and index.recall < 1.0
+    assert index.recall == index.measure_recall([queries(seed) for seed in range(12)])
+    assert index._approx is not None
+    index._approx.probes = index._approx.lists
+    assert index.measure_recall([queries(seed) for seed in range(12)]) == 1.0
+    index.recall_probe = lambda n: []
+    index.build_approx("ivf-sq8")
+    assert index.recall_on == "synthetic queries"
+
+
 @pytest.mark.parametrize(("kind", "overlap"), [("ivf-sq8", 1.0), ("ivf-pq", 0.9)])
 def test_reading_every_list_finds_what_exact_search_finds(kind: str, overlap: float) -> None:
     """Every list probed: 8-bit codes shortlist what exact search finds; product codes
