@@ -83,6 +83,9 @@ def ingest(
             err.print(f"[red]error:[/red] {path.name}: {exc}; nothing written from this file")
             any_rejected = True
             continue
+        if parsed.kind == Kind.MENTEES and result.changed:
+            with progress_bar("embedding mentee texts", None) as advance:
+                engine.embed_mentees(parsed.records, advance)
         superseded = (
             f", {parsed.superseded} replaced by a later row with the same id"
             if parsed.superseded

@@ -229,7 +229,8 @@ class Engine:
         actor: str | None = None,
         refresh: bool = True,
     ) -> UpsertResult:
-        """Upsert records and (unless ``refresh`` is False) bring the index up to date.
+        """Upsert records and (unless ``refresh`` is False) bring the index up to date and
+        embed written mentees' texts (``embed_mentees``; a bulk load calls it itself).
 
         With an ``actor``, changes to mentors' ranking-relevant fields are logged (see
         ``recommender.storage.changes``) in the same transaction as the write.
@@ -241,7 +242,33 @@ class Engine:
                 result = self.write_logged(session, records, actor)
         if result.changed and refresh:
             self.refresh()
+            if kind == Kind.MENTEES:
+                self.embed_mentees(records)
         return result
+
+    def embed_mentees(self, mentees: Sequence[Record], progress: Progress | None = None) -> int:
+        """Embed and store the query texts of ``mentees`` that the cache does not hold yet;
+        returns how many texts were asked for.
+
+        A stored mentee's texts are part of their profile, embedded when it is written as a
+        mentor's are: no request then pays for a forward pass, in any worker process or
+        after a restart (a request's vectors otherwise stay in that process's memory).
+        Without a caching embedder there is nowhere to keep them, and nothing is done. A
+        failure is logged, not raised: the profile is already written, and a request
+        embeds what is missing.
+        """
+        if not isinstance(self.embedder, CachedEmbedder):
+            return 0
+        texts = list(dict.fromkeys(q.text for m in mentees for q in mentee_items(cast(Mentee, m))))
+        try:
+            self.embedder.encode(texts, progress)
+        except Exception as exc:  # a cache warm-up must not fail a committed write
+            log.warning(
+                "embedding %d mentee texts failed (%s); requests embed them",
+                len(texts),
+                type(exc).__name__,
+            )
+        return len(texts)
 
     def write_logged(self, session: Session, mentors: Sequence[Record], actor: str) -> UpsertResult:
         """Upsert mentors in ``session``'s transaction and log their ranking-relevant changes

@@ -10,6 +10,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from recommender.domain.items import mentee_items
+from recommender.domain.kinds import Kind
 from recommender.domain.profiles import Mentee, Mentor
 from recommender.domain.specialties import canonical
 from recommender.engine import Engine, build_engine
@@ -17,7 +19,11 @@ from recommender.ranking.filters import SuggestionFilters
 from recommender.ranking.ordering import IN_FIELD, choose_policy, present
 from recommender.ranking.registry import CREDIBILITY, REGISTRY, SignalPair
 from recommender.ranking.signals import mentee_targets, mentor_specialties
-from recommender.retrieval.embedding import SentenceTransformerEmbedder
+from recommender.retrieval.embedding import (
+    CachedEmbedder,
+    SentenceTransformerEmbedder,
+    text_hash,
+)
 from recommender.settings import Settings
 from recommender.storage.ingest import parse_file
 from tests.conftest import TODAY
@@ -49,6 +55,47 @@ def truth() -> dict[str, set[str]]:
 def mentees(sample_engine: Engine) -> list[Mentee]:
     every = sample_engine.store.records("mentees")
     return random.Random(0).sample(every, 150)  # type: ignore[arg-type]
+
+
+def test_stored_mentees_texts_are_embedded_when_written(sample_engine: Engine) -> None:
+    """Writing mentees stores their query vectors, as writing mentors stores item vectors:
+    another worker process (a second engine over the same store) finds every one of them
+    in the store and embeds nothing for a stored mentee's request."""
+    every = sample_engine.store.records(Kind.MENTEES)
+    texts = {q.text for m in every for q in mentee_items(m)}  # type: ignore[arg-type]
+    hashes = [text_hash(t) for t in texts]
+    assert len(hashes) > 500
+    stored = sample_engine.store.cached_vectors(sample_engine.embedder.model_id, hashes)
+    assert set(stored) == set(hashes)
+    other = Engine(
+        sample_engine.store,
+        CachedEmbedder(RefusingEmbedder(sample_engine.embedder), sample_engine.store),
+        sample_engine.ranker,
+        sample_engine.settings,
+        sample_engine.index,
+    )
+    other.today = sample_engine.today
+    mentee = every[7]
+    assert isinstance(mentee, Mentee)
+    assert [s.mentor_id for s in other.suggest(mentee, 5)] == [
+        s.mentor_id for s in sample_engine.suggest(mentee, 5)
+    ]
+
+
+class RefusingEmbedder:
+    """An embedder that fails if asked to embed anything (a cache miss)."""
+
+    def __init__(self, like: object) -> None:
+        self.model_id = like.model_id  # type: ignore[attr-defined]
+        self.dim = like.dim  # type: ignore[attr-defined]
+
+    def encode(self, texts: object, progress: object = None) -> np.ndarray:
+        raise AssertionError(f"embedded {texts!r}: the store should have held it")
+
+    encode_query = encode
+
+    def warm_up(self) -> None:
+        pass
 
 
 def test_planted_mentors_are_found_far_above_chance(
