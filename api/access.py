@@ -117,10 +117,15 @@ class Access:
 
     def mentee(self, mentee_id: str) -> Mentee:
         """A mentee the caller may read; ``UnknownMentee`` otherwise (as if missing)."""
+        self.check_mentee(mentee_id)
+        return self.store.get_mentee(mentee_id)
+
+    def check_mentee(self, mentee_id: str) -> None:
+        """``UnknownMentee`` unless the caller may read this mentee (whether stored is not
+        checked: reading the record does that)."""
         allowed = self.mentee_ids()
         if allowed is not None and mentee_id not in allowed:
             raise UnknownMentee(mentee_id)
-        return self.store.get_mentee(mentee_id)
 
     def mentee_view(self, mentee: Mentee) -> BaseModel:
         """The full record, or for a mentor the view without conflicts."""

@@ -98,6 +98,8 @@ class Engine:
         self.answers: AnswerCache[tuple[Suggestion, ...]] = AnswerCache(
             settings.suggestion_cache_items
         )
+        self.rendered: AnswerCache[bytes] = AnswerCache(settings.suggestion_cache_items)
+        """Stored mentees' answers as a caller rendered them (``answer_for``)."""
         self._feedback: tuple[FeedbackStats, FeedbackColumns] | None = None
         self._lock = threading.RLock()
         self._unsaved = False
@@ -304,7 +306,7 @@ class Engine:
         """
         filters = filters or SuggestionFilters()
         self.refresh()
-        stamp = (self._state.seq, self.today(), id(self.ranker))
+        stamp = self._stamp()
         key = (mentee.model_dump_json(), k, filters)
         kept = self.answers.get(stamp, key)
         if kept is not None:
@@ -314,6 +316,36 @@ class Engine:
         found = self._explained(scored, scores, list(enumerate(order[:k], start=1)))
         self.answers.put(stamp, key, tuple(found))
         return found
+
+    def answer_for(
+        self,
+        mentee_id: str,
+        k: int,
+        filters: SuggestionFilters,
+        render: Callable[[Mentee, list[Suggestion]], bytes],
+    ) -> bytes:
+        """A stored mentee's suggestions as ``render`` makes them (the API's JSON body).
+
+        The same request rendered since the store last changed (and on the same day) is
+        answered from ``rendered`` without reading the profile, ranking or serialising:
+        any write changes the store's change number, so an unchanged number means an
+        unchanged profile. Raises ``UnknownMentee``.
+        """
+        self.refresh()
+        stamp = self._stamp()
+        key = (mentee_id, k, filters)
+        kept = self.rendered.get(stamp, key)
+        if kept is not None:
+            return kept
+        mentee = self.store.get_mentee(mentee_id)
+        body = render(mentee, self.suggest(mentee, k, filters))
+        self.rendered.put(stamp, key, body)
+        return body
+
+    def _stamp(self) -> tuple[int, date, int]:
+        """What every answer depends on beside the request: the store's change number, the
+        date signals are computed at, and the ranker."""
+        return (self._state.seq, self.today(), id(self.ranker))
 
     def ranked(self, mentee: Mentee, k: int, filters: SuggestionFilters) -> list[tuple[str, float]]:
         """The top ``k`` mentors in presentation order with their scores as ``suggest`` shows

@@ -44,7 +44,11 @@ def _warnings(mentee: Mentee, filters: SuggestionFilters | None = None) -> list[
     return found
 
 
-def _public(mentee_id: str, found: list[Suggestion], warnings: list[SpecialtyWarning]) -> Response:
+def _json(body: bytes) -> Response:
+    return Response(body, media_type="application/json")
+
+
+def _body(mentee_id: str, found: list[Suggestion], warnings: list[SpecialtyWarning]) -> bytes:
     """The answer as JSON, serialised here: returning the model would have FastAPI validate
     it again and serialise it on another worker thread (the route's ``response_model``
     still documents it)."""
@@ -57,7 +61,7 @@ def _public(mentee_id: str, found: list[Suggestion], warnings: list[SpecialtyWar
         },
         from_attributes=True,
     )
-    return Response(answer.model_dump_json(), media_type="application/json")
+    return answer.model_dump_json().encode()
 
 
 @router.post(
@@ -86,12 +90,19 @@ def suggest(
                 status.HTTP_403_FORBIDDEN, "an inline profile's id must be 'inline' or your own"
             )
         mentee: Mentee = body.mentee
-    else:
-        assert body.mentee_id is not None
-        mentee = access.mentee(body.mentee_id)
+        with embedding_work(request, asker):
+            found = engine.suggest(mentee, body.k, filters)
+        return _json(_body(mentee.id, found, _warnings(mentee, filters)))
+    assert body.mentee_id is not None
+    access.check_mentee(body.mentee_id)
     with embedding_work(request, asker):
-        found = engine.suggest(mentee, body.k, filters)
-    return _public(mentee.id, found, _warnings(mentee, filters))
+        answer = engine.answer_for(
+            body.mentee_id,
+            body.k,
+            filters,
+            lambda stored, found: _body(stored.id, found, _warnings(stored, filters)),
+        )
+    return _json(answer)
 
 
 @router.get("/mentees/{mentee_id}/suggestions", response_model=SuggestionsPublic)
@@ -110,10 +121,13 @@ def suggest_for(
 ) -> Response:
     """Ranked, explained mentors for a stored mentee; with ``cohort``, among that cohort's
     mentors only (the ones the mentee may request there)."""
-    mentee = access.mentee(mentee_id)
+    access.check_mentee(mentee_id)
     only = None
     if cohort is not None:
         only = frozenset(access.member_cohort(cohort, mentee_id).mentor_ids)
+    filters = SuggestionFilters(include_full=include_full, only=only)
     with embedding_work(request, asker):
-        found = engine.suggest(mentee, k, SuggestionFilters(include_full=include_full, only=only))
-    return _public(mentee_id, found, _warnings(mentee))
+        answer = engine.answer_for(
+            mentee_id, k, filters, lambda stored, found: _body(stored.id, found, _warnings(stored))
+        )
+    return _json(answer)

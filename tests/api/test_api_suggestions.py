@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from fastapi.testclient import TestClient
 
+from recommender.domain.profiles import Mentee
 from recommender.engine import Engine
 from tests.api.api_support import (
     ALL,
@@ -93,6 +94,39 @@ def test_a_new_mentor_matching_the_interest_exactly_comes_first(client: TestClie
     assert client.put("/v1/mentors/gi1", json=body).status_code == 201
     after = suggested_ids(suggest(client, mentee=mentee_body([interest]), k=5))
     assert after[0] == "gi1"
+
+
+def test_a_repeated_stored_mentee_request_is_answered_from_memory_until_a_write(
+    client: TestClient, faculty_engine: Engine
+) -> None:
+    """The same stored-mentee request again is served as rendered (not even the profile is
+    read), by POST and GET alike; a change to the mentee shows in the very next answer."""
+    assert client.put("/v1/mentees/m3", json=mentee_body()).status_code == 201
+    reads: list[str] = []
+    store = faculty_engine.store
+    read = store.get_mentee
+
+    def counted(mentee_id: str) -> Mentee:  # a spy: counts the reads, then reads
+        reads.append(mentee_id)
+        return read(mentee_id)
+
+    store.get_mentee = counted  # type: ignore[method-assign]
+    try:
+        first = suggest(client, mentee_id="m3", k=5)
+        again = suggest(client, mentee_id="m3", k=5)
+        got = client.get("/v1/mentees/m3/suggestions", params={"k": 5})
+        assert first.status_code == again.status_code == got.status_code == 200
+        assert first.content == again.content == got.content
+        assert reads == ["m3"]  # computed once; the repeat and the GET came from memory
+        changed = mentee_body(["gut microbiome in inflammatory bowel disease"])
+        assert client.put("/v1/mentees/m3", json=changed).status_code == 200
+        after = suggest(client, mentee_id="m3", k=5)
+        assert after.status_code == 200 and after.content != first.content
+        assert len(reads) == 2
+    finally:
+        del store.get_mentee
+    missing = suggest(client, mentee_id="nobody", k=5)
+    assert missing.status_code == 404, missing.text
 
 
 def test_a_full_mentor_disappears_and_include_full_brings_it_back(client: TestClient) -> None:
