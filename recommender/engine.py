@@ -342,6 +342,14 @@ class Engine:
         self.rendered.put(stamp, key, body)
         return body
 
+    def rendered_answer(self, mentee_id: str, k: int, filters: SuggestionFilters) -> bytes | None:
+        """``answer_for``'s answer if it is in memory and the store has not changed since
+        the engine last caught up with it; None otherwise (then call ``answer_for``). It
+        never syncs the index nor computes anything, so an event loop may call it."""
+        if self.store.seq() != self._state.seq:
+            return None
+        return self.rendered.get(self._stamp(), (mentee_id, k, filters))
+
     def _stamp(self) -> tuple[int, date, int]:
         """What every answer depends on beside the request: the store's change number, the
         date signals are computed at, and the ranker."""

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, HTTPException, Query, Request, Response, status
+from starlette.concurrency import run_in_threadpool
 
 from api.auth import AUTH_RESPONSES, allow
 from api.deps import AccessDep, EngineDep
@@ -15,7 +16,7 @@ from recommender.domain.kinds import Role
 from recommender.domain.profiles import Id, Mentee
 from recommender.domain.suggestion import Suggestion
 from recommender.domain.vocabulary_check import SpecialtyWarning, specialty_warnings
-from recommender.engine import SuggestionFilters
+from recommender.engine import Engine, SuggestionFilters
 from recommender.storage.keys import Principal
 
 router = APIRouter(prefix="/v1", tags=["suggestions"], responses=AUTH_RESPONSES)
@@ -69,7 +70,7 @@ def _body(mentee_id: str, found: list[Suggestion], warnings: list[SpecialtyWarni
     response_model=SuggestionsPublic,
     responses={429: {"description": "Too many requests, or the key's embedding budget is spent."}},
 )
-def suggest(
+async def suggest(
     body: SuggestionRequest,
     request: Request,
     engine: EngineDep,
@@ -84,6 +85,22 @@ def suggest(
     is spent).
     """
     filters = _filters(body.filters)
+    if body.mentee_id is not None:
+        access.check_mentee(body.mentee_id)
+        kept = engine.rendered_answer(body.mentee_id, body.k, filters)
+        if kept is not None:  # a repeat, answered on the event loop: no thread hop
+            return _json(kept)
+    return await run_in_threadpool(_suggest, body, filters, request, engine, asker)
+
+
+def _suggest(
+    body: SuggestionRequest,
+    filters: SuggestionFilters,
+    request: Request,
+    engine: Engine,
+    asker: Principal,
+) -> Response:
+    """``suggest`` computed (on a worker thread)."""
     if body.mentee is not None:
         if asker.role == Role.MENTEE and body.mentee.id not in ("inline", asker.subject):
             raise HTTPException(
@@ -94,7 +111,6 @@ def suggest(
             found = engine.suggest(mentee, body.k, filters)
         return _json(_body(mentee.id, found, _warnings(mentee, filters)))
     assert body.mentee_id is not None
-    access.check_mentee(body.mentee_id)
     with embedding_work(request, asker):
         answer = engine.answer_for(
             body.mentee_id,
@@ -106,7 +122,7 @@ def suggest(
 
 
 @router.get("/mentees/{mentee_id}/suggestions", response_model=SuggestionsPublic)
-def suggest_for(
+async def suggest_for(
     mentee_id: Id,
     request: Request,
     engine: EngineDep,
@@ -126,8 +142,17 @@ def suggest_for(
     if cohort is not None:
         only = frozenset(access.member_cohort(cohort, mentee_id).mentor_ids)
     filters = SuggestionFilters(include_full=include_full, only=only)
-    with embedding_work(request, asker):
-        answer = engine.answer_for(
-            mentee_id, k, filters, lambda stored, found: _body(stored.id, found, _warnings(stored))
-        )
-    return _json(answer)
+    kept = engine.rendered_answer(mentee_id, k, filters)
+    if kept is not None:
+        return _json(kept)
+
+    def compute() -> bytes:
+        with embedding_work(request, asker):
+            return engine.answer_for(
+                mentee_id,
+                k,
+                filters,
+                lambda stored, found: _body(stored.id, found, _warnings(stored)),
+            )
+
+    return _json(await run_in_threadpool(compute))
