@@ -20,6 +20,7 @@ from starlette.datastructures import Headers
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from api import errors
+from api.keepalive import KeepAliveLimit
 from api.routes import (
     admin,
     assignments,
@@ -178,6 +179,7 @@ def create_app(
     app.state.settings = settings
     app.state.limits = Limits(settings)
     app.add_middleware(Guard, limits=app.state.limits, trusted_proxies=settings.trusted_proxies)
+    app.add_middleware(KeepAliveLimit, limit=settings.keepalive_requests)
     quiet_tracebacks()
     return app
 

@@ -73,11 +73,6 @@ def serve(
         typer.echo(f"admin token: {secret}", err=False)
         typer.echo(f"  e.g. curl -H 'Authorization: Bearer {secret}' http://{host}:{port}/v1/me")
         typer.echo(f"  coordinator page, signed in: http://{host}:{port}/ui#token={secret}")
-    if workers > 1:
-        # Workers share one listening socket, and an idle event loop accepts every waiting
-        # connection at once: 50 clients connecting together all landed on one worker. One
-        # connection per wake-up (libuv's switch, inherited by the workers) spreads them.
-        os.environ.setdefault("UV_TCP_SINGLE_ACCEPT", "1")
     if workers > 1 and Settings().torch_threads is None:
         # Each worker runs its own model: share the cores instead of oversubscribing them.
         threads = max(1, (os.cpu_count() or 1) // workers)

@@ -95,6 +95,14 @@ class Settings(BaseSettings):
         "read the database or compute suggestions); more wait. Many more than the cores "
         "only take turns at Python's interpreter lock.",
     )
+    keepalive_requests: int = Field(
+        default=100,
+        ge=0,
+        le=1_000_000,
+        description="Requests a keep-alive connection serves before the server closes it "
+        "(0: no limit): the client connects again, to a worker drawn afresh, so with "
+        "several workers no client stays on the busier one.",
+    )
     request_threads: int = Field(
         default=1,
         ge=1,
