@@ -48,11 +48,12 @@ def best_matches(
     """
     if sims is None or sims.size == 0:
         return []
-    order = np.dstack(np.unravel_index(np.argsort(-sims, axis=None), sims.shape))[0]
+    columns = sims.shape[1]
     out: list[Match] = []
     used_q: set[int] = set()
     used_m: set[int] = set()
-    for q, m in order.tolist():
+    for flat in np.argsort(-sims, axis=None).tolist():  # best cosine first
+        q, m = divmod(flat, columns)
         if q in used_q or m in used_m:
             continue
         used_q.add(q)
