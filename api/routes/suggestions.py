@@ -87,38 +87,53 @@ async def suggest(
     filters = _filters(body.filters)
     if body.mentee_id is not None:
         access.check_mentee(body.mentee_id)
-        kept = engine.rendered_answer(body.mentee_id, body.k, filters)
-        if kept is not None:  # a repeat, answered on the event loop: no thread hop
-            return _json(kept)
-    return await run_in_threadpool(_suggest, body, filters, request, engine, asker)
+        return await _stored_answer(body.mentee_id, body.k, filters, request, engine, asker)
+    return await run_in_threadpool(_suggest_inline, body, filters, request, engine, asker)
 
 
-def _suggest(
+def _suggest_inline(
     body: SuggestionRequest,
     filters: SuggestionFilters,
     request: Request,
     engine: Engine,
     asker: Principal,
 ) -> Response:
-    """``suggest`` computed (on a worker thread)."""
-    if body.mentee is not None:
-        if asker.role == Role.MENTEE and body.mentee.id not in ("inline", asker.subject):
-            raise HTTPException(
-                status.HTTP_403_FORBIDDEN, "an inline profile's id must be 'inline' or your own"
-            )
-        mentee: Mentee = body.mentee
-        with embedding_work(request, asker):
-            found = engine.suggest(mentee, body.k, filters)
-        return _json(_body(mentee.id, found, _warnings(mentee, filters)))
-    assert body.mentee_id is not None
-    with embedding_work(request, asker):
-        answer = engine.answer_for(
-            body.mentee_id,
-            body.k,
-            filters,
-            lambda stored, found: _body(stored.id, found, _warnings(stored, filters)),
+    """Suggestions for the request's inline profile (on a worker thread)."""
+    assert body.mentee is not None
+    if asker.role == Role.MENTEE and body.mentee.id not in ("inline", asker.subject):
+        raise HTTPException(
+            status.HTTP_403_FORBIDDEN, "an inline profile's id must be 'inline' or your own"
         )
-    return _json(answer)
+    mentee: Mentee = body.mentee
+    with embedding_work(request, asker):
+        found = engine.suggest(mentee, body.k, filters)
+    return _json(_body(mentee.id, found, _warnings(mentee, filters)))
+
+
+async def _stored_answer(
+    mentee_id: str,
+    k: int,
+    filters: SuggestionFilters,
+    request: Request,
+    engine: Engine,
+    asker: Principal,
+) -> Response:
+    """A stored mentee's suggestions (the caller checked access): a repeat is answered
+    from memory on the event loop (no thread hop), anything else on a worker thread."""
+    kept = engine.rendered_answer(mentee_id, k, filters)
+    if kept is not None:
+        return _json(kept)
+
+    def compute() -> bytes:
+        with embedding_work(request, asker):
+            return engine.answer_for(
+                mentee_id,
+                k,
+                filters,
+                lambda stored, found: _body(stored.id, found, _warnings(stored, filters)),
+            )
+
+    return _json(await run_in_threadpool(compute))
 
 
 @router.get("/mentees/{mentee_id}/suggestions", response_model=SuggestionsPublic)
@@ -142,17 +157,4 @@ async def suggest_for(
     if cohort is not None:
         only = frozenset(access.member_cohort(cohort, mentee_id).mentor_ids)
     filters = SuggestionFilters(include_full=include_full, only=only)
-    kept = engine.rendered_answer(mentee_id, k, filters)
-    if kept is not None:
-        return _json(kept)
-
-    def compute() -> bytes:
-        with embedding_work(request, asker):
-            return engine.answer_for(
-                mentee_id,
-                k,
-                filters,
-                lambda stored, found: _body(stored.id, found, _warnings(stored)),
-            )
-
-    return _json(await run_in_threadpool(compute))
+    return await _stored_answer(mentee_id, k, filters, request, engine, asker)
