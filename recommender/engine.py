@@ -100,6 +100,8 @@ class Engine:
         )
         self.rendered: AnswerCache[bytes] = AnswerCache(settings.suggestion_cache_items)
         """Stored mentees' answers as a caller rendered them (``answer_for``)."""
+        self.mentees: AnswerCache[Mentee] = AnswerCache(settings.mentee_cache_items)
+        """Stored mentees' profiles under the change number they were read at."""
         self._feedback: tuple[FeedbackStats, FeedbackColumns] | None = None
         self._lock = threading.RLock()
         self._unsaved = False
@@ -283,8 +285,13 @@ class Engine:
         return result
 
     def delete(self, kind: Kind, record_id: str) -> bool:
-        """Delete a record (and, for a mentor, its vectors). True if it existed."""
+        """Delete a record (and, for a mentor, its vectors). True if it existed.
+
+        Profiles and answers kept in memory go at once (an erased person's data is not
+        left there until the next request notices the change)."""
         found = self.store.delete(kind, record_id)
+        for kept in (self.mentees, self.answers, self.rendered):
+            kept.clear()
         self.refresh()
         return found
 
@@ -294,27 +301,46 @@ class Engine:
         self, mentee_id: str, k: int = 10, filters: SuggestionFilters | None = None
     ) -> list[Suggestion]:
         """Suggestions for a stored mentee. Raises ``UnknownMentee``."""
-        return self.suggest(self.store.get_mentee(mentee_id), k, filters)
+        self.refresh()
+        return self.suggest(self.stored_mentee(mentee_id), k, filters, refreshed=True)
+
+    def stored_mentee(self, mentee_id: str) -> Mentee:
+        """A stored mentee's profile, read from the store once per change number (any write
+        changes it and empties ``mentees``); call after ``refresh``, which reads the number.
+        The profile is shared: read it, never change it. Raises ``UnknownMentee``."""
+        stamp = self._state.seq
+        kept = self.mentees.get(stamp, mentee_id)
+        if kept is None:
+            kept = self.store.get_mentee(mentee_id)
+            self.mentees.put(stamp, mentee_id, kept)
+        return kept
 
     def suggest(
-        self, mentee: Mentee, k: int = 10, filters: SuggestionFilters | None = None
+        self,
+        mentee: Mentee,
+        k: int = 10,
+        filters: SuggestionFilters | None = None,
+        refreshed: bool = False,
     ) -> list[Suggestion]:
         """The top ``k`` mentors for ``mentee``, best first, explained (only those ``k``).
 
         A repeat of a request answered since the store last changed (same profile, ``k``
-        and filters, same day) is served from ``answers``.
+        and filters, same day) is served from ``answers``. ``refreshed``: the caller has
+        just caught up with the store (no second read of its change number).
         """
         filters = filters or SuggestionFilters()
-        self.refresh()
+        if not refreshed:
+            self.refresh()
         stamp = self._stamp()
-        key = (mentee.model_dump_json(), k, filters)
-        kept = self.answers.get(stamp, key)
+        key = (mentee.model_dump_json(), k, filters) if self.answers.max_items else None
+        kept = None if key is None else self.answers.get(stamp, key)
         if kept is not None:
             return list(kept)
         scored = self.score(mentee, k, filters, refreshed=True)
         scores, order = self.order(scored, filters)
         found = self._explained(scored, scores, list(enumerate(order[:k], start=1)))
-        self.answers.put(stamp, key, tuple(found))
+        if key is not None:
+            self.answers.put(stamp, key, tuple(found))
         return found
 
     def answer_for(
@@ -337,8 +363,8 @@ class Engine:
         kept = self.rendered.get(stamp, key)
         if kept is not None:
             return kept
-        mentee = self.store.get_mentee(mentee_id)
-        body = render(mentee, self.suggest(mentee, k, filters))
+        mentee = self.stored_mentee(mentee_id)
+        body = render(mentee, self.suggest(mentee, k, filters, refreshed=True))
         self.rendered.put(stamp, key, body)
         return body
 

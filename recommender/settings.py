@@ -87,6 +87,14 @@ class Settings(BaseSettings):
         "first; 0: none). An entry serves the same request again while the store and the "
         "date are unchanged: any write empties the cache.",
     )
+    mentee_cache_items: int = Field(
+        default=100_000,
+        ge=0,
+        le=10_000_000,
+        description="Stored mentees' profiles held in memory between writes (least recently "
+        "used out first; 0: none): a request for a stored mentee then reads no row. Any "
+        "write empties it.",
+    )
     worker_threads: int = Field(
         default=4,
         ge=1,

@@ -157,8 +157,12 @@ def _top(best: np.ndarray, n: int, slots: np.ndarray, slot_ids: list[str | None]
         return np.zeros(0, dtype=np.int64)
     part = np.argpartition(-best, n - 1)[:n]
     part = part[best[part] > -np.inf]
+    part = part[np.argsort(-best[part], kind="stable")]
+    values = best[part]
+    if not (values[1:] == values[:-1]).any():  # no ties: the ids are not needed
+        return part
     ids = np.array([slot_ids[i] for i in slots[part].tolist()], dtype=object)
-    return part[np.lexsort((ids, -best[part]))]
+    return part[np.lexsort((ids, -values))]
 
 
 class MentorIndex:
@@ -629,10 +633,10 @@ class MentorIndex:
         owners, approx = owners[keep], approx[keep]
         if len(owners) == 0:
             return None
-        order = np.lexsort((-approx, owners))  # by owner, best score first
+        order = np.argsort(owners, kind="stable")  # each owner's hits side by side
         owners, approx = owners[order], approx[order]
-        first = np.concatenate(([True], owners[1:] != owners[:-1]))
-        shortlist, best = owners[first], approx[first]
+        starts = np.flatnonzero(np.concatenate(([True], owners[1:] != owners[:-1])))
+        shortlist, best = owners[starts], np.maximum.reduceat(approx, starts)
         if len(shortlist) < min(n_mentors, len(slots)):
             return None
         if len(shortlist) > want:

@@ -7,6 +7,7 @@ from datetime import date
 
 import pytest
 
+from recommender.domain.errors import UnknownMentee
 from recommender.domain.kinds import Kind
 from recommender.domain.profiles import Feedback
 from recommender.engine import Engine, SuggestionFilters
@@ -322,6 +323,35 @@ def test_a_repeated_request_is_answered_from_memory_until_the_store_or_the_day_c
     today = next(days)
     faculty_engine.suggest(query, k=5)
     assert faculty_engine.answers.misses == misses + 1 and before
+
+
+def test_a_stored_mentees_profile_is_read_once_per_change_and_gone_with_its_deletion(
+    faculty_engine: Engine,
+) -> None:
+    """A stored mentee's requests read the profile once; a change made by another
+    connection (as another process would make it) is seen by the very next request, and a
+    deleted mentee is neither served nor kept."""
+    faculty_engine.answers.max_items = 0  # every request ranks: only the profile is kept
+    faculty_engine.write(
+        "mentees", [mentee("e1", interests=["heart failure with preserved ejection fraction"])]
+    )
+    first = ids(faculty_engine.suggest_for("e1", k=5))
+    misses = faculty_engine.mentees.misses
+    assert ids(faculty_engine.suggest_for("e1", k=5)) == first
+    assert faculty_engine.mentees.misses == misses  # the profile came from memory
+
+    other = Store(faculty_engine.settings.sqlalchemy_url)  # not through the engine
+    try:
+        other.upsert(Kind.MENTEES, [mentee("e1", interests=["global surgery in Africa"])])
+    finally:
+        other.close()
+    assert ids(faculty_engine.suggest_for("e1", k=5)) != first
+    assert faculty_engine.mentees.misses == misses + 1
+
+    assert faculty_engine.delete(Kind.MENTEES, "e1")
+    assert len(faculty_engine.mentees) == 0
+    with pytest.raises(UnknownMentee):
+        faculty_engine.suggest_for("e1", k=5)
 
 
 def test_no_answer_is_kept_when_the_cache_is_off(make_engine: Callable[[], Engine]) -> None:

@@ -1,0 +1,32 @@
+"""The server's BLAS cap: numpy's products on one thread, FAISS's searches left alone."""
+
+from __future__ import annotations
+
+import faiss
+import numpy as np
+from threadpoolctl import ThreadpoolController
+
+from recommender.retrieval.threads import numpy_blas, request_threads
+
+
+def _numpy_blas_threads() -> list[int]:
+    return [lib["num_threads"] for lib in numpy_blas(ThreadpoolController()).info()]
+
+
+def test_request_threads_caps_numpy_blas_and_restores_it() -> None:
+    np.ones((4, 4)) @ np.ones((4, 4))  # numpy's BLAS is loaded
+    before = _numpy_blas_threads()
+    assert before, "numpy's BLAS library was not found"
+    with request_threads(1):
+        assert _numpy_blas_threads() == [1] * len(before)
+    assert _numpy_blas_threads() == before
+
+
+def test_request_threads_leaves_faiss_openmp_threads_alone() -> None:
+    """FAISS's bundled BLAS is OpenMP's: capping it would cap the calling thread's OpenMP
+    threads too, and with them every IVF search this thread makes."""
+    faiss.IndexFlatIP(8)  # the faiss libraries are loaded
+    before = faiss.omp_get_max_threads()
+    with request_threads(1):
+        assert faiss.omp_get_max_threads() == before
+    assert faiss.omp_get_max_threads() == before
