@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import faiss
 import numpy as np
+import pytest
 from threadpoolctl import ThreadpoolController
 
 from recommender.retrieval.threads import numpy_blas, request_threads
@@ -27,6 +28,8 @@ def test_request_threads_leaves_faiss_openmp_threads_alone() -> None:
     threads too, and with them every IVF search this thread makes."""
     faiss.IndexFlatIP(8)  # the faiss libraries are loaded
     before = faiss.omp_get_max_threads()
+    if before < 2:
+        pytest.skip("OpenMP has one thread here: a cap to one could not be told apart")
     with request_threads(1):
         assert faiss.omp_get_max_threads() == before
     assert faiss.omp_get_max_threads() == before
