@@ -461,7 +461,7 @@ class Engine:
                 sims = index.item_similarities(q_vecs, [m]).sims.get(m)
                 return SignalPair(mentee, mentors[m], sims, ctx)
 
-            X = self.registry.batch_matrix(batch, pair)
+            signals = self.registry.batch_signals(batch, pair)
             in_field = np.nan_to_num(batch.specialty, nan=0.0) >= IN_FIELD
             names = columns.specialty_names.names
             groups = [names[i] for i in columns.primary[found.slots].tolist()]
@@ -469,7 +469,7 @@ class Engine:
             mentee,
             queries,
             found.mentor_ids,
-            X,
+            signals.X,
             in_field,
             groups,
             mentors,
@@ -477,6 +477,7 @@ class Engine:
             ctx,
             self.registry,
             q_vecs,
+            signals,
         )
 
     def _feedback_columns(self, stats: FeedbackStats) -> FeedbackColumns:

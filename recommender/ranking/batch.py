@@ -2,9 +2,10 @@
 
 Each function here computes one signal of ``recommender.ranking.signals`` for every
 candidate row of a ``Batch`` as a float64 array (NaN where the signal is absent for a
-pair), with the same formulas and the same order of arithmetic as the per-pair functions,
-so both agree to rounding (a property test holds them within 1e-6). Explanations still use
-the per-pair functions, for the few candidates shown.
+pair), with its parts as columns too, with the same formulas and the same order of
+arithmetic as the per-pair functions, so both agree to rounding (a property test holds
+values and parts within 1e-6). The explanations of the candidates shown read their parts
+from these columns (``BatchSignals.signals``), so no signal is computed twice.
 """
 
 from __future__ import annotations
@@ -36,6 +37,9 @@ from recommender.ranking.signals import (
 Parts = list[tuple[str, np.ndarray]]
 """A signal's parts in declaration order: name → float64 values, NaN where absent."""
 
+Column = tuple[np.ndarray, Parts]
+"""A signal for every candidate: float64 values (NaN where absent) and the parts."""
+
 
 @dataclass(frozen=True)
 class FeedbackColumns:
@@ -45,6 +49,10 @@ class FeedbackColumns:
     weighted_sum: np.ndarray
     weight: np.ndarray
     program_mean: float | None
+    mean_overall: np.ndarray
+    """Mean overall rating per slot (for the explanations)."""
+    recommend_share: np.ndarray
+    """Share who would recommend the mentor, NaN where no one said."""
 
     @classmethod
     def of(
@@ -54,13 +62,18 @@ class FeedbackColumns:
         raters = np.zeros(size, dtype=np.int64)
         weighted_sum = np.zeros(size)
         weight = np.zeros(size)
+        mean_overall = np.zeros(size)
+        recommend_share = np.full(size, np.nan)
         for mentor_id, agg in stats.per_mentor.items():
             row = slot(mentor_id)
             if row is not None and row < size:
                 raters[row] = agg.raters
                 weighted_sum[row] = agg.weighted_sum
                 weight[row] = agg.weight
-        return cls(raters, weighted_sum, weight, stats.program_mean)
+                mean_overall[row] = agg.mean_overall
+                if agg.recommend_share is not None:
+                    recommend_share[row] = agg.recommend_share
+        return cls(raters, weighted_sum, weight, stats.program_mean, mean_overall, recommend_share)
 
 
 @dataclass
@@ -126,16 +139,15 @@ def weighted_mean(parts: Parts, weights: Mapping[str, float]) -> np.ndarray:
         return np.where(total > 0, top / np.where(total > 0, total, 1.0), np.nan)
 
 
-def similarity(b: Batch) -> np.ndarray:
+def similarity(b: Batch) -> Column:
     """Text match: ``0.7·mean + 0.3·max`` of each query item's best cosine, rescaled."""
     if b.best is None or not len(b.best):
-        return np.full(len(b), np.nan)
+        return np.full(len(b), np.nan), []
     has = ~np.isnan(b.best).any(axis=0)
     best = np.where(has, b.best, 0).astype(np.float32)
     raw = 0.7 * best.mean(axis=0).astype(np.float64) + 0.3 * best.max(axis=0).astype(np.float64)
     value = np.clip((raw - COSINE_FLOOR) / (COSINE_CEIL - COSINE_FLOOR), 0.0, 1.0)
-    out: np.ndarray = np.where(has, value, np.nan)
-    return out
+    return np.where(has, value, np.nan), [("cosine", np.where(has, raw, np.nan))]
 
 
 def _timezone(b: Batch) -> np.ndarray:
@@ -169,7 +181,7 @@ def _activity(b: Batch) -> tuple[np.ndarray, np.ndarray]:
     return last, recent
 
 
-def accessibility(b: Batch) -> np.ndarray:
+def accessibility(b: Batch) -> Column:
     """How reachable each candidate is (free places, hours, mode, timezone, replies,
     recency and volume of mentoring activity)."""
     capacity = b.col("capacity")
@@ -190,10 +202,10 @@ def accessibility(b: Batch) -> np.ndarray:
     saturation = np.log1p(ACTIVE_MENTEES)
     with np.errstate(invalid="ignore"):
         parts.append(("activity", np.minimum(1.0, np.log1p(recent) / saturation)))
-    return weighted_mean(parts, ACCESS_WEIGHTS)
+    return weighted_mean(parts, ACCESS_WEIGHTS), parts
 
 
-def credibility(b: Batch) -> np.ndarray:
+def credibility(b: Batch) -> Column:
     """Expertise in the mentee's field and standing (specialty, experience, academic
     record, seniority, mentoring experience)."""
     academic = (
@@ -210,24 +222,32 @@ def credibility(b: Batch) -> np.ndarray:
         ("seniority", b.col("career") / max(CAREER_LEVEL.values())),
         ("mentoring", mentoring),
     ]
-    return weighted_mean(parts, CRED_WEIGHTS)
+    return weighted_mean(parts, CRED_WEIGHTS), parts
 
 
-def feedback(b: Batch) -> np.ndarray:
+def feedback(b: Batch) -> Column:
     """Bayesian average rating mapped to [0, 1]; the program mean where too few rated."""
     prior = b.feedback.program_mean
     if prior is None:
-        return np.full(len(b), np.nan)
+        return np.full(len(b), np.nan), []
     fb, ctx = b.feedback, b.ctx
     raters = fb.raters[b.rows]
     shrunk = (ctx.prior_strength * prior + fb.weighted_sum[b.rows]) / (
         ctx.prior_strength + fb.weight[b.rows]
     )
     released = (raters > 0) & (raters >= ctx.min_raters)
-    return np.where(released, (shrunk - 1.0) / 4.0, (prior - 1.0) / 4.0)
+    bayes_mean = np.where(released, shrunk, prior)
+    parts: Parts = [
+        ("bayes_mean", bayes_mean),
+        ("withheld", np.where(released, np.nan, 1.0)),
+        ("raters", np.where(released, raters, np.nan)),
+        ("mean_overall", np.where(released, fb.mean_overall[b.rows], np.nan)),
+        ("recommend_share", np.where(released, fb.recommend_share[b.rows], np.nan)),
+    ]
+    return (bayes_mean - 1.0) / 4.0, parts
 
 
-def stage_fit(b: Batch) -> np.ndarray:
+def stage_fit(b: Batch) -> Column:
     """Lead in training over the mentee, offers against needs, and (decided trainees from
     MS3 on) the specialty match again."""
     level = STAGE_LEVEL[b.mentee.stage]
@@ -238,4 +258,4 @@ def stage_fit(b: Batch) -> np.ndarray:
     parts: Parts = [("lead", lead), ("needs", np.where(offers != 0, shared / len(needs), np.nan))]
     if mentee_targets(b.mentee) and level >= 3:
         parts.append(("specialty_focus", b.specialty))
-    return weighted_mean(parts, FIT_WEIGHTS)
+    return weighted_mean(parts, FIT_WEIGHTS), parts

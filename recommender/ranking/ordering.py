@@ -46,7 +46,13 @@ class OrderingPolicy(Protocol):
 
 def best_first(scores: np.ndarray, ids: Sequence[str]) -> list[int]:
     """Candidate indices by descending score, ties by id."""
-    return sorted(range(len(ids)), key=lambda i: (-scores[i], ids[i]))
+    order = np.argsort(-scores, kind="stable")
+    ranked = scores[order]
+    if not np.isnan(ranked).any() and not (ranked[1:] == ranked[:-1]).any():
+        fast: list[int] = order.tolist()  # no ties: the ids are not needed
+        return fast
+    values = scores.tolist()
+    return sorted(range(len(ids)), key=lambda i: (-values[i], ids[i]))
 
 
 def diversify(
@@ -60,10 +66,11 @@ def diversify(
     remaining = list(order)
     picked: list[int] = []
     seen: set[str] = set()
+    values = scores.tolist()
     while remaining:
         best = max(
             remaining,
-            key=lambda i: lam * scores[i] - (1 - lam) * float(groups[i] in seen),
+            key=lambda i: lam * values[i] - (1 - lam) * float(groups[i] in seen),
         )
         picked.append(best)
         seen.add(groups[best])

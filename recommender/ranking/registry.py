@@ -14,7 +14,7 @@ import numpy as np
 
 from recommender.domain.profiles import Mentee, Mentor
 from recommender.ranking import batch as columnar
-from recommender.ranking.batch import Batch
+from recommender.ranking.batch import Batch, Column, Parts
 from recommender.ranking.signals import (
     NEUTRAL,
     SignalContext,
@@ -51,14 +51,48 @@ class Signal:
         weight: its default weight in the ranker (before normalisation).
         description: one line saying what it measures.
         columnar: the same signal for every candidate of a ``Batch`` at once (float64,
-            NaN where absent); None: computed pair by pair.
+            NaN where absent) with its parts as columns; None: computed pair by pair.
     """
 
     name: str
     compute: Callable[[SignalPair], SignalValue]
     weight: float
     description: str
-    columnar: Callable[[Batch], np.ndarray] | None = None
+    columnar: Callable[[Batch], Column] | None = None
+
+
+@dataclass(frozen=True)
+class BatchSignals:
+    """Every signal of a registry for every candidate of a batch, with its parts.
+
+    Attributes:
+        names: the signals, in column order.
+        X: float64 ``(n, len(names))`` values as ranked (absent ones neutral).
+        raw: float64 ``(n, len(names))`` values, NaN where absent.
+        columns: each columnar signal's parts as columns.
+        pairs: each other signal's value per candidate, as computed pair by pair.
+    """
+
+    names: tuple[str, ...]
+    X: np.ndarray
+    raw: np.ndarray
+    columns: Mapping[str, Parts]
+    pairs: Mapping[str, list[SignalValue]]
+
+    def signals(self, i: int) -> dict[str, SignalValue]:
+        """Candidate ``i``'s signals as ``SignalRegistry.compute`` gives them for its pair
+        (absent value: None; absent part: left out), read from the columns."""
+        out: dict[str, SignalValue] = {}
+        values = self.raw[i].tolist()
+        for j, name in enumerate(self.names):
+            kept = self.pairs.get(name)
+            if kept is not None:
+                out[name] = kept[i]
+                continue
+            parts = {part: v for part, column in self.columns[name] if (v := float(column[i])) == v}
+            value = values[j]
+            out[name] = SignalValue(None if value != value else value, parts)  # NaN: absent
+        return out
 
 
 @dataclass(frozen=True)
@@ -98,19 +132,20 @@ class SignalRegistry:
         """Every signal for one pair, keyed by name in column order."""
         return {s.name: s.compute(pair) for s in self.signals}
 
-    def batch_matrix(self, batch: Batch, pair: Callable[[int], SignalPair]) -> np.ndarray:
-        """Every signal for every candidate of ``batch``: float64 ``(len(batch), len(self))``,
-        absent values neutral. Signals without a columnar form are computed per pair
-        (``pair(i)`` gives candidate ``i``'s pair)."""
-        out = np.full((len(batch), len(self.signals)), NEUTRAL, dtype=np.float64)
+    def batch_signals(self, batch: Batch, pair: Callable[[int], SignalPair]) -> BatchSignals:
+        """Every signal for every candidate of ``batch``, with its parts. Signals without
+        a columnar form are computed per pair (``pair(i)`` gives candidate ``i``'s pair)."""
+        raw = np.full((len(batch), len(self.signals)), np.nan, dtype=np.float64)
+        columns: dict[str, Parts] = {}
+        pairs: dict[str, list[SignalValue]] = {}
         for j, signal in enumerate(self.signals):
             if signal.columnar is not None:
-                values = signal.columnar(batch)
+                raw[:, j], columns[signal.name] = signal.columnar(batch)
             else:
-                found = [signal.compute(pair(i)).value for i in range(len(batch))]
-                values = np.array([np.nan if v is None else v for v in found], dtype=np.float64)
-            out[:, j] = np.where(np.isnan(values), NEUTRAL, values)
-        return out
+                found = pairs[signal.name] = [signal.compute(pair(i)) for i in range(len(batch))]
+                raw[:, j] = [np.nan if v.value is None else v.value for v in found]
+        X = np.where(np.isnan(raw), NEUTRAL, raw)
+        return BatchSignals(self.names, X, raw, columns, pairs)
 
     def matrix(self, rows: Sequence[Mapping[str, float | None]]) -> np.ndarray:
         """Rows of signal values → float64 ``(n, len(self))``, absent values as neutral."""

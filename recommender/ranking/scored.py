@@ -9,7 +9,7 @@ import numpy as np
 
 from recommender.domain.items import Item
 from recommender.domain.profiles import Mentee, Mentor
-from recommender.ranking.registry import REGISTRY, SignalPair, SignalRegistry
+from recommender.ranking.registry import REGISTRY, BatchSignals, SignalPair, SignalRegistry
 from recommender.ranking.signals import SignalContext, SignalValue
 
 
@@ -61,6 +61,8 @@ class Scored:
     registry: SignalRegistry = REGISTRY
     vectors: np.ndarray | None = None
     """float32 ``(len(queries), dim)`` query vectors, for the shown candidates' item cosines."""
+    signals: BatchSignals | None = None
+    """The signals of ``X`` with their parts (None: parts are worked out pair by pair)."""
 
     def candidate(
         self,
@@ -70,15 +72,19 @@ class Scored:
         contributions: np.ndarray,
         sims: np.ndarray | None,
     ) -> Candidate:
-        """Row ``i`` as a ``Candidate`` at ``rank``, its signals' parts worked out pair by pair
-        (only the candidates shown are explained); ``sims`` are its item cosines."""
+        """Row ``i`` as a ``Candidate`` at ``rank``, its signals' parts read from the columns
+        they were ranked with (or worked out for its pair); ``sims`` are its item cosines."""
         mentor = self.mentors[self.mentor_ids[i]]
+        if self.signals is not None:
+            signals = self.signals.signals(i)
+        else:
+            signals = self.registry.compute(SignalPair(self.mentee, mentor, sims, self.ctx))
         return Candidate(
             mentee=self.mentee,
             mentor=mentor,
             rank=rank,
             score=score,
-            signals=self.registry.compute(SignalPair(self.mentee, mentor, sims, self.ctx)),
+            signals=signals,
             values=self.X[i],
             contributions=contributions,
             queries=self.queries,

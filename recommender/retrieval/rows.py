@@ -18,10 +18,27 @@ import os
 from collections.abc import Iterator
 from pathlib import Path
 
+import faiss
 import numpy as np
 
 CHUNK_ROWS = 65_536
 """Rows copied, hashed or scored at a time when going through all of them."""
+
+
+def _dot_rows(out: np.ndarray, q: np.ndarray, source: np.ndarray, rows: np.ndarray) -> None:
+    """``out[i, j] = q[i] · source[rows[j]]`` (all float32 C-contiguous; rows in range)."""
+    if not source.flags.c_contiguous:  # a mapped file is; anything else is copied once
+        source = np.ascontiguousarray(source)
+    ids = np.ascontiguousarray(np.broadcast_to(rows, (len(q), len(rows))))
+    faiss.fvec_inner_products_by_idx(  # type: ignore[attr-defined]  # generated binding
+        faiss.swig_ptr(out),
+        faiss.swig_ptr(q),
+        faiss.swig_ptr(source),
+        faiss.swig_ptr(ids),
+        q.shape[1],
+        len(q),
+        len(rows),
+    )
 
 
 class ItemRows:
@@ -82,6 +99,38 @@ class ItemRows:
         low = rows < split
         out[low] = self._base[rows[low]]
         out[~low] = self._tail[rows[~low] - split]
+        return out
+
+    def inner_products(self, queries: np.ndarray, rows: np.ndarray) -> np.ndarray:
+        """``queries @ vectors(rows).T``, float32 ``(len(queries), len(rows))``, reading each
+        row where it lies: FAISS fuses the gather and the dot products (on its OpenMP
+        threads), where ``take`` and a product would copy the rows out first and read
+        them twice. A re-rank's few thousand rows at 100k mentors: 1.0 ms against 1.9.
+
+        Args:
+            queries: float32 ``(q, dim)``.
+            rows: int64 row numbers, each below ``len(self)``.
+        """
+        q = np.ascontiguousarray(queries, dtype=np.float32)
+        rows = np.asarray(rows, dtype=np.int64)
+        out = np.empty((len(q), len(rows)), dtype=np.float32)
+        if not len(q) or not len(rows):
+            return out
+        if int(rows.min()) < 0 or int(rows.max()) >= len(self):  # FAISS reads raw memory
+            raise IndexError(f"row out of range 0..{len(self) - 1}")
+        split = len(self._base)
+        if int(rows.max()) < split:
+            _dot_rows(out, q, self._base, rows)
+        elif int(rows.min()) >= split:
+            _dot_rows(out, q, self._tail, rows - split)
+        else:
+            low = rows < split
+            part = np.empty((len(q), int(low.sum())), dtype=np.float32)
+            _dot_rows(part, q, self._base, rows[low])
+            out[:, low] = part
+            part = np.empty((len(q), len(rows) - part.shape[1]), dtype=np.float32)
+            _dot_rows(part, q, self._tail, rows[~low] - split)
+            out[:, ~low] = part
         return out
 
     def parts(self) -> Iterator[tuple[int, np.ndarray]]:

@@ -12,6 +12,9 @@ stays inside (pragmas, migrations).
 
 from __future__ import annotations
 
+import sqlite3
+import threading
+from collections import namedtuple
 from collections.abc import Iterator, Mapping
 from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
@@ -28,6 +31,7 @@ from sqlalchemy import (
     inspect,
 )
 from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.sql.elements import ClauseElement
 
 POOL_SIZE = 40
 """SQLite connections kept open (the API's default worker threads)."""
@@ -106,6 +110,61 @@ def add_missing_columns(conn: Connection, metadata: MetaData) -> None:
                 )
 
 
+class QuickReader:
+    """One plain ``sqlite3`` connection, outside SQLAlchemy, for the tiny reads made on
+    every request (the change number, the caller's key): through the pool, its checkout,
+    ``BEGIN`` and result handling cost about 0.5 ms; here a statement runs in autocommit
+    mode in about 10 µs.
+    WAL readers never wait for writers, and each statement reads the newest commit, of
+    this process or any other. Threads share the connection under a lock (a read holds it
+    for microseconds). The connection is read-only (``query_only``).
+
+    Args:
+        path: the SQLite database file.
+    """
+
+    def __init__(self, path: str) -> None:
+        self.path = path
+        self._lock = threading.Lock()
+        self._conn: sqlite3.Connection | None = None
+
+    def first(self, sql: str, params: tuple[Any, ...] = ()) -> tuple[Any, ...] | None:
+        """The first row of ``sql`` (None if no row)."""
+        with self._lock:
+            if self._conn is None:
+                conn = sqlite3.connect(
+                    self.path, timeout=10, isolation_level=None, check_same_thread=False
+                )
+                conn.execute("PRAGMA query_only=ON")
+                self._conn = conn
+            # fetchall steps the statement to its end, so no read transaction stays open
+            # between calls (it would pin an old snapshot and hold back checkpoints).
+            rows = self._conn.execute(sql, params).fetchall()
+        return tuple(rows[0]) if rows else None
+
+    def close(self) -> None:
+        """Close the connection (the next read opens it again)."""
+        with self._lock:
+            if self._conn is not None:
+                self._conn.close()
+                self._conn = None
+
+
+def _row_type(names: list[str]) -> Any:
+    """A tuple type whose fields are ``names`` (a row read by ``QuickReader``)."""
+    return namedtuple("Row", names, rename=True)
+
+
+def sqlite_file(engine: Engine) -> str | None:
+    """The file of a SQLite ``engine`` (None for other databases and in-memory ones)."""
+    if engine.dialect.name != "sqlite":
+        return None
+    name = engine.url.database
+    if not name or name == ":memory:" or name.startswith("file:"):
+        return None
+    return name
+
+
 class Database:
     """One database: a session factory for repositories and write transactions.
 
@@ -118,6 +177,9 @@ class Database:
         self._engine = engine
         self.url = url or engine.url.render_as_string(hide_password=False)
         self.sessions: sessionmaker[Session] = sessionmaker(bind=engine)
+        file = sqlite_file(engine)
+        self._quick = None if file is None else QuickReader(file)
+        self._plain: dict[int, tuple[Executable, str, list[str], dict[str, Any], Any]] = {}
 
     @property
     def dialect(self) -> str:
@@ -141,6 +203,31 @@ class Database:
         SQLAlchemy then reuses their compiled form without rebuilding its cache key."""
         with self._engine.connect() as conn:
             return conn.execute(statement, params).scalar()
+
+    def quick_first(self, statement: Executable, params: Mapping[str, Any] | None = None) -> Any:
+        """``first`` for a small read made on every request (a ``select`` of plain columns
+        whose values need no conversion but booleans, read as 0/1): on a SQLite file the
+        statement, compiled once, runs on a ``QuickReader``. The row's columns are its
+        attributes, as ``first`` gives them."""
+        if self._quick is None:
+            return self.first(statement, params)
+        held = self._plain.get(id(statement))
+        if held is None or held[0] is not statement:
+            assert isinstance(statement, ClauseElement), "quick reads are select statements"
+            compiled = statement.compile(dialect=self._engine.dialect)
+            names = [c.key for c in getattr(statement, "selected_columns", ())]
+            order = list(getattr(compiled, "positiontup", None) or [])  # SQLite: qmark
+            held = (statement, str(compiled), order, dict(compiled.params), _row_type(names))
+            self._plain[id(statement)] = held
+        _, sql, order, defaults, row_type = held
+        values = defaults if not params else {**defaults, **params}
+        found = self._quick.first(sql, tuple(values[name] for name in order))
+        return None if found is None else row_type(*found)
+
+    def quick_scalar(self, statement: Executable) -> Any:
+        """``scalar`` for a small read made on every request (see ``quick_first``)."""
+        row = self.quick_first(statement)
+        return None if row is None else row[0]
 
     def first(
         self, statement: Executable, params: Mapping[str, Any] | None = None
@@ -179,5 +266,7 @@ class Database:
                 conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
 
     def dispose(self) -> None:
-        """Release the connection pool."""
+        """Release the connection pool (and the quick reader's connection)."""
+        if self._quick is not None:
+            self._quick.close()
         self._engine.dispose()

@@ -306,7 +306,7 @@ class Keys:
         expired). Records when, and from which ``address``, the key was last used."""
         now = _now()
         # Plain columns on one connection, no ORM session: this runs on every request.
-        row = self.database.first(_BY_DIGEST, {"digest": digest(secret)})
+        row = self.database.quick_first(_BY_DIGEST, {"digest": digest(secret)})
         if row is None or row.revoked or _expired(row, now):
             return None
         principal = Principal(

@@ -85,7 +85,7 @@ class Store:
 
     def seq(self) -> int:
         """The change sequence number: grows by one per record written or deleted."""
-        value = self.database.scalar(_SEQ)
+        value = self.database.quick_scalar(_SEQ)
         return int(value) if value is not None else 0
 
     @staticmethod

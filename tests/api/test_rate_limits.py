@@ -7,11 +7,16 @@ A trusted proxy is simulated by giving TestClient's (in-process) requests the pe
 
 from __future__ import annotations
 
+import threading
+import time
 from typing import Any
 
+import pytest
 from fastapi.testclient import TestClient
+from limits import parse, storage, strategies
 
 from api.app import create_app
+from api.security import SweptMemoryStorage, rate_limit_storage
 from recommender.engine import Engine
 from tests.conftest import bearer, mentee, require_service, token
 
@@ -123,3 +128,31 @@ def test_workers_share_counters_through_redis(faculty_engine: Engine) -> None:
     ):
         codes = [c.get("/v1/me").status_code for c in (first, second) * 3]
     assert codes == [200] * 5 + [429]
+
+
+def test_in_memory_counters_expire_without_a_sweeper_thread_per_request(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The in-memory counters limit and expire as ``limits``' own do, but a burst of hits
+    starts one sweeping timer thread, not one whenever the last finished (every ~10 ms)."""
+    started: list[threading.Timer] = []
+    start = threading.Timer.start
+
+    def counted(timer: threading.Timer) -> None:
+        started.append(timer)
+        start(timer)
+
+    monkeypatch.setattr(threading.Timer, "start", counted)
+    counters = rate_limit_storage("memory://")
+    assert isinstance(counters, SweptMemoryStorage)
+    limiter = strategies.SlidingWindowCounterRateLimiter(counters)
+    once = parse("3/second")
+    assert [limiter.hit(once, "key", "a") for _ in range(4)] == [True, True, True, False]
+    began = time.monotonic()
+    while time.monotonic() - began < 0.5:  # half a second of hits from many callers
+        limiter.hit(once, "address", f"b{len(started)}-{time.monotonic()}")
+        time.sleep(0.002)
+    assert len(started) <= 2, len(started)  # the library's storage: ~50 here
+    time.sleep(2.1)  # both windows of the sliding counter have passed
+    assert limiter.hit(once, "key", "a")
+    assert isinstance(rate_limit_storage("memory://?x=1"), storage.Storage)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import random
 from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -228,6 +229,34 @@ def test_columnar_lists_equal_the_per_pair_lists(
             assert shown == expected, (name, mentee.id)
             compared += len(shown)
     assert compared > 2 * len(some) * 10 * 0.9
+
+
+def test_explanations_read_from_the_columns_equal_the_per_pair_ones(
+    sample_engine: Engine, mentees: list[Mentee]
+) -> None:
+    """The shown candidates' explanations take their signals' parts from the columns they
+    were ranked with; worked out pair by pair instead, every suggestion (reasons, gaps,
+    components, matches, text) is the same, with and without filters."""
+    cohort = json.loads((SAMPLE / "cohorts.jsonl").read_text().splitlines()[0])
+    variants = [
+        SuggestionFilters(),
+        SuggestionFilters(only=frozenset(cohort["mentor_ids"])),
+        SuggestionFilters(languages=("spanish",), include_full=True),
+    ]
+    told = {"reasons": 0, "gaps": 0, "rated": 0}
+    for filters in variants:
+        for mentee in mentees[:40]:
+            scored = sample_engine.score(mentee, 10, filters)
+            assert scored.signals is not None
+            scores, order = sample_engine.order(scored, filters)
+            shown = list(enumerate(order[:10], start=1))
+            got = sample_engine._explained(scored, scores, shown)
+            expected = sample_engine._explained(replace(scored, signals=None), scores, shown)
+            assert got == expected, mentee.id
+            told["reasons"] += sum(len(s.reasons) for s in got)
+            told["gaps"] += sum(len(s.gaps) for s in got)
+            told["rated"] += sum("past mentees" in r for s in got for r in s.reasons)
+    assert all(told.values()), told  # each kind of sentence was compared
 
 
 def test_an_ivf_index_gives_the_flat_lists_and_reports_itself(

@@ -454,7 +454,9 @@ PROPERTY = settings(
 @PROPERTY
 @given(scenarios())
 def test_columnar_signals_equal_per_pair_signals(s: Scenario) -> None:
-    """Every signal, every candidate: the batch value is the per-pair value (NaN: None)."""
+    """Every signal, every candidate: the batch value is the per-pair value (NaN: None),
+    and so is each part (NaN: the per-pair signal has no such part), which is what the
+    explanations read."""
     columns = lay_out(s)
     ctx = context(s)
     back = released_places(s)
@@ -470,14 +472,21 @@ def test_columnar_signals_equal_per_pair_signals(s: Scenario) -> None:
     current = as_released(s)
     for signal in REGISTRY:
         assert signal.columnar is not None, f"{signal.name} has no columnar form"
-        values = signal.columnar(batch)
+        values, parts = signal.columnar(batch)
         assert values.shape == (len(s.order),), signal.name
+        names = [name for name, _ in parts]
         for i, m in enumerate(s.order):
             expected = signal.compute(SignalPair(s.mentee, current[m], s.sims[m], ctx))
             assert same(float(values[i]), expected.value), (
                 f"{signal.name} of {m}: columnar {values[i]!r}, per pair {expected.value!r} "
                 f"(parts {expected.parts})"
             )
+            assert set(expected.parts) <= set(names), (signal.name, m, expected.parts, names)
+            for name, column in parts:
+                assert same(float(column[i]), expected.parts.get(name)), (
+                    f"{signal.name}.{name} of {m}: columnar {column[i]!r}, "
+                    f"per pair {expected.parts.get(name)!r}"
+                )
 
 
 @PROPERTY
@@ -527,4 +536,5 @@ def test_similarity_without_query_items_is_absent(n_candidates: int, n_items: in
         np.zeros((0, n_candidates), dtype=np.float32),
     )
     assert similarity(np.zeros((0, n_items), dtype=np.float32)).value is None
-    assert np.isnan(columnar_similarity(batch)).all()
+    values, parts = columnar_similarity(batch)
+    assert np.isnan(values).all() and parts == []

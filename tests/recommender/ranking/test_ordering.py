@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import numpy as np
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from recommender.ranking.filters import SuggestionFilters
 from recommender.ranking.ordering import (
@@ -29,6 +31,24 @@ def test_best_first_sorts_by_score_then_id() -> None:
     scores = np.array([0.5, 0.9, 0.5, 0.1])
     assert best_first(scores, ["d", "a", "b", "c"]) == [1, 2, 0, 3]
     assert best_first(np.zeros(0), []) == []
+
+
+@settings(max_examples=200, deadline=None, database=None)
+@given(
+    st.lists(
+        st.tuples(
+            st.sampled_from([0.0, 0.25, 0.5, 1.0, -0.0]) | st.floats(0, 1), st.text(max_size=3)
+        ),
+        max_size=40,
+    )
+)
+def test_best_first_is_the_sort_by_score_then_id(rows: list[tuple[float, str]]) -> None:
+    """With or without ties (scores drawn from a few values half the time): the same order
+    as sorting by descending score, then id."""
+    scores = np.array([score for score, _ in rows], dtype=np.float64)
+    ids = [mentor_id for _, mentor_id in rows]
+    expected = sorted(range(len(rows)), key=lambda i: (-rows[i][0], ids[i]))
+    assert best_first(scores, ids) == expected
 
 
 def test_by_score_keeps_the_order() -> None:

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import sqlite3
+import subprocess
+import sys
 import threading
 from collections.abc import Callable
 from pathlib import Path
@@ -130,3 +133,38 @@ def test_the_first_writes_to_a_new_store_may_race(tmp_path: Path) -> None:
         Store(store.url).upsert("cohorts", [Cohort(id=f"c{t}")])
 
     assert in_threads(first, 4) == [] and store.seq() == 4
+
+
+def test_the_change_number_read_on_every_request_is_fresh_and_holds_no_snapshot(
+    tmp_path: Path,
+) -> None:
+    """``seq`` is read outside SQLAlchemy (``QuickReader``) on a SQLite file: it must see
+    another process's commit at once, leave no read transaction open (which would pin an
+    old snapshot and keep the WAL from being truncated), and never write."""
+    path = tmp_path / "quick.db"
+    store = Store(f"sqlite:///{path}")
+    store.upsert("mentors", [mentor("a")])
+    assert store.seq() == 1
+    other = subprocess.run(
+        [sys.executable, "-c", WRITE_IN_ANOTHER_PROCESS, f"sqlite:///{path}"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert other.returncode == 0, other.stderr
+    assert store.seq() == 2
+    store.database.checkpoint()
+    assert Path(f"{path}-wal").stat().st_size == 0  # nothing held the WAL back
+    assert store.database._quick is not None
+    with pytest.raises(sqlite3.OperationalError, match="readonly"):
+        store.database._quick.first("DELETE FROM meta")
+    store.close()
+    assert Store(f"sqlite:///{path}").seq() == 2
+
+
+WRITE_IN_ANOTHER_PROCESS = """
+import sys
+from recommender.storage.store import Store
+from tests.conftest import mentor
+Store(sys.argv[1]).upsert("mentors", [mentor("b")])
+"""
