@@ -12,6 +12,7 @@ stays inside (pragmas, migrations).
 
 from __future__ import annotations
 
+import os
 import sqlite3
 import threading
 from collections import namedtuple
@@ -117,7 +118,8 @@ class QuickReader:
     mode in about 10 µs.
     WAL readers never wait for writers, and each statement reads the newest commit, of
     this process or any other. Threads share the connection under a lock (a read holds it
-    for microseconds). The connection is read-only (``query_only``).
+    for microseconds). The connection is read-only (``query_only``). A forked child opens
+    its own: a SQLite connection must not be used across ``fork``.
 
     Args:
         path: the SQLite database file.
@@ -127,9 +129,12 @@ class QuickReader:
         self.path = path
         self._lock = threading.Lock()
         self._conn: sqlite3.Connection | None = None
+        self._pid = os.getpid()
 
     def first(self, sql: str, params: tuple[Any, ...] = ()) -> tuple[Any, ...] | None:
         """The first row of ``sql`` (None if no row)."""
+        if self._pid != os.getpid():  # forked: the parent's connection and lock stay its own
+            self._lock, self._conn, self._pid = threading.Lock(), None, os.getpid()
         with self._lock:
             if self._conn is None:
                 conn = sqlite3.connect(

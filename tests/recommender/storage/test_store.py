@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sqlite3
 import subprocess
 import sys
@@ -160,6 +161,30 @@ def test_the_change_number_read_on_every_request_is_fresh_and_holds_no_snapshot(
         store.database._quick.first("DELETE FROM meta")
     store.close()
     assert Store(f"sqlite:///{path}").seq() == 2
+
+
+def test_a_forked_child_reads_the_change_number_on_its_own_connection(tmp_path: Path) -> None:
+    """The parent has read (its quick connection is open); a forked child must not use that
+    connection: it opens its own and reads the newest number."""
+    store = Store(f"sqlite:///{tmp_path / 'fork.db'}")
+    store.upsert("mentors", [mentor("a")])
+    assert store.seq() == 1
+    parent = store.database._quick
+    assert parent is not None and parent._conn is not None
+    opened = parent._conn
+    reader, writer = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the child: report what it read and whether it reused the connection
+        try:
+            Store(store.url).upsert("mentors", [mentor("b")])
+            seen = store.seq()
+            fresh = parent._conn is not opened
+            os.write(writer, f"{seen} {fresh}".encode())
+        finally:
+            os._exit(0)
+    os.waitpid(pid, 0)
+    assert os.read(reader, 64).decode() == "2 True"
+    assert store.seq() == 2 and parent._conn is opened
 
 
 WRITE_IN_ANOTHER_PROCESS = """
