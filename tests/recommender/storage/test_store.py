@@ -182,8 +182,11 @@ def test_a_forked_child_reads_the_change_number_on_its_own_connection(tmp_path: 
             os.write(writer, f"{seen} {fresh}".encode())
         finally:
             os._exit(0)
+    os.close(writer)  # a child that fails writes nothing: the read then ends, not hangs
     os.waitpid(pid, 0)
-    assert os.read(reader, 64).decode() == "2 True"
+    told = os.read(reader, 64).decode()
+    os.close(reader)
+    assert told == "2 True"
     assert store.seq() == 2 and parent._conn is opened
 
 
