@@ -119,18 +119,14 @@ class ItemRows:
         if int(rows.min()) < 0 or int(rows.max()) >= len(self):  # FAISS reads raw memory
             raise IndexError(f"row out of range 0..{len(self) - 1}")
         split = len(self._base)
-        if int(rows.max()) < split:
-            _dot_rows(out, q, self._base, rows)
-        elif int(rows.min()) >= split:
-            _dot_rows(out, q, self._tail, rows - split)
-        else:
-            low = rows < split
-            part = np.empty((len(q), int(low.sum())), dtype=np.float32)
-            _dot_rows(part, q, self._base, rows[low])
-            out[:, low] = part
-            part = np.empty((len(q), len(rows) - part.shape[1]), dtype=np.float32)
-            _dot_rows(part, q, self._tail, rows[~low] - split)
-            out[:, ~low] = part
+        low = rows < split
+        for source, where, first in ((self._base, low, 0), (self._tail, ~low, split)):
+            if where.all():  # every row in one part (the usual case): straight into ``out``
+                _dot_rows(out, q, source, rows - first)
+            elif where.any():
+                part = np.empty((len(q), int(where.sum())), dtype=np.float32)
+                _dot_rows(part, q, source, rows[where] - first)
+                out[:, where] = part
         return out
 
     def parts(self) -> Iterator[tuple[int, np.ndarray]]:
