@@ -12,7 +12,8 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from functools import cached_property
+from datetime import date
+from functools import cached_property, lru_cache
 
 import numpy as np
 
@@ -121,22 +122,37 @@ class Batch:
         used = np.unique(ids[ids >= 0])
         table = np.full(len(self.columns.specialty_names.names) + 1, -np.inf)
         names = self.columns.specialty_names.names
-        table[used] = [specialty_match(targets, {names[i]}) for i in used.tolist()]
+        key = frozenset(targets)
+        table[used] = [_specialty_score(key, names[i]) for i in used.tolist()]
         out: np.ndarray = table[ids].max(axis=1)  # -1 padding reads the -inf sentinel
         return out
 
 
+@lru_cache(maxsize=16_384)
+def _specialty_score(targets: frozenset[str], name: str) -> float:
+    """``specialty_match`` of a mentor of the one specialty ``name`` (the taxonomy is
+    fixed, so a pair's answer never changes)."""
+    return specialty_match(set(targets), {name})
+
+
+@lru_cache(maxsize=4_096)
+def _offset_hours(tz: str, day: date) -> float:
+    return _utc_offset_hours(tz, day)
+
+
 def weighted_mean(parts: Parts, weights: Mapping[str, float]) -> np.ndarray:
-    """Per row, ``Σ wₖ·pₖ / Σ wₖ`` over the parts present (NaN where none is)."""
-    n = len(parts[0][1])
-    total = np.zeros(n)
-    top = np.zeros(n)
-    for name, values in parts:
-        present = ~np.isnan(values)
-        total = total + np.where(present, weights[name], 0.0)
-        top = top + np.where(present, values * weights[name], 0.0)
+    """Per row, ``Σ wₖ·pₖ / Σ wₖ`` over the parts present (NaN where none is), the sums
+    taken part by part in declaration order (as the per-pair function adds them)."""
+    values = np.stack([v for _, v in parts])
+    w = np.array([weights[name] for name, _ in parts])[:, None]
+    present = ~np.isnan(values)
+    total = np.where(present, w, 0.0)
+    top = np.where(present, values * w, 0.0)
+    for k in range(1, len(parts)):  # row by row in order: the same rounding as one pair's
+        total[0] += total[k]
+        top[0] += top[k]
     with np.errstate(invalid="ignore", divide="ignore"):
-        return np.where(total > 0, top / np.where(total > 0, total, 1.0), np.nan)
+        return np.where(total[0] > 0, top[0] / np.where(total[0] > 0, total[0], 1.0), np.nan)
 
 
 def similarity(b: Batch) -> Column:
@@ -155,11 +171,11 @@ def _timezone(b: Batch) -> np.ndarray:
     out = np.full(len(b), np.nan)
     if not b.mentee.timezone:
         return out
-    own = _utc_offset_hours(b.mentee.timezone, b.ctx.as_of)
+    own = _offset_hours(b.mentee.timezone, b.ctx.as_of)
     names = b.columns.timezones.names
     used = np.unique(tz[tz >= 0])
     offsets = np.zeros(max(len(names), 1))
-    offsets[used] = [_utc_offset_hours(names[i], b.ctx.as_of) for i in used.tolist()]
+    offsets[used] = [_offset_hours(names[i], b.ctx.as_of) for i in used.tolist()]
     gap = np.abs(own - offsets[np.maximum(tz, 0)])
     return np.where(tz >= 0, 1.0 - np.minimum(gap, 8.0) / 8.0, np.nan)
 

@@ -64,9 +64,22 @@ def choose_kind(n_items: int, requested: Requested, flat_max_items: int) -> Kind
     return "ivf-sq8" if n_items < PQ_FROM_ITEMS else "ivf-pq"
 
 
+FINE_LISTS = 3_000
+"""Up to this many lists, ``list_count`` gives twice √n lists (see there)."""
+
+
 def list_count(n_items: int) -> int:
-    """Inverted lists for ``n_items``: about √n (so a probe reads about √n codes), 16–8192."""
-    return int(min(8192, max(16, round(math.sqrt(max(n_items, 1))))))
+    """Inverted lists for ``n_items``: 2√n up to ``FINE_LISTS``, never fewer than √n;
+    16–8192.
+
+    A probe reads n / lists codes, so with twice the lists the same probes read half as
+    many, at about the same candidate recall: at 100k mentors (902k items) 1,900 lists
+    with 16 probes measured recall 0.998 and a suggestion about 2 ms faster than 950
+    lists (0.997), for a build of 39 s instead of 20 s. Training and filling cost grows
+    with lists × items, so the largest indexes keep about √n (3,000 lists at 9M items).
+    """
+    root = math.sqrt(max(n_items, 1))
+    return int(min(8192, max(16, round(max(root, min(2 * root, FINE_LISTS))))))
 
 
 def pq_subquantizers(dim: int) -> int:

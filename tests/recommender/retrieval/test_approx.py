@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 
 from recommender.domain.items import Item
-from recommender.retrieval.approx import PQ_FROM_ITEMS, choose_kind, list_count
+from recommender.retrieval.approx import FINE_LISTS, PQ_FROM_ITEMS, choose_kind, list_count
 from recommender.retrieval.index import IndexPolicy, MentorIndex
 
 DIM = 32
@@ -55,7 +55,15 @@ def test_auto_chooses_flat_then_scalar_then_product_codes() -> None:
     assert choose_kind(PQ_FROM_ITEMS, "auto", 100_000) == "ivf-pq"
     assert choose_kind(10, "ivf-pq", 100_000) == "ivf-pq"
     assert choose_kind(10**7, "flat", 100_000) == "flat"
-    assert list_count(10) >= 16 and list_count(10**6) == 1000 and list_count(10**9) == 8192
+    assert list_count(10) == 16 and list_count(10**9) == 8192
+
+
+@pytest.mark.parametrize("n_items", [20_000, 10**5, 902_221, 2_250_000, 9_021_875, 3 * 10**7])
+def test_lists_are_twice_root_n_until_the_finest_then_root_n(n_items: int) -> None:
+    lists, root = list_count(n_items), n_items**0.5
+    assert root - 1 <= lists <= 2 * root + 1
+    assert lists == round(2 * root) or lists >= FINE_LISTS
+    assert list_count(n_items + 1000) >= lists
 
 
 def test_a_small_index_stays_flat_and_a_large_one_builds_ivf_with_measured_recall() -> None:
@@ -72,14 +80,15 @@ def test_a_small_index_stays_flat_and_a_large_one_builds_ivf_with_measured_recal
 def test_recall_is_measured_on_real_queries_when_the_owner_gives_them() -> None:
     """The engine hands the index its stored mentees' query vectors; recall is measured on
     those (and says so), synthetic queries only when none are given. One probed list of
-    many misses candidates that reading every list finds."""
+    many misses candidates that reading every list finds (two of 191: a single list holds
+    too few items to shortlist 300 mentors, and such a search falls back to exact)."""
     given: list[int] = []
 
     def probe(n: int) -> list[np.ndarray]:
         given.append(n)
         return [queries(seed) for seed in range(n)]
 
-    index = filled(2000, policy=IndexPolicy(flat_max_items=1000, probes=1, recall_queries=12))
+    index = filled(2000, policy=IndexPolicy(flat_max_items=1000, probes=2, recall_queries=12))
     assert index.recall_on == "synthetic queries"
     index.recall_probe = probe
     index.build_approx("ivf-sq8")
