@@ -196,13 +196,26 @@ class ApproxItems:
     def decoded(self, ids: np.ndarray, id_bound: int) -> np.ndarray | None:
         """Items ``ids`` (all below ``id_bound``) decoded from their 8-bit codes, float32
         ``(len(ids), dim)``; None for product codes (too coarse to re-rank with)."""
+        reader = self._code_reader(id_bound)
+        return None if reader is None else reader.vectors(ids)
+
+    def inner_products(
+        self, queries: np.ndarray, ids: np.ndarray, id_bound: int
+    ) -> np.ndarray | None:
+        """``queries @ decoded(ids).T`` (float32 ``(len(queries), len(ids))``), computed on
+        the codes without decoding them; None for product codes."""
+        reader = self._code_reader(id_bound)
+        return None if reader is None else reader.inner_products(queries, ids)
+
+    def _code_reader(self, id_bound: int) -> CodeReader | None:
+        """The reader of the 8-bit codes, current for item ids below ``id_bound``."""
         if self.kind != "ivf-sq8":
             return None
         if self._reader is None:
             self._reader = CodeReader(cast(faiss.IndexIVFScalarQuantizer, self._index))
         if not self._reader.current:
             self._reader.refresh(id_bound)
-        return self._reader.vectors(ids)
+        return self._reader
 
     def search(self, queries: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
         """The ``k`` nearest items of each query by approximate inner product: scores

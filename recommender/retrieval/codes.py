@@ -34,6 +34,8 @@ class CodeReader:
         self._codes: list[np.ndarray] = []  # per list: uint8 (size, code_size), no copy
         self._centroids = np.zeros((0, index.d), dtype=np.float32)
         self._residual = bool(index.by_residual)
+        self._lo = self._step = np.zeros(index.d, dtype=np.float32)
+        """Each dimension's lowest value and step between codes."""
         self.current = False
 
     @property
@@ -61,6 +63,11 @@ class CodeReader:
         quantizer = faiss.downcast_index(index.quantizer)
         centroids = faiss.rev_swig_ptr(quantizer.get_xb(), index.nlist * index.d)  # type: ignore[attr-defined]
         self._centroids = np.array(centroids, dtype=np.float32).reshape(index.nlist, index.d)
+        sq = index.sq
+        if sq.qtype != faiss.ScalarQuantizer.QT_8bit:
+            raise ValueError("only 8-bit codes with a range per dimension are read here")
+        trained = faiss.vector_to_array(sq.trained).astype(np.float32)
+        self._lo, self._step = trained[: index.d], trained[index.d :] / np.float32(255.0)
         self._where, self._codes, self.current = where, codes, True
 
     def vectors(self, ids: np.ndarray) -> np.ndarray:
@@ -68,19 +75,53 @@ class CodeReader:
         the index; KeyError otherwise)."""
         if not len(ids):
             return np.zeros((0, self._index.d), dtype=np.float32)
+        order, lists, codes = self._gather(ids)
+        decoded = np.asarray(self._index.sq.decode(codes), dtype=np.float32)
+        if self._residual:
+            decoded += self._centroids[lists]
+        out = np.empty_like(decoded)
+        out[order] = decoded
+        return out
+
+    def inner_products(self, queries: np.ndarray, ids: np.ndarray) -> np.ndarray:
+        """``queries @ vectors(ids).T`` (float32 ``(len(queries), len(ids))``) without
+        decoding a vector: with 8-bit codes ``c``, a vector is ``centroid + lo + (c + ½)·step``
+        per dimension, so its dot product with ``q`` is ``q·centroid + q·(lo + ½·step) +
+        (q∘step)·c``: one product of the codes as they are against the queries scaled by
+        the step, plus one term per list and one per query."""
+        q = np.ascontiguousarray(queries, dtype=np.float32)
+        if not len(ids):
+            return np.zeros((len(q), 0), dtype=np.float32)
+        lo, step = self._lo, self._step
+        order, lists, codes = self._gather(ids)
+        found = (codes.astype(np.float32) @ (q * step).T).T
+        found += (q @ (lo + np.float32(0.5) * step))[:, None]
+        if self._residual:
+            used, which = np.unique(lists, return_inverse=True)
+            found += (q @ self._centroids[used].T)[:, which]
+        out = np.empty_like(found)
+        out[:, order] = found
+        return out
+
+    def _gather(self, ids: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """The codes of item ``ids`` grouped list by list: the order they are in (positions
+        in ``ids``), their lists, and the uint8 codes (every id must be in the index;
+        KeyError otherwise)."""
         where = self._where[ids] if ids.max() < len(self._where) else np.full(1, -1)
         if (where < 0).any():
             raise KeyError("an item asked for is not in the IVF index")
+        order = np.argsort(where >> _OFFSET_BITS, kind="stable")
+        where = where[order]
         lists = where >> _OFFSET_BITS
         positions = where & ((1 << _OFFSET_BITS) - 1)
-        order = np.argsort(lists, kind="stable")
-        sorted_lists = lists[order]
-        bounds = np.flatnonzero(np.diff(sorted_lists)) + 1
-        starts = np.concatenate(([0], bounds))
-        ends = np.concatenate((bounds, [len(order)]))
-        codes = np.empty((len(ids), int(self._index.code_size)), dtype=np.uint8)
-        for start, end in zip(starts.tolist(), ends.tolist(), strict=True):
-            chosen = order[start:end]
-            codes[chosen] = self._codes[int(sorted_lists[start])][positions[chosen]]
-        decoded = np.asarray(self._index.sq.decode(codes), dtype=np.float32)
-        return decoded + self._centroids[lists] if self._residual else decoded
+        bounds = np.flatnonzero(np.diff(lists)) + 1
+        starts = np.concatenate(([0], bounds)).tolist()
+        ends = np.concatenate((bounds, [len(order)])).tolist()
+        held = self._codes
+        codes = np.concatenate(
+            [
+                held[list_no].take(positions[start:end], axis=0)
+                for list_no, start, end in zip(lists[starts].tolist(), starts, ends, strict=True)
+            ]
+        )
+        return order, lists, codes

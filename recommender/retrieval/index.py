@@ -132,12 +132,6 @@ class Found:
     best: np.ndarray
 
 
-def _cosines(queries: np.ndarray, vectors: np.ndarray) -> np.ndarray:
-    """``queries @ vectors.T``, float32 ``(q, n)``, computed as ``vectors @ queries.T``: with
-    a handful of queries BLAS is several times faster with the long side first."""
-    return np.ascontiguousarray((vectors @ queries.T).T)
-
-
 def _segment_max(gathered: np.ndarray, lengths: np.ndarray) -> np.ndarray:
     """``(q, Σ lengths)`` → ``(q, len(lengths))``: the max over each run of columns, in
     order (NaN for an empty run)."""
@@ -695,9 +689,9 @@ class MentorIndex:
         8-bit codes instead (see ``codes``): reading a shortlist's rows from the file costs
         a page fault per mentor whenever the system has not kept it in memory."""
         if self._rows.mapped and self._approx is not None and len(rows):
-            decoded = self._approx.decoded(self._ids_of(slots, rows), self._next_id)
-            if decoded is not None:
-                return _cosines(q, decoded)
+            found = self._approx.inner_products(q, self._ids_of(slots, rows), self._next_id)
+            if found is not None:
+                return found
         return self._rows.inner_products(q, rows)
 
     def item_similarities(self, queries: np.ndarray, mentor_ids: Sequence[str]) -> ItemMatches:

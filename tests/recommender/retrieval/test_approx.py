@@ -219,8 +219,18 @@ def test_decoded_codes_give_the_items_back_through_adds_and_removals() -> None:
         assert decoded is not None and decoded.shape == exact.shape
         assert np.abs(decoded - exact).max() < 0.02
         np.testing.assert_allclose((decoded * exact).sum(axis=1), 1.0, atol=0.01)
+        q = queries(step, n=4)
+        dots = approx.inner_products(q, ids, index._next_id)  # from the codes, undecoded
+        assert dots is not None and dots.shape == (4, len(ids))
+        np.testing.assert_allclose(dots, q @ decoded.T, atol=2e-5)
+        shuffled = rng.permutation(len(ids))  # any order of ids, lists interleaved
+        np.testing.assert_allclose(
+            approx.inner_products(q, ids[shuffled], index._next_id), dots[:, shuffled], atol=2e-5
+        )
     with pytest.raises(KeyError):
         approx.decoded(np.array([index._next_id - 1, 10**6]), 10**6 + 1)
+    with pytest.raises(KeyError):
+        approx.inner_products(queries(0), np.array([10**6]), 10**6 + 1)
 
 
 def test_a_mapped_index_reranks_from_codes_and_still_finds_the_exact_mentors(
