@@ -12,7 +12,6 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from datetime import date
 from functools import cached_property, lru_cache
 
 import numpy as np
@@ -135,11 +134,6 @@ def _specialty_score(targets: frozenset[str], name: str) -> float:
     return specialty_match(set(targets), {name})
 
 
-@lru_cache(maxsize=4_096)
-def _offset_hours(tz: str, day: date) -> float:
-    return _utc_offset_hours(tz, day)
-
-
 def weighted_mean(parts: Parts, weights: Mapping[str, float]) -> np.ndarray:
     """Per row, ``Σ wₖ·pₖ / Σ wₖ`` over the parts present (NaN where none is), the sums
     taken part by part in declaration order (as the per-pair function adds them)."""
@@ -171,11 +165,11 @@ def _timezone(b: Batch) -> np.ndarray:
     out = np.full(len(b), np.nan)
     if not b.mentee.timezone:
         return out
-    own = _offset_hours(b.mentee.timezone, b.ctx.as_of)
+    own = _utc_offset_hours(b.mentee.timezone, b.ctx.as_of)
     names = b.columns.timezones.names
     used = np.unique(tz[tz >= 0])
     offsets = np.zeros(max(len(names), 1))
-    offsets[used] = [_offset_hours(names[i], b.ctx.as_of) for i in used.tolist()]
+    offsets[used] = [_utc_offset_hours(names[i], b.ctx.as_of) for i in used.tolist()]
     gap = np.abs(own - offsets[np.maximum(tz, 0)])
     return np.where(tz >= 0, 1.0 - np.minimum(gap, 8.0) / 8.0, np.nan)
 
