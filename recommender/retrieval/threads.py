@@ -9,7 +9,9 @@ requests/s on one core with one thread). ``request_threads`` caps it while the s
 Only numpy's (and scipy's) BLAS is capped. FAISS ships a BLAS of its own built on OpenMP,
 and capping that one sets the calling thread's OpenMP thread count, so an IVF search of a
 few query items would lose the second core it gains from (measured at 100k mentors, 16
-probes: 3.2 ms a search on one thread, 2.0 ms on two).
+probes: 3.2 ms a search on one thread, 2.0 ms on two). Its threads sleep between regions
+rather than spin (``OMP_WAIT_POLICY``, set when the ``recommender`` package loads), so the
+second core is free for other work whenever no search runs.
 """
 
 from __future__ import annotations

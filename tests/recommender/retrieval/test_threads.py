@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
+
 import faiss
 import numpy as np
 import pytest
@@ -33,3 +37,30 @@ def test_request_threads_leaves_faiss_openmp_threads_alone() -> None:
     with request_threads(1):
         assert faiss.omp_get_max_threads() == before
     assert faiss.omp_get_max_threads() == before
+
+
+@pytest.mark.parametrize(("given", "spin"), [(None, "0"), ("ACTIVE", None)])
+def test_openmp_threads_sleep_unless_the_user_chose_otherwise(
+    given: str | None, spin: str | None
+) -> None:
+    """The policy is set before FAISS loads OpenMP, which reads it once: a fresh interpreter
+    imports FAISS through the package, and OpenMP's own report of its settings shows idle
+    threads that never spin (or the user's policy kept)."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("OMP_", "GOMP_"))}
+    env["OMP_DISPLAY_ENV"] = "VERBOSE"
+    if given is not None:
+        env["OMP_WAIT_POLICY"] = given
+    done = subprocess.run(
+        [sys.executable, "-c", "import recommender.retrieval.rows"],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    lines = (line.partition("=") for line in done.stderr.splitlines())
+    shown = {name.strip(): value.strip().strip("'") for name, _, value in lines if value}
+    assert shown["OMP_WAIT_POLICY"] == (given or "PASSIVE")
+    if spin is not None:
+        assert shown["GOMP_SPINCOUNT"] == spin
+    else:
+        assert int(shown["GOMP_SPINCOUNT"]) > 0
