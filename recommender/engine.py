@@ -412,11 +412,8 @@ class Engine:
         contributions = self.ranker.contributions(scored.X[[i for _, i in shown]])
         weights = self.ranker.effective_weights
         return [
-            self.explainer.explain(
-                scored.candidate(i, rank, float(scores[i]), contributions[j], sims.get(ids[j])),
-                weights,
-            )
-            for j, (rank, i) in enumerate(shown)
+            self.explainer.explain(candidate, weights)
+            for candidate in scored.candidates(shown, scores, contributions, sims)
         ]
 
     def score(

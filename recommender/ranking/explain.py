@@ -49,6 +49,7 @@ def best_matches(
     if sims is None or sims.size == 0:
         return []
     columns = sims.shape[1]
+    cosines = sims.tolist()
     out: list[Match] = []
     used_q: set[int] = set()
     used_m: set[int] = set()
@@ -63,7 +64,7 @@ def best_matches(
                 mentee_text=query_items[q].text,
                 mentor_text=mentor_items[m].text,
                 mentor_field=mentor_items[m].kind,
-                similarity=round(float(sims[q, m]), 4),
+                similarity=round(cosines[q][m], 4),
             )
         )
         if len(out) == limit:

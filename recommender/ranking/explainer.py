@@ -38,11 +38,13 @@ class Explainer:
         """Each signal's value, weight and contribution (rounded), and whether it was
         neutral (absent) or withheld (too few raters)."""
         signals = candidate.signals
+        values = candidate.values.tolist()
+        contributions = candidate.contributions.tolist()
         return {
             name: Component(
-                value=round(float(candidate.values[j]), 6),
+                value=round(values[j], 6),
                 weight=round(weights[name], 6),
-                contribution=round(float(candidate.contributions[j]), 6),
+                contribution=round(contributions[j], 6),
                 neutral=signals[name].value is None,
                 withheld=bool(signals[name].parts.get("withheld")),
             )

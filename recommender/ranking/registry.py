@@ -79,19 +79,29 @@ class BatchSignals:
     columns: Mapping[str, Parts]
     pairs: Mapping[str, list[SignalValue]]
 
-    def signals(self, i: int) -> dict[str, SignalValue]:
-        """Candidate ``i``'s signals as ``SignalRegistry.compute`` gives them for its pair
-        (absent value: None; absent part: left out), read from the columns."""
-        out: dict[str, SignalValue] = {}
-        values = self.raw[i].tolist()
-        for j, name in enumerate(self.names):
-            kept = self.pairs.get(name)
-            if kept is not None:
-                out[name] = kept[i]
-                continue
-            parts = {part: v for part, column in self.columns[name] if (v := float(column[i])) == v}
-            value = values[j]
-            out[name] = SignalValue(None if value != value else value, parts)  # NaN: absent
+    def at(self, rows: Sequence[int]) -> list[dict[str, SignalValue]]:
+        """The signals of candidates ``rows`` as ``SignalRegistry.compute`` gives them for
+        their pairs (absent value: None; absent part: left out), read from the columns
+        (each column's values for all ``rows`` taken at once)."""
+        index = np.asarray(rows, dtype=np.intp)
+        raw = self.raw[index].tolist()
+        parts = {
+            name: [(part, column[index].astype(np.float64).tolist()) for part, column in columns]
+            for name, columns in self.columns.items()
+        }
+        out = []
+        for r, i in enumerate(rows):
+            signals: dict[str, SignalValue] = {}
+            values = raw[r]
+            for j, name in enumerate(self.names):
+                kept = self.pairs.get(name)
+                if kept is not None:
+                    signals[name] = kept[i]
+                    continue
+                found = {part: v for part, column in parts[name] if (v := column[r]) == v}
+                value = values[j]
+                signals[name] = SignalValue(None if value != value else value, found)  # NaN: absent
+            out.append(signals)
         return out
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -64,30 +64,43 @@ class Scored:
     signals: BatchSignals | None = None
     """The signals of ``X`` with their parts (None: parts are worked out pair by pair)."""
 
-    def candidate(
+    def candidates(
         self,
-        i: int,
-        rank: int,
-        score: float,
+        shown: Sequence[tuple[int, int]],
+        scores: np.ndarray,
         contributions: np.ndarray,
-        sims: np.ndarray | None,
-    ) -> Candidate:
-        """Row ``i`` as a ``Candidate`` at ``rank``, its signals' parts read from the columns
-        they were ranked with (or worked out for its pair); ``sims`` are its item cosines."""
-        mentor = self.mentors[self.mentor_ids[i]]
-        if self.signals is not None:
-            signals = self.signals.signals(i)
-        else:
-            signals = self.registry.compute(SignalPair(self.mentee, mentor, sims, self.ctx))
-        return Candidate(
-            mentee=self.mentee,
-            mentor=mentor,
-            rank=rank,
-            score=score,
-            signals=signals,
-            values=self.X[i],
-            contributions=contributions,
-            queries=self.queries,
-            items=self.items[mentor.id],
-            sims=sims,
-        )
+        sims: Mapping[str, np.ndarray],
+    ) -> list[Candidate]:
+        """The ``(rank, row)`` pairs of ``shown`` as ``Candidate``s, their signals' parts read
+        from the columns they were ranked with (or worked out for each pair).
+
+        Args:
+            scores: float64 ``(len(mentor_ids),)`` every row's score.
+            contributions: float64 ``(len(shown), n_signals)`` the shown rows' shares.
+            sims: item cosines by mentor id (a mentor without items is left out).
+        """
+        rows = [i for _, i in shown]
+        kept = self.signals.at(rows) if self.signals is not None else None
+        out = []
+        for j, (rank, i) in enumerate(shown):
+            mentor = self.mentors[self.mentor_ids[i]]
+            found = sims.get(mentor.id)
+            if kept is not None:
+                signals = kept[j]
+            else:
+                signals = self.registry.compute(SignalPair(self.mentee, mentor, found, self.ctx))
+            out.append(
+                Candidate(
+                    mentee=self.mentee,
+                    mentor=mentor,
+                    rank=rank,
+                    score=float(scores[i]),
+                    signals=signals,
+                    values=self.X[i],
+                    contributions=contributions[j],
+                    queries=self.queries,
+                    items=self.items[mentor.id],
+                    sims=found,
+                )
+            )
+        return out
