@@ -209,6 +209,12 @@ class Database:
         with self._engine.connect() as conn:
             return conn.execute(statement, params).scalar()
 
+    @property
+    def reads_quickly(self) -> bool:
+        """Whether ``quick_first`` reads a local SQLite file (microseconds, no network): an
+        event loop may then call it instead of handing it to a worker thread."""
+        return self._quick is not None
+
     def quick_first(self, statement: Executable, params: Mapping[str, Any] | None = None) -> Any:
         """``first`` for a small read made on every request (a ``select`` of plain columns
         whose values need no conversion but booleans, read as 0/1): on a SQLite file the

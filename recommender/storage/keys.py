@@ -304,11 +304,20 @@ class Keys:
     def authenticate(self, secret: str, address: str | None = None) -> Principal | None:
         """The principal of a live key with this secret, or None (unknown, revoked or
         expired). Records when, and from which ``address``, the key was last used."""
+        principal, stale = self.identify(secret, address)
+        if principal is not None and stale:
+            self.touch(principal.key_id, address)
+        return principal
+
+    def identify(self, secret: str, address: str | None = None) -> tuple[Principal | None, bool]:
+        """``authenticate``'s principal, read only (one indexed read, no write), and whether
+        the key's last use is due to be recorded with ``touch`` (last recorded
+        ``TOUCH_EVERY`` ago or more, or from another address)."""
         now = _now()
         # Plain columns on one connection, no ORM session: this runs on every request.
         row = self.database.quick_first(_BY_DIGEST, {"digest": digest(secret)})
         if row is None or row.revoked or _expired(row, now):
-            return None
+            return None, False
         principal = Principal(
             key_id=row.id,
             role=row.role,
@@ -320,15 +329,14 @@ class Keys:
             now - datetime.fromisoformat(row.last_used_at) >= TOUCH_EVERY
         )
         moved = address is not None and address != row.last_used_from
-        if stale or moved:
-            self._touch(principal.key_id, _stamp(now), address)
-        return principal
+        return principal, stale or moved
 
-    def _touch(self, key_id: str, at: str, address: str | None) -> None:
+    def touch(self, key_id: str, address: str | None = None) -> None:
+        """Record that key ``key_id`` was used now (from ``address``, if given)."""
         with self.database.write() as session:
             row = session.get(_KeyRow, key_id)
             if row is not None:
-                row.last_used_at = at
+                row.last_used_at = _stamp(_now())
                 if address is not None:
                     row.last_used_from = address[:64]
 
