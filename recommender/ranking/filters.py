@@ -105,28 +105,35 @@ def allowed(
         released: places counted free again (row → n), from ``filters.released``.
     """
     size = columns.size
+    rows: np.ndarray | None = None
     if filters.only is not None:
         rows = np.unique(_rows(filters.only, row_of)).astype(np.int64)
         sel: np.ndarray | slice = rows
     else:  # every row: slices read the columns in place (a full index array copies them)
-        rows = np.arange(size, dtype=np.int64)
         sel = slice(0, size)
-    keep = columns.alive[sel].copy()
-    if not filters.include_full:
-        keep &= columns.free_places(sel, freed(rows, released) if released else None) > 0
+
+    def listed() -> np.ndarray:  # the rows as an index array, made only when one is needed
+        return np.arange(size, dtype=np.int64) if rows is None else rows
+
+    if rows is None and not filters.include_full and not released:
+        keep = columns.open_rows().copy()  # kept between changes: the common request
+    else:
+        keep = columns.alive[sel].copy()
+        if not filters.include_full:
+            keep &= columns.free_places(sel, freed(listed(), released) if released else None) > 0
     if mentee.require_meeting_mode:
         keep &= (columns.modes[sel] & np.uint16(bits(mentee.meeting_modes, MODE_BIT))) != 0
     if mentee.require_language:
-        keep &= columns.speaks(rows, mentee.languages)
+        keep &= columns.speaks(listed(), mentee.languages)
     if filters.specialties:
-        keep &= columns.in_specialties(rows, {canonical(s) for s in filters.specialties})
+        keep &= columns.in_specialties(listed(), {canonical(s) for s in filters.specialties})
     if filters.meeting_modes:
-        keep &= (columns.modes[rows] & np.uint16(bits(filters.meeting_modes, MODE_BIT))) != 0
+        keep &= (columns.modes[sel] & np.uint16(bits(filters.meeting_modes, MODE_BIT))) != 0
     if filters.languages:
-        keep &= columns.speaks(rows, {s.lower() for s in filters.languages})
+        keep &= columns.speaks(listed(), {s.lower() for s in filters.languages})
     if filters.offers:
-        keep &= (columns.offers[rows] & np.uint16(bits(filters.offers, OFFER_BIT))) != 0
-    if filters.only is None:
+        keep &= (columns.offers[sel] & np.uint16(bits(filters.offers, OFFER_BIT))) != 0
+    if rows is None:
         mask = keep
     else:
         mask = np.zeros(size, dtype=bool)

@@ -383,10 +383,12 @@ def describe(s: Scenario) -> str:
 
 
 def lay_out(s: Scenario) -> MentorColumns:
-    """The columns after every step of ``s``."""
+    """The columns after every step of ``s``; the open rows are read between steps, so
+    what is kept of them must follow every later change."""
     note(describe(s))
     columns = MentorColumns()
     for step in s.steps:
+        columns.open_rows()
         if isinstance(step, tuple):
             columns.put(*step)
         else:
