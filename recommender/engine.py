@@ -284,6 +284,14 @@ class Engine:
         self.changes.record(session, actor, pairs)
         return result
 
+    def recount_places(self, session: Session, mentor_ids: Sequence[str], actor: str) -> None:
+        """Rewrite these mentors in ``session``'s transaction so the store recounts the
+        places their placements and relationships hold (logged as ``actor``'s changes)."""
+        stored = self.store.existing(Kind.MENTORS, sorted(set(mentor_ids)))
+        mentors = [m for m in stored.values() if isinstance(m, Mentor)]
+        if mentors:
+            self.write_logged(session, mentors, actor)
+
     def delete(self, kind: Kind, record_id: str) -> bool:
         """Delete a record (and, for a mentor, its vectors). True if it existed.
 

@@ -132,10 +132,7 @@ class Review:
 
     def _recount(self, session: Session, mentor_ids: list[str], actor: str) -> None:
         """Rewrite these mentors so the store recounts their placements (logged changes)."""
-        stored = self.engine.store.existing(Kind.MENTORS, sorted(set(mentor_ids)))
-        mentors = [m for m in stored.values() if isinstance(m, Mentor)]
-        if mentors:
-            self.engine.write_logged(session, mentors, actor)
+        self.engine.recount_places(session, mentor_ids, actor)
 
     @staticmethod
     def _draft(row: DraftRow) -> Draft:

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from sqlalchemy import MetaData
 
-from recommender.storage import changes, drafts, keys, placements, store
+from recommender.storage import changes, drafts, keys, placements, relationships, store
 from recommender.storage.base import Base
 
-MODULES = (store, keys, changes, drafts, placements)
+MODULES = (store, keys, changes, drafts, placements, relationships)
 """The modules declaring tables (imported so that their tables are on ``metadata``)."""
 
 metadata: MetaData = Base.metadata

@@ -11,6 +11,7 @@ Every write runs in one transaction and bumps a change sequence number (``seq``)
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterable, Sequence
 from contextlib import AbstractContextManager
 from typing import Any, cast
@@ -42,6 +43,7 @@ from recommender.storage.records import (
     stored_form,
     text_hash,
 )
+from recommender.storage.relationships import Relationships
 
 __all__ = ["Store", "UpsertResult", "stored_form", "text_hash"]
 
@@ -162,9 +164,12 @@ class Store:
     def _with_placements(
         session: Session, records: Sequence[Record], payloads: list[str]
     ) -> tuple[list[Record], list[str]]:
-        """Mentors carrying their active placement counts, whatever the caller gave: places
-        taken by approved assignments are the store's to keep, never an import's to set."""
-        placed = Placements.counts(session, [r.key for r in records])
+        """Mentors carrying their held places, whatever the caller gave: places taken by
+        approved assignments and by accepted requests are the store's to keep, never an
+        import's to set."""
+        keys = [r.key for r in records]
+        placed = Counter(Placements.counts(session, keys))
+        placed.update(Relationships.counts(session, keys))
         out: tuple[list[Record], list[str]] = ([], [])
         for record, payload in zip(records, payloads, strict=True):
             n = placed.get(record.key, 0)

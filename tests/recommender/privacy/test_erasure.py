@@ -10,18 +10,21 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 from dataclasses import asdict
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 
 from recommender.domain.errors import UnknownMentee, UnknownMentor
 from recommender.domain.items import mentor_items
-from recommender.domain.kinds import Kind
+from recommender.domain.kinds import Kind, Role
 from recommender.domain.profiles import Cohort, Feedback, MentorRequest
+from recommender.domain.relationships import Actor, request
 from recommender.engine import Engine
 from recommender.matching.review import Review
 from recommender.privacy.erasure import ErasureReport, erase
 from recommender.storage.keys import Keys
+from recommender.storage.relationships import Relationships
 from recommender.storage.store import text_hash
 from tests.conftest import mentee, mentor
 from tests.support.engines import TODAY, hashing_engine
@@ -66,6 +69,11 @@ def world(engine: Engine) -> None:
     Review(engine).propose(cohort, "setup")
     keys(engine).create("mentee", "e1", label="e1's key")
     keys(engine).create("mentor", "m1", label="m1's key")
+    at = datetime(2026, 1, 5, tzinfo=UTC)
+    taken = request("r1", "e1", "m3", Actor(Role.MENTEE, "e1"), at)
+    with engine.store.transaction() as session:  # m3 accepted e1's request: a place held
+        Relationships.save(session, taken.accept(Actor(Role.MENTOR, "m3"), at))
+        engine.recount_places(session, ["m3"], "setup")
 
 
 @pytest.fixture
@@ -104,6 +112,18 @@ def test_erasing_a_mentee_reports_what_changed(engine: Engine) -> None:
     assert report.review_rows_changed == 1  # the one draft naming e1
     assert report.keys_deleted == 1
     assert report.vectors_deleted >= 1
+    assert report.relationships_deleted == 1
+
+
+def test_an_erased_mentee_leaves_no_relationship_and_frees_the_place_it_held(
+    engine: Engine,
+) -> None:
+    assert engine.store.get_mentor("m3").placed_mentees == 1
+    erase(engine, Kind.MENTEES, "e1")
+    relationships = Relationships(engine.store.database)
+    assert relationships.of_mentor("m3") == []
+    assert all("e1" not in (row.mentee_id, row.mentor_id) for _, row in relationships.events())
+    assert engine.store.get_mentor("m3").placed_mentees == 0
 
 
 def test_an_erased_mentee_is_gone_from_the_store_and_their_ratings_with_them(

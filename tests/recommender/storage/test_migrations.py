@@ -176,6 +176,8 @@ def test_a_new_store_starts_at_head_with_the_models_schema(tmp_path: Path) -> No
             "assignments",
             "audit",
             "placements",
+            "relationships",
+            "relationship_events",
         }
     finally:
         store.close()

@@ -17,9 +17,12 @@ from __future__ import annotations
 import json
 from collections import Counter
 from datetime import UTC, datetime
+from typing import Any
 
 import sqlalchemy as sa
 from alembic import op
+
+from recommender.storage.migrations.payloads import rewrite_mentors
 
 revision = "0002"
 down_revision = "0001"
@@ -100,16 +103,8 @@ def _rewrite_mentors(
 ) -> None:
     """Move counts between ``current_mentees`` and ``placed_mentees`` (``sign`` 1: out of
     current into placed; -1: back), bumping each changed mentor's change number."""
-    if not added:
-        return
-    seq = int(conn.execute(sa.text("SELECT value FROM meta WHERE key = 'seq'")).scalar() or 0)
-    for mentor_id in sorted(added):
-        found = conn.execute(
-            sa.text("SELECT payload FROM mentors WHERE id = :id"), {"id": mentor_id}
-        ).scalar()
-        if found is None:
-            continue
-        mentor = json.loads(found)
+
+    def move(mentor_id: str, mentor: dict[str, Any]) -> None:
         current = int(mentor.get("current_mentees", 0))
         if sign > 0:
             mentor["current_mentees"] = max(0, current - added[mentor_id])
@@ -119,12 +114,8 @@ def _rewrite_mentors(
                 int(mentor.get("capacity", current)), current + added[mentor_id]
             )
             mentor.pop("placed_mentees", None)
-        seq += 1
-        conn.execute(
-            sa.text("UPDATE mentors SET payload = :p, seq = :s WHERE id = :id"),
-            {"p": json.dumps(mentor), "s": seq, "id": mentor_id},
-        )
-    conn.execute(sa.text("UPDATE meta SET value = :v WHERE key = 'seq'"), {"v": str(seq)})
+
+    rewrite_mentors(conn, added, move)
 
 
 def downgrade() -> None:

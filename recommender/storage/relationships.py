@@ -1,0 +1,249 @@
+"""Relationships and their event log: the tables and their repository.
+
+The lifecycle (who may do what) is ``recommender.domain.relationships``; this module only
+stores it. ``relationships`` holds each one's current state; ``relationship_events`` holds
+every transition, append-only and dated: the outcome log that a ranker can later learn from.
+A relationship read back is rebuilt from both, so its history is exactly what was stored.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Sequence
+from datetime import datetime
+from types import MappingProxyType
+
+from sqlalchemy import Integer, String, Text, delete, func, or_, select
+from sqlalchemy.orm import Mapped, Session, mapped_column
+
+from recommender.domain.errors import NotFound
+from recommender.domain.kinds import Role
+from recommender.domain.relationships import (
+    HOLDS_PLACE,
+    Action,
+    DeclineReason,
+    Ending,
+    Origin,
+    Relationship,
+    State,
+    Transition,
+)
+from recommender.storage.base import Base
+from recommender.storage.database import Database
+from recommender.storage.records import rowcount
+
+
+class RelationshipRow(Base):
+    """One relationship's current state (its steps are ``RelationshipEventRow``s)."""
+
+    __tablename__ = "relationships"
+    id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    mentee_id: Mapped[str] = mapped_column(String(200), index=True)
+    mentor_id: Mapped[str] = mapped_column(String(200), index=True)
+    origin: Mapped[str] = mapped_column(String(16))
+    cohort_id: Mapped[str | None] = mapped_column(String(64), index=True, nullable=True)
+    state: Mapped[str] = mapped_column(String(16), index=True)
+    confirmed: Mapped[str] = mapped_column(String(40), default="")
+    decline_reason: Mapped[str | None] = mapped_column(String(40), nullable=True)
+    ending: Mapped[str | None] = mapped_column(String(40), nullable=True)
+    steps: Mapped[int] = mapped_column(Integer)
+    updated_at: Mapped[str] = mapped_column(String(40))
+
+
+class RelationshipEventRow(Base):
+    """One transition of one relationship: the outcome log (append-only)."""
+
+    __tablename__ = "relationship_events"
+    seq: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    relationship_id: Mapped[str] = mapped_column(String(40), index=True)
+    mentee_id: Mapped[str] = mapped_column(String(200), index=True)
+    mentor_id: Mapped[str] = mapped_column(String(200), index=True)
+    action: Mapped[str] = mapped_column(String(24))
+    before: Mapped[str | None] = mapped_column(String(16), nullable=True)
+    after: Mapped[str] = mapped_column(String(16))
+    at: Mapped[str] = mapped_column(String(40))
+    actor: Mapped[str] = mapped_column(String(200))
+    reason: Mapped[str] = mapped_column(Text, default="")
+    details: Mapped[str] = mapped_column(Text, default="{}")
+
+
+class Relationships:
+    """Reads and writes of relationships in the store's database."""
+
+    def __init__(self, database: Database) -> None:
+        """The relationships in ``database``."""
+        self.database = database
+
+    # -- reads ---------------------------------------------------------------------------------
+
+    def get(self, relationship_id: str) -> Relationship:
+        """One relationship with its whole history. Raises ``NotFound``."""
+        with self.database.sessions() as session:
+            return self.locked(session, relationship_id, for_update=False)
+
+    def of_mentee(self, mentee_id: str) -> list[Relationship]:
+        """The mentee's relationships, newest request first."""
+        return self._where(RelationshipRow.mentee_id == mentee_id)
+
+    def of_mentor(self, mentor_id: str) -> list[Relationship]:
+        """The mentor's relationships, newest request first."""
+        return self._where(RelationshipRow.mentor_id == mentor_id)
+
+    def of_cohorts(self, cohort_ids: Iterable[str]) -> list[Relationship]:
+        """The relationships that cohort assignments requested, newest request first."""
+        return self._where(RelationshipRow.cohort_id.in_(sorted(set(cohort_ids))))
+
+    def events(self, after_seq: int = 0) -> list[tuple[int, RelationshipEventRow]]:
+        """The outcome log after ``after_seq``, oldest first, each with its number."""
+        with self.database.sessions() as session:
+            rows = session.scalars(
+                select(RelationshipEventRow)
+                .where(RelationshipEventRow.seq > after_seq)
+                .order_by(RelationshipEventRow.seq)
+            ).all()
+        return [(row.seq, row) for row in rows]
+
+    def _where(self, condition: object) -> list[Relationship]:
+        with self.database.sessions() as session:
+            rows = session.scalars(
+                select(RelationshipRow).where(condition)  # type: ignore[arg-type]
+            ).all()
+            found = [self._rebuild(session, row) for row in rows]
+        return sorted(found, key=lambda r: (r.requested_at, r.id), reverse=True)
+
+    # -- in a write transaction ----------------------------------------------------------------
+
+    @classmethod
+    def locked(
+        cls, session: Session, relationship_id: str, for_update: bool = True
+    ) -> Relationship:
+        """The relationship read in ``session`` (for update by default). Raises
+        ``NotFound``."""
+        row = session.get(RelationshipRow, relationship_id, with_for_update=for_update)
+        if row is None:
+            raise NotFound("relationship", relationship_id)
+        return cls._rebuild(session, row)
+
+    @staticmethod
+    def open_between(session: Session, mentee_id: str, mentor_id: str) -> Relationship | None:
+        """The pair's open relationship (requested, accepted or active), if any."""
+        open_states = [s.value for s in State if s.is_open]
+        row = session.scalars(
+            select(RelationshipRow).where(
+                RelationshipRow.mentee_id == mentee_id,
+                RelationshipRow.mentor_id == mentor_id,
+                RelationshipRow.state.in_(open_states),
+            )
+        ).first()
+        return None if row is None else Relationships._rebuild(session, row)
+
+    @staticmethod
+    def save(session: Session, relationship: Relationship) -> None:
+        """Write ``relationship``'s state and append the steps not stored yet."""
+        row = session.get(RelationshipRow, relationship.id)
+        stored = 0 if row is None else row.steps
+        if stored > len(relationship.history):
+            raise ValueError(f"relationship {relationship.id}: history shorter than stored")
+        if row is None:
+            row = RelationshipRow(id=relationship.id, mentee_id=relationship.mentee_id)
+            session.add(row)
+        row.mentor_id = relationship.mentor_id
+        row.origin = relationship.origin.value
+        row.cohort_id = relationship.cohort_id
+        row.state = relationship.state.value
+        row.confirmed = ",".join(sorted(side.value for side in relationship.confirmed))
+        row.decline_reason = relationship.decline_reason and relationship.decline_reason.value
+        row.ending = relationship.ending and relationship.ending.value
+        row.steps = len(relationship.history)
+        row.updated_at = relationship.history[-1].at.isoformat()
+        for step in relationship.history[stored:]:
+            session.add(
+                RelationshipEventRow(
+                    relationship_id=relationship.id,
+                    mentee_id=relationship.mentee_id,
+                    mentor_id=relationship.mentor_id,
+                    action=step.action.value,
+                    before=None if step.before is None else step.before.value,
+                    after=step.after.value,
+                    at=step.at.isoformat(),
+                    actor=step.actor,
+                    reason=step.reason,
+                    details=json.dumps(dict(step.details), sort_keys=True),
+                )
+            )
+        session.flush()
+
+    @staticmethod
+    def counts(session: Session, mentor_ids: Iterable[str]) -> dict[str, int]:
+        """Places that mentees' own requests hold per mentor (accepted or active), for
+        ``mentor_ids`` (absent: none). An assignment's pairs hold theirs as placements."""
+        wanted = sorted(set(mentor_ids))
+        if not wanted:
+            return {}
+        rows = session.execute(
+            select(RelationshipRow.mentor_id, func.count())
+            .where(
+                RelationshipRow.mentor_id.in_(wanted),
+                RelationshipRow.origin == Origin.REQUEST.value,
+                RelationshipRow.state.in_([s.value for s in HOLDS_PLACE]),
+            )
+            .group_by(RelationshipRow.mentor_id)
+        ).all()
+        return {mentor_id: int(n) for mentor_id, n in rows}
+
+    @staticmethod
+    def erase(session: Session, person_id: str) -> tuple[int, list[str]]:
+        """Delete every relationship and event naming ``person_id``; returns how many
+        relationships went and the mentors whose held places are freed (one per place)."""
+        names = or_(RelationshipRow.mentee_id == person_id, RelationshipRow.mentor_id == person_id)
+        held = session.scalars(
+            select(RelationshipRow.mentor_id).where(
+                names,
+                RelationshipRow.origin == Origin.REQUEST.value,
+                RelationshipRow.state.in_([s.value for s in HOLDS_PLACE]),
+            )
+        ).all()
+        deleted = rowcount(session.execute(delete(RelationshipRow).where(names)))
+        session.execute(
+            delete(RelationshipEventRow).where(
+                or_(
+                    RelationshipEventRow.mentee_id == person_id,
+                    RelationshipEventRow.mentor_id == person_id,
+                )
+            )
+        )
+        return deleted, [m for m in held if m != person_id]
+
+    @staticmethod
+    def _rebuild(session: Session, row: RelationshipRow) -> Relationship:
+        events: Sequence[RelationshipEventRow] = session.scalars(
+            select(RelationshipEventRow)
+            .where(RelationshipEventRow.relationship_id == row.id)
+            .order_by(RelationshipEventRow.seq)
+        ).all()
+        history = tuple(
+            Transition(
+                action=Action(e.action),
+                before=None if e.before is None else State(e.before),
+                after=State(e.after),
+                at=datetime.fromisoformat(e.at),
+                actor=e.actor,
+                reason=e.reason,
+                details=MappingProxyType(json.loads(e.details)),
+            )
+            for e in events
+        )
+        return Relationship(
+            id=row.id,
+            mentee_id=row.mentee_id,
+            mentor_id=row.mentor_id,
+            origin=Origin(row.origin),
+            cohort_id=row.cohort_id,
+            state=State(row.state),
+            confirmed=frozenset(Role(side) for side in row.confirmed.split(",") if side),
+            decline_reason=None
+            if row.decline_reason is None
+            else DeclineReason(row.decline_reason),
+            ending=None if row.ending is None else Ending(row.ending),
+            history=history,
+        )
