@@ -14,7 +14,7 @@ for support. Each flag says why, so a coordinator can act on it.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 from itertools import pairwise
 
@@ -59,13 +59,10 @@ class Schedule:
 
 
 @dataclass(frozen=True)
-class Answer:
-    """One side's answer to one round.
+class Survey:
+    """What a side answers at a check-in.
 
     Attributes:
-        side: mentee or mentor.
-        round: the round answered (1: the first check-in).
-        answered: the day it was given.
         meetings: how often they met since the last check-in (0: not at all).
         progress: progress towards the goals, 1–5.
         satisfaction: satisfaction with the relationship, 1–5.
@@ -74,15 +71,27 @@ class Answer:
         comment: private to the program.
     """
 
-    side: Role
-    round: int
-    answered: date
     meetings: int
     progress: int
     satisfaction: int
     wellbeing: int | None = None
     wants_support: bool = False
     comment: str = ""
+
+
+@dataclass(frozen=True)
+class Answer(Survey):
+    """One side's survey for one round.
+
+    Attributes:
+        side: mentee or mentor.
+        round: the round answered (1: the first check-in).
+        answered: the day it was given.
+    """
+
+    side: Role = field(kw_only=True)
+    round: int = field(kw_only=True)
+    answered: date = field(kw_only=True)
 
     def __post_init__(self) -> None:
         if self.side not in SIDES:
@@ -98,8 +107,8 @@ class Answer:
             if self.wellbeing is None or not 1 <= self.wellbeing <= 5:
                 raise InvalidProfile("wellbeing", "the mentee rates it between 1 and 5")
         elif self.wellbeing is not None or self.wants_support:
-            field = "wellbeing" if self.wellbeing is not None else "wants_support"
-            raise InvalidProfile(field, "only the mentee answers it")
+            field_name = "wellbeing" if self.wellbeing is not None else "wants_support"
+            raise InvalidProfile(field_name, "only the mentee answers it")
         if len(self.comment) > 4000:
             raise InvalidProfile("comment", "at most 4,000 characters")
 

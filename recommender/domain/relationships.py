@@ -11,6 +11,10 @@ be withdrawn (or closed) before the mentor answers::
         ├──decline──▶ declined └────────────────end────────────────────┤
         └────────────────────────────end (withdrawn, closed)──────────┘
 
+While accepted or active, each side answers periodic check-ins (``check_in``; when they
+fall due and when they flag a relationship is ``recommender.domain.checkins``). Each answer
+is a step of the history too, so the history is the relationship's whole outcome log.
+
 Every transition is dated and attributed (``Transition``); a refused one raises
 ``TransitionRefused`` naming the action and the problem, and changes nothing (relationships
 are immutable: each transition returns a new one).
@@ -23,12 +27,13 @@ accepted.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
+from dataclasses import asdict, dataclass, field, replace
 from datetime import datetime
 from enum import StrEnum
 from types import MappingProxyType
 from typing import Any
 
+from recommender.domain.checkins import Answer
 from recommender.domain.errors import MentorMatchError
 from recommender.domain.kinds import Role
 
@@ -83,6 +88,7 @@ class Action(StrEnum):
     ACCEPT = "accept"
     DECLINE = "decline"
     CONFIRM = "confirm agreement"
+    CHECK_IN = "check-in"
     END = "end"
 
 
@@ -213,6 +219,33 @@ class Relationship:
         after = State.ACTIVE if confirmed >= set(PARTIES) else State.ACCEPTED
         step = self._step(Action.CONFIRM, after, actor, at, details={"side": side.value})
         return replace(step, confirmed=confirmed)
+
+    @property
+    def accepted_at(self) -> datetime | None:
+        """When the mentor accepted (None: not accepted)."""
+        return next((t.at for t in self.history if t.action is Action.ACCEPT), None)
+
+    @property
+    def answers(self) -> list[Answer]:
+        """The check-in answers given, oldest first."""
+        return [
+            Answer(**{**t.details, "side": Role(t.details["side"]), "answered": t.at.date()})
+            for t in self.history
+            if t.action is Action.CHECK_IN
+        ]
+
+    def check_in(self, actor: Actor, at: datetime, answer: Answer) -> Relationship:
+        """One side answers a check-in round (once per round), dated ``at``."""
+        self._check(Action.CHECK_IN, actor, at, (State.ACCEPTED, State.ACTIVE))
+        if self._side(actor) is not answer.side:
+            raise TransitionRefused(Action.CHECK_IN, f"only the {answer.side} gives this answer")
+        if any(a.side is answer.side and a.round == answer.round for a in self.answers):
+            raise TransitionRefused(
+                Action.CHECK_IN, f"the {answer.side} has answered check-in {answer.round}"
+            )
+        details = {k: v for k, v in asdict(answer).items() if k != "answered"}
+        details["side"] = answer.side.value
+        return self._step(Action.CHECK_IN, self.state, actor, at, details=details)
 
     def end(self, actor: Actor, at: datetime, reason: str, completed: bool = False) -> Relationship:
         """End it (or withdraw a request): completed, withdrawn by the acting side, or

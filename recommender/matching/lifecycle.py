@@ -10,8 +10,19 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable
-from datetime import UTC, datetime
+from dataclasses import asdict
+from datetime import UTC, date, datetime
 
+from recommender.domain.checkins import (
+    SIDES,
+    Answer,
+    Flag,
+    Round,
+    Schedule,
+    Survey,
+    flags,
+    rounds,
+)
 from recommender.domain.kinds import Kind
 from recommender.domain.profiles import Mentor
 from recommender.domain.relationships import (
@@ -38,11 +49,18 @@ class Lifecycle:
         engine: the engine over the store (its index is refreshed after each change of
             places).
         now: the clock (a parameter, so a test or a replay sets the time).
+        schedule: when check-ins fall due (default: 30 days after acceptance, then every 60).
     """
 
-    def __init__(self, engine: Engine, now: Callable[[], datetime] = _utc_now) -> None:
+    def __init__(
+        self,
+        engine: Engine,
+        now: Callable[[], datetime] = _utc_now,
+        schedule: Schedule | None = None,
+    ) -> None:
         self.engine = engine
         self.now = now
+        self.schedule = schedule or Schedule()
         self.relationships = Relationships(engine.store.database)
 
     def request(self, actor: Actor, mentee_id: str, mentor_id: str) -> Relationship:
@@ -85,6 +103,55 @@ class Lifecycle:
     ) -> Relationship:
         """End it (or withdraw a request) with a reason; its place is freed."""
         return self._apply(relationship_id, lambda r: r.end(actor, self.now(), reason, completed))
+
+    def check_in(
+        self,
+        actor: Actor,
+        relationship_id: str,
+        answer: Survey,
+        round_number: int | None = None,
+    ) -> Relationship:
+        """The acting side answers a check-in: ``round_number``, or by default the latest
+        round due that they have not answered. Refused when that round is not due yet."""
+
+        def step(r: Relationship) -> Relationship:
+            at = self.now()
+            if actor.role not in SIDES:
+                raise TransitionRefused(Action.CHECK_IN, "only the mentee or the mentor answers")
+            accepted = r.accepted_at
+            due = [] if accepted is None else self.schedule.due(accepted.date(), at.date())
+            done = {a.round for a in r.answers if a.side is actor.role}
+            number = round_number
+            if number is None:
+                pending = [n for n in range(1, len(due) + 1) if n not in done]
+                number = pending[-1] if pending else len(due) + 1
+            if number > len(due):
+                raise TransitionRefused(Action.CHECK_IN, f"check-in {number} is not due yet")
+            answered = Answer(**asdict(answer), side=actor.role, round=number, answered=at.date())
+            return r.check_in(actor, at, answered)
+
+        return self._apply(relationship_id, step)
+
+    def rounds(self, relationship: Relationship) -> list[Round]:
+        """Its check-in rounds due by now: who answered, who missed."""
+        accepted = relationship.accepted_at
+        if accepted is None:
+            return []
+        until = self._until(relationship)
+        return rounds(self.schedule, accepted.date(), relationship.answers, until)
+
+    def flags(self, relationship: Relationship) -> list[Flag]:
+        """Why an open relationship needs a coordinator now (empty: it does not)."""
+        accepted = relationship.accepted_at
+        if accepted is None or not relationship.state.is_open:
+            return []
+        return flags(self.schedule, accepted.date(), relationship.answers, self.now().date())
+
+    def _until(self, relationship: Relationship) -> date:
+        """Today, or the day it ended."""
+        if relationship.state.is_open:
+            return self.now().date()
+        return relationship.history[-1].at.date()
 
     def _apply(
         self,

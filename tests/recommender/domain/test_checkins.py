@@ -19,12 +19,12 @@ DEFAULT = Schedule()
 def mentee_answer(n: int, satisfaction: int = 4, progress: int = 4, **more: object) -> Answer:
     due = DEFAULT.due(ACCEPTED, date(2030, 1, 1))[n - 1]
     fields: dict[str, object] = {"wellbeing": 4, **more}
-    return Answer(Role.MENTEE, n, due, 2, progress, satisfaction, **fields)  # type: ignore[arg-type]
+    return Answer(2, progress, satisfaction, side=Role.MENTEE, round=n, answered=due, **fields)  # type: ignore[arg-type]
 
 
 def mentor_answer(n: int, satisfaction: int = 4, progress: int = 4) -> Answer:
     due = DEFAULT.due(ACCEPTED, date(2030, 1, 1))[n - 1]
-    return Answer(Role.MENTOR, n, due, 2, progress, satisfaction)
+    return Answer(2, progress, satisfaction, side=Role.MENTOR, round=n, answered=due)
 
 
 def test_the_first_check_in_falls_due_after_30_days_then_every_60() -> None:
@@ -133,7 +133,9 @@ def test_flags_follow_their_rules(plan: list[tuple[Role, int, int]], days: int) 
     today = ACCEPTED + timedelta(days=days)
     due = DEFAULT.due(ACCEPTED, today)
     answers = [
-        Answer(side, n, due[n - 1], 1, score, 5, 3 if side is Role.MENTEE else None)
+        Answer(
+            1, score, 5, 3 if side is Role.MENTEE else None, side=side, round=n, answered=due[n - 1]
+        )
         for side, n, score in plan
         if n <= len(due)
     ]

@@ -7,12 +7,14 @@ every step, refused or not.
 
 from __future__ import annotations
 
+from dataclasses import asdict
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import event, given, settings
 from hypothesis import strategies as st
 
+from recommender.domain.checkins import Answer, Survey
 from recommender.domain.kinds import Role
 from recommender.domain.relationships import (
     Action,
@@ -136,6 +138,10 @@ def test_an_agreement_is_confirmed_once_per_side_by_the_parties_only() -> None:
 
 ACTORS = [MENTEE, MENTOR, COORDINATOR, ADMIN, OTHER_MENTEE, OTHER_MENTOR]
 REASONS = list(DeclineReason)
+ACTIONS = (
+    ["accept"] * 3 + ["decline", "confirm", "confirm"] + ["check-in"] * 3 + ["end", "complete"]
+)
+"""Weighted so that many runs get past the request to agreements and check-ins."""
 
 
 @st.composite
@@ -145,7 +151,7 @@ def steps(draw: st.DrawFn) -> list[tuple[str, Actor, int, int, str]]:
     return draw(
         st.lists(
             st.tuples(
-                st.sampled_from(["accept", "decline", "confirm", "end", "complete"]),
+                st.sampled_from(ACTIONS),
                 st.sampled_from(ACTORS),
                 st.integers(-5, 60 * 24 * 90),
                 st.integers(0, len(REASONS) - 1),
@@ -165,6 +171,12 @@ def attempt(r: Relationship, step: tuple[str, Actor, int, int, str]) -> Relation
         return r.decline(actor, at, REASONS[reason], text)
     if action == "confirm":
         return r.confirm(actor, at)
+    if action == "check-in":
+        side = actor.role if actor.role in (Role.MENTEE, Role.MENTOR) else Role.MENTOR
+        wellbeing = 3 if side is Role.MENTEE else None
+        survey = Survey(1, 1 + reason, 3, wellbeing)
+        answer = Answer(**asdict(survey), side=side, round=1 + reason % 2, answered=at.date())
+        return r.check_in(actor, at, answer)
     return r.end(actor, at, text, completed=action == "complete")
 
 
@@ -192,6 +204,11 @@ def test_every_step_is_recorded_and_no_refused_step_changes_anything(
         assert actor not in (OTHER_MENTEE, OTHER_MENTOR), "a stranger never moves it"
         if step[0] in ("accept", "decline"):
             assert actor in (MENTOR, ADMIN)
+        event(f"{step[0]} taken")
+        if step[0] == "check-in":
+            assert r.state is before.state in (State.ACCEPTED, State.ACTIVE)
+            assert actor in (MENTEE, MENTOR) and r.answers[-1].side is actor.role
+            assert len({(a.side, a.round) for a in r.answers}) == len(r.answers)
         if r.state is State.ACTIVE:
             assert r.confirmed == {Role.MENTEE, Role.MENTOR}
         if r.state is State.DECLINED:

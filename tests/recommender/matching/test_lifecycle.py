@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from recommender.domain.checkins import Survey
 from recommender.domain.errors import NotFound, UnknownMentee, UnknownMentor
 from recommender.domain.kinds import Kind, Role
 from recommender.domain.relationships import Actor, DeclineReason, State, TransitionRefused
@@ -49,6 +50,16 @@ def engine(tmp_path: Path) -> Iterator[Engine]:
         yield engine
 
 
+@pytest.fixture
+def clock() -> Clock:
+    return Clock()
+
+
+@pytest.fixture
+def life(engine: Engine, clock: Clock) -> Lifecycle:
+    return Lifecycle(engine, clock)
+
+
 def as_mentee(mentee_id: str) -> Actor:
     return Actor(Role.MENTEE, mentee_id)
 
@@ -66,10 +77,8 @@ def suggested(engine: Engine, mentee_id: str) -> list[str]:
 
 
 def test_accepting_takes_the_place_and_ending_frees_it_for_the_next_suggestion(
-    engine: Engine,
+    engine: Engine, clock: Clock, life: Lifecycle
 ) -> None:
-    clock = Clock()
-    life = Lifecycle(engine, clock)
     r = life.request(as_mentee("e1"), "e1", "m1")
     assert r.state is State.REQUESTED and free(engine, "m1") == 1
     assert "m1" in suggested(engine, "e2")
@@ -96,8 +105,9 @@ def test_accepting_takes_the_place_and_ending_frees_it_for_the_next_suggestion(
     ]
 
 
-def test_a_full_mentor_cannot_accept_another_and_nothing_is_written(engine: Engine) -> None:
-    life = Lifecycle(engine)
+def test_a_full_mentor_cannot_accept_another_and_nothing_is_written(
+    engine: Engine, life: Lifecycle
+) -> None:
     first = life.request(as_mentee("e1"), "e1", "m1")
     second = life.request(as_mentee("e2"), "e2", "m1")
     life.accept(as_mentor("m1"), first.id)
@@ -108,8 +118,7 @@ def test_a_full_mentor_cannot_accept_another_and_nothing_is_written(engine: Engi
     assert declined.state is State.DECLINED and free(engine, "m1") == 0
 
 
-def test_requests_that_may_not_be_made_are_refused(engine: Engine) -> None:
-    life = Lifecycle(engine)
+def test_requests_that_may_not_be_made_are_refused(life: Lifecycle) -> None:
     with pytest.raises(TransitionRefused, match="declared conflict"):
         life.request(as_mentee("e2"), "e2", "m2")
     with pytest.raises(TransitionRefused, match="only the mentee"):
@@ -125,3 +134,30 @@ def test_requests_that_may_not_be_made_are_refused(engine: Engine) -> None:
         life.accept(as_mentor("m1"), "r-missing")
     life.end(as_mentee("e1"), r.id, "asked by mistake")
     assert life.request(as_mentee("e1"), "e1", "m1").id != r.id  # ended: may ask again
+
+
+def test_check_ins_fall_due_are_answered_once_and_raise_a_flag_when_low_twice(
+    engine: Engine, clock: Clock, life: Lifecycle
+) -> None:
+    r = life.request(as_mentee("e1"), "e1", "m1")
+    r = life.accept(as_mentor("m1"), r.id)
+    low = Survey(meetings=1, progress=3, satisfaction=2, wellbeing=4)
+    with pytest.raises(TransitionRefused, match="check-in 1 is not due yet"):
+        life.check_in(as_mentee("e1"), r.id, low)
+    clock.advance(days=30)
+    r = life.check_in(as_mentee("e1"), r.id, low)
+    with pytest.raises(TransitionRefused, match="has answered check-in 1"):
+        life.check_in(as_mentee("e1"), r.id, low, round_number=1)
+    with pytest.raises(TransitionRefused, match="only the mentee or the mentor"):
+        life.check_in(Actor(Role.COORDINATOR, label="c"), r.id, low)
+    assert life.flags(r) == []
+    clock.advance(days=60)
+    r = life.check_in(as_mentee("e1"), r.id, low)
+    assert [(a.round, a.satisfaction) for a in r.answers] == [(1, 2), (2, 2)]
+    (flag,) = life.flags(r)
+    assert flag.kind == "low" and "mentee" in flag.reason
+    (first, second) = life.rounds(r)
+    assert first.answered == {Role.MENTEE} and first.missed == {Role.MENTOR}
+    assert second.open_sides == {Role.MENTOR}
+    stored = Relationships(engine.store.database).get(r.id)
+    assert stored.answers == r.answers and free(engine, "m1") == 0
