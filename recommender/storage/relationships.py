@@ -13,7 +13,7 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime
 from types import MappingProxyType
 
-from sqlalchemy import Integer, String, Text, delete, func, or_, select
+from sqlalchemy import ColumnElement, Integer, String, Text, delete, func, or_, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from recommender.domain.errors import NotFound
@@ -93,36 +93,33 @@ class Relationships:
         """The relationships that cohort assignments requested, newest request first."""
         return self._where(RelationshipRow.cohort_id.in_(sorted(set(cohort_ids))))
 
-    def events(self, after_seq: int = 0) -> list[tuple[int, RelationshipEventRow]]:
-        """The outcome log after ``after_seq``, oldest first, each with its number."""
+    def events(self, after_seq: int = 0) -> Sequence[RelationshipEventRow]:
+        """The outcome log after event number ``after_seq`` (``seq``), oldest first."""
         with self.database.sessions() as session:
-            rows = session.scalars(
+            return session.scalars(
                 select(RelationshipEventRow)
                 .where(RelationshipEventRow.seq > after_seq)
                 .order_by(RelationshipEventRow.seq)
             ).all()
-        return [(row.seq, row) for row in rows]
 
-    def _where(self, condition: object) -> list[Relationship]:
+    def _where(self, condition: ColumnElement[bool]) -> list[Relationship]:
+        """The relationships matching ``condition``, with their events read in one query."""
         with self.database.sessions() as session:
-            rows = session.scalars(
-                select(RelationshipRow).where(condition)  # type: ignore[arg-type]
-            ).all()
-            found = [self._rebuild(session, row) for row in rows]
+            rows = session.scalars(select(RelationshipRow).where(condition)).all()
+            events = _events_of(session, [row.id for row in rows])
+        found = [_rebuilt(row, events.get(row.id, [])) for row in rows]
         return sorted(found, key=lambda r: (r.requested_at, r.id), reverse=True)
 
     # -- in a write transaction ----------------------------------------------------------------
 
-    @classmethod
-    def locked(
-        cls, session: Session, relationship_id: str, for_update: bool = True
-    ) -> Relationship:
+    @staticmethod
+    def locked(session: Session, relationship_id: str, for_update: bool = True) -> Relationship:
         """The relationship read in ``session`` (for update by default). Raises
         ``NotFound``."""
         row = session.get(RelationshipRow, relationship_id, with_for_update=for_update)
         if row is None:
             raise NotFound("relationship", relationship_id)
-        return cls._rebuild(session, row)
+        return _read(session, row)
 
     @staticmethod
     def open_between(session: Session, mentee_id: str, mentor_id: str) -> Relationship | None:
@@ -135,7 +132,7 @@ class Relationships:
                 RelationshipRow.state.in_(open_states),
             )
         ).first()
-        return None if row is None else Relationships._rebuild(session, row)
+        return None if row is None else _read(session, row)
 
     @staticmethod
     def save(session: Session, relationship: Relationship) -> None:
@@ -214,36 +211,49 @@ class Relationships:
         )
         return deleted, [m for m in held if m != person_id]
 
-    @staticmethod
-    def _rebuild(session: Session, row: RelationshipRow) -> Relationship:
-        events: Sequence[RelationshipEventRow] = session.scalars(
-            select(RelationshipEventRow)
-            .where(RelationshipEventRow.relationship_id == row.id)
-            .order_by(RelationshipEventRow.seq)
-        ).all()
-        history = tuple(
-            Transition(
-                action=Action(e.action),
-                before=None if e.before is None else State(e.before),
-                after=State(e.after),
-                at=datetime.fromisoformat(e.at),
-                actor=e.actor,
-                reason=e.reason,
-                details=MappingProxyType(json.loads(e.details)),
-            )
-            for e in events
+
+def _events_of(session: Session, ids: Sequence[str]) -> dict[str, list[RelationshipEventRow]]:
+    """The events of relationships ``ids`` by relationship, oldest first."""
+    out: dict[str, list[RelationshipEventRow]] = {}
+    if not ids:
+        return out
+    for event in session.scalars(
+        select(RelationshipEventRow)
+        .where(RelationshipEventRow.relationship_id.in_(ids))
+        .order_by(RelationshipEventRow.seq)
+    ):
+        out.setdefault(event.relationship_id, []).append(event)
+    return out
+
+
+def _read(session: Session, row: RelationshipRow) -> Relationship:
+    """One relationship ``row`` with its events, read in ``session``."""
+    return _rebuilt(row, _events_of(session, [row.id]).get(row.id, []))
+
+
+def _rebuilt(row: RelationshipRow, events: Sequence[RelationshipEventRow]) -> Relationship:
+    """The relationship ``row`` holds, its history rebuilt from its ``events``."""
+    history = tuple(
+        Transition(
+            action=Action(e.action),
+            before=None if e.before is None else State(e.before),
+            after=State(e.after),
+            at=datetime.fromisoformat(e.at),
+            actor=e.actor,
+            reason=e.reason,
+            details=MappingProxyType(json.loads(e.details)),
         )
-        return Relationship(
-            id=row.id,
-            mentee_id=row.mentee_id,
-            mentor_id=row.mentor_id,
-            origin=Origin(row.origin),
-            cohort_id=row.cohort_id,
-            state=State(row.state),
-            confirmed=frozenset(Role(side) for side in row.confirmed.split(",") if side),
-            decline_reason=None
-            if row.decline_reason is None
-            else DeclineReason(row.decline_reason),
-            ending=None if row.ending is None else Ending(row.ending),
-            history=history,
-        )
+        for e in events
+    )
+    return Relationship(
+        id=row.id,
+        mentee_id=row.mentee_id,
+        mentor_id=row.mentor_id,
+        origin=Origin(row.origin),
+        cohort_id=row.cohort_id,
+        state=State(row.state),
+        confirmed=frozenset(Role(side) for side in row.confirmed.split(",") if side),
+        decline_reason=None if row.decline_reason is None else DeclineReason(row.decline_reason),
+        ending=None if row.ending is None else Ending(row.ending),
+        history=history,
+    )

@@ -122,7 +122,7 @@ def test_an_erased_mentee_leaves_no_relationship_and_frees_the_place_it_held(
     erase(engine, Kind.MENTEES, "e1")
     relationships = Relationships(engine.store.database)
     assert relationships.of_mentor("m3") == []
-    assert all("e1" not in (row.mentee_id, row.mentor_id) for _, row in relationships.events())
+    assert all("e1" not in (row.mentee_id, row.mentor_id) for row in relationships.events())
     assert engine.store.get_mentor("m3").placed_mentees == 0
 
 
