@@ -4,9 +4,12 @@
 - coordinator: the cohorts in their key's scopes; those cohorts' mentees (full records);
   every mentor's public view, with contact details for the mentors of their cohorts.
 - mentee: their own record and suggestions; every mentor's public view (contact details
-  only from mentors who share them or were assigned to them).
-- mentor: their own full record; their assigned mentees (without conflict lists); other
-  mentors' public view.
+  only from mentors who share them, were assigned to them or accepted their request).
+- mentor: their own full record; their assigned mentees and those who asked them (without
+  conflict lists); other mentors' public view.
+
+Relationships: a mentee sees theirs, a mentor theirs, a coordinator those of their cohorts'
+mentees (and of requests made for their cohorts), an admin all.
 
 An object outside the caller's reach is answered exactly like a missing one (404), so a
 token cannot probe which ids exist.
@@ -22,8 +25,10 @@ from api.schemas import MenteeForMentor, MentorPublic
 from recommender.domain.errors import NotFound, UnknownMentee, not_found
 from recommender.domain.kinds import Kind, Role
 from recommender.domain.profiles import Cohort, Mentee, Mentor
+from recommender.domain.relationships import Relationship
 from recommender.matching.review import Review
 from recommender.storage.keys import Principal
+from recommender.storage.relationships import Relationships
 from recommender.storage.store import Store
 
 
@@ -100,8 +105,62 @@ class Access:
 
     @cached_property
     def pairs(self) -> set[tuple[str, str]]:
-        """Approved (mentee, mentor) pairs."""
-        return self.review.approved_pairs()
+        """(mentee, mentor) pairs of approved assignments, and of the caller's relationships
+        the mentor accepted (a mentee rates such a mentor and sees their contact details)."""
+        accepted = {(r.mentee_id, r.mentor_id) for r in self._own if r.accepted_at is not None}
+        return self.review.approved_pairs() | accepted
+
+    @cached_property
+    def _own(self) -> list[Relationship]:
+        """The caller's own relationships (a mentee's or a mentor's; none for staff)."""
+        if self.role == Role.MENTEE:
+            return self._relationships.of_mentee(self.principal.subject)
+        if self.role == Role.MENTOR:
+            return self._relationships.of_mentor(self.principal.subject)
+        return []
+
+    @property
+    def _relationships(self) -> Relationships:
+        return Relationships(self.store.database)
+
+    # -- relationships ----------------------------------------------------------------------
+
+    def sees_relationship(self, relationship: Relationship) -> bool:
+        """Whether the caller may see this relationship (see the module's rules)."""
+        if self.role == Role.ADMIN:
+            return True
+        if self.role == Role.MENTEE:
+            return relationship.mentee_id == self.principal.subject
+        if self.role == Role.MENTOR:
+            return relationship.mentor_id == self.principal.subject
+        managed = {c.id for c in self.cohorts}
+        return relationship.mentee_id in self._members[0] or relationship.cohort_id in managed
+
+    def relationship(self, relationship_id: str) -> Relationship:
+        """A relationship the caller may see; ``NotFound`` otherwise (as if missing)."""
+        try:
+            found = self._relationships.get(relationship_id)
+        except NotFound:
+            found = None
+        if found is None or not self.sees_relationship(found):
+            raise NotFound("relationship", relationship_id)
+        return found
+
+    def relationships(self) -> list[Relationship]:
+        """Every relationship the caller may see, newest request first."""
+        if self.role == Role.ADMIN:
+            return self._relationships.every()
+        if self.role in (Role.MENTEE, Role.MENTOR):
+            return list(self._own)
+        found = self._relationships.of_mentees(self._members[0])
+        extra = self._relationships.of_cohorts(c.id for c in self.cohorts)
+        known = {r.id for r in found}
+        merged = found + [r for r in extra if r.id not in known]
+        return sorted(merged, key=lambda r: (r.requested_at, r.id), reverse=True)
+
+    def mentee_cohort(self, mentee_id: str) -> Cohort | None:
+        """The first cohort (by id) the caller manages that has this mentee."""
+        return next((c for c in self.cohorts if mentee_id in c.mentee_ids), None)
 
     # -- people -----------------------------------------------------------------------------
 
@@ -113,7 +172,8 @@ class Access:
             return self._members[0]
         if self.role == Role.MENTEE:
             return {self.principal.subject}
-        return {a for a, b in self.pairs if b == self.principal.subject}
+        asked = {r.mentee_id for r in self._own}  # who asked them, to decide
+        return asked | {a for a, b in self.pairs if b == self.principal.subject}
 
     def mentee(self, mentee_id: str) -> Mentee:
         """A mentee the caller may read; ``UnknownMentee`` otherwise (as if missing)."""

@@ -29,14 +29,19 @@ from api.routes import (
     health,
     mentees,
     mentors,
+    outbox,
+    relationships,
     suggestions,
     ui,
 )
 from api.security import Guard, Limits, docs_csp, quiet_tracebacks
 from recommender.engine import Engine, build_engine
+from recommender.matching.lifecycle import Lifecycle
+from recommender.matching.notifications import Courier, Postman
 from recommender.retrieval.threads import request_threads
 from recommender.settings import Settings
 from recommender.storage.keys import Keys
+from recommender.storage.outbox import Outbox
 
 log = logging.getLogger(__name__)
 
@@ -131,6 +136,7 @@ def create_app(
                 log.info("bootstrap admin key %s is active", info.id)
         else:
             app.state.keys.retire_bootstrap()
+        courier = _start_courier(app, settings)
         report = app.state.engine.refresh()
         log.info(
             "engine ready: %d mentors indexed (%d embedded now)",
@@ -145,6 +151,7 @@ def create_app(
             gc.collect()
             gc.freeze()
         yield
+        courier.stop()
         app.state.engine.flush()
         if engine is None:
             app.state.store.close()
@@ -170,6 +177,8 @@ def create_app(
         feedback,
         cohorts,
         assignments,
+        relationships,
+        outbox,
         admin,
         ui,
     ):
@@ -182,6 +191,17 @@ def create_app(
     app.add_middleware(KeepAliveLimit, limit=settings.keepalive_requests)
     quiet_tracebacks()
     return app
+
+
+def _start_courier(app: FastAPI, settings: Settings) -> Courier:
+    """The relationship lifecycle, and the thread that finds check-ins falling due and sends
+    the outbox's messages (through ``settings``' SMTP server, if any)."""
+    engine: Engine = app.state.engine
+    postman = Postman(Outbox(engine.store.database), settings, engine.clock.now)
+    courier = Courier(postman, settings.notify_every_s)
+    app.state.lifecycle = Lifecycle(engine, nudge=courier.nudge)
+    courier.start(app.state.lifecycle.sweep)
+    return courier
 
 
 class DeclaredLengthLimit:

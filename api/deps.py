@@ -15,6 +15,7 @@ from fastapi import Depends, Request
 from api.access import Access
 from api.auth import PrincipalDep
 from recommender.engine import Engine
+from recommender.matching.lifecycle import Lifecycle
 from recommender.matching.review import Review
 from recommender.settings import Settings
 from recommender.storage.keys import Keys
@@ -39,6 +40,12 @@ async def get_store(request: Request) -> Store:
     return store
 
 
+async def get_lifecycle(request: Request) -> Lifecycle:
+    """The relationship lifecycle the app's lifespan built (its messages nudge the courier)."""
+    lifecycle: Lifecycle = request.app.state.lifecycle
+    return lifecycle
+
+
 async def get_keys(request: Request) -> Keys:
     """The key table the app's lifespan opened."""
     keys: Keys = request.app.state.keys
@@ -49,6 +56,7 @@ EngineDep = Annotated[Engine, Depends(get_engine)]
 SettingsDep = Annotated[Settings, Depends(get_settings)]
 StoreDep = Annotated[Store, Depends(get_store)]
 KeysDep = Annotated[Keys, Depends(get_keys)]
+LifecycleDep = Annotated[Lifecycle, Depends(get_lifecycle)]
 
 
 async def get_review(engine: EngineDep) -> Review:

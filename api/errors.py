@@ -9,7 +9,9 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import ValidationError
 
+from recommender.domain.clock import ClockNotSettable
 from recommender.domain.errors import InvalidProfile, MentorMatchError, ModelUnavailable, NotFound
+from recommender.domain.relationships import TransitionRefused
 from recommender.matching.review import ReviewConflict
 from recommender.matching.solver import InfeasibleAssignment
 from recommender.retrieval.workload import EmbeddingBudgetExceeded
@@ -50,6 +52,14 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(ReviewConflict)
     async def _conflict(_: Request, exc: ReviewConflict) -> JSONResponse:
+        return JSONResponse({"detail": str(exc)}, status_code=409)
+
+    @app.exception_handler(TransitionRefused)
+    async def _refused(_: Request, exc: TransitionRefused) -> JSONResponse:
+        return JSONResponse({"detail": str(exc)}, status_code=409)
+
+    @app.exception_handler(ClockNotSettable)
+    async def _clock(_: Request, exc: ClockNotSettable) -> JSONResponse:
         return JSONResponse({"detail": str(exc)}, status_code=409)
 
     @app.exception_handler(ModelUnavailable)

@@ -3,21 +3,22 @@
 Each concern lives in its own module; commands are listed in ``--help`` in the order
 they are registered here (top-level commands first, then the command groups).
 
-==============  ============================================================
-``data``        ingest, erase, sample: records into and out of the store
-``serve``       serve (the HTTP API), recommend (suggestions on the terminal)
-``bench``       bench: latency, load and assignment timings
-``evaluate``    evaluate, and the ``datasets`` group (BEIR conversions)
-``cohorts``     assign, and the ``cohort`` group (members, shortlists)
-``backup``      backup, restore
-``index``       the ``index`` group (build, status)
-``keys``        the ``keys`` group (API keys)
-``db``          the ``db`` group (schema upgrades)
-``common``      consoles, errors, loading the model and opening the engine
-``tables``      tables that fit the terminal (ids whole, long cells wrapped)
-``progress``    progress bars on stderr, and the callbacks library code takes
-``remote``      asking a running server (noted by ``serve``) instead of the model
-==============  ============================================================
+===================  ============================================================
+``data``             ingest, erase, sample: records into and out of the store
+``serve``            serve (the HTTP API), recommend (suggestions on the terminal)
+``bench``            bench: latency, load and assignment timings
+``evaluate``         evaluate, and the ``datasets`` group (BEIR conversions)
+``cohorts``          assign, and the ``cohort`` group (members, shortlists)
+``relationships``    the ``relationships`` group (after the match: steps, outbox)
+``backup``           backup, restore
+``index``            the ``index`` group (build, status)
+``keys``             the ``keys`` group (API keys)
+``db``               the ``db`` group (schema upgrades)
+``common``           consoles, errors, loading the model and opening the engine
+``tables``           tables that fit the terminal (ids whole, long cells wrapped)
+``progress``         progress bars on stderr, and the callbacks library code takes
+``remote``           asking a running server (noted by ``serve``) instead of the model
+===================  ============================================================
 """
 
 from __future__ import annotations
@@ -32,6 +33,7 @@ from cli.db import db_app
 from cli.evaluate import datasets_app, evaluate
 from cli.index import index_app
 from cli.keys import keys_app
+from cli.relationships import relationships_app
 from cli.serve import recommend, serve
 
 app = typer.Typer(
@@ -47,6 +49,7 @@ app.add_typer(index_app, name="index")
 app.add_typer(keys_app, name="keys")
 app.add_typer(datasets_app, name="datasets")
 app.add_typer(cohort_app, name="cohort")
+app.add_typer(relationships_app, name="relationships")
 app.add_typer(db_app, name="db")
 
 

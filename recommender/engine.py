@@ -13,13 +13,15 @@ import threading
 import time
 from collections import ChainMap
 from collections.abc import Callable, Mapping, Sequence
+from dataclasses import replace
 from datetime import date
 from pathlib import Path
-from typing import cast
+from typing import TypeVar, cast
 
 import numpy as np
 from sqlalchemy.orm import Session
 
+from recommender.domain.clock import Clock
 from recommender.domain.items import Item, mentee_items
 from recommender.domain.kinds import Kind
 from recommender.domain.profiles import Mentee, Mentor, Record
@@ -45,11 +47,14 @@ from recommender.retrieval.retriever import Retriever
 from recommender.retrieval.snapshot import Snapshot
 from recommender.settings import Settings
 from recommender.storage.changes import ProfileChanges
+from recommender.storage.clock import StoredClock
+from recommender.storage.relationships import Relationships
 from recommender.storage.store import Store, UpsertResult
 
 __all__ = ["Engine", "Scored", "SuggestionFilters", "build_engine", "excluded_reason"]
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 DEFER_SAVE_ITEMS = 100_000
 """Indexes of more item vectors than this write their snapshot at most every
@@ -68,7 +73,8 @@ class Engine:
         ranker: combines signals into a score.
         settings: tunables (candidate pool, feedback prior, MMR lambda, index path).
         index: a loaded index snapshot, or None to build one.
-        today: the date signals are computed at; None means the current date.
+        today: the date signals are computed at (default: the clock's).
+        clock: the time relationships and messages are dated at (default: the real clock).
     """
 
     def __init__(
@@ -78,7 +84,8 @@ class Engine:
         ranker: Ranker,
         settings: Settings,
         index: MentorIndex | None = None,
-        today: Callable[[], date] = date.today,
+        today: Callable[[], date] | None = None,
+        clock: Clock | None = None,
     ) -> None:
         self.store = store
         self.embedder = embedder
@@ -87,7 +94,8 @@ class Engine:
         self.index = index or MentorIndex(embedder.model_id, embedder.dim)
         self.index.recall_probe = self.recall_queries
         self.index.tune(index_policy(settings))
-        self.today = today
+        self.clock = clock or Clock()
+        self.today = today or self.clock.today
         self.changes = ProfileChanges(store.database)  # its table exists before any write
         self.registry = REGISTRY
         self.retriever = Retriever(settings.candidate_pool)
@@ -102,6 +110,9 @@ class Engine:
         """Stored mentees' answers as a caller rendered them (``answer_for``)."""
         self.mentees: AnswerCache[Mentee] = AnswerCache(settings.mentee_cache_items)
         """Stored mentees' profiles under the change number they were read at."""
+        self.related: AnswerCache[frozenset[str]] = AnswerCache(settings.mentee_cache_items)
+        """Mentors each mentee has a relationship with, under the change number read at."""
+        self.relationships = Relationships(store.database)
         self._feedback: tuple[FeedbackStats, FeedbackColumns] | None = None
         self._lock = threading.RLock()
         self._unsaved = False
@@ -316,12 +327,7 @@ class Engine:
         """A stored mentee's profile, read from the store once per change number (any write
         changes it and empties ``mentees``); call after ``refresh``, which reads the number.
         The profile is shared: read it, never change it. Raises ``UnknownMentee``."""
-        stamp = self._state.seq
-        kept = self.mentees.get(stamp, mentee_id)
-        if kept is None:
-            kept = self.store.get_mentee(mentee_id)
-            self.mentees.put(stamp, mentee_id, kept)
-        return kept
+        return self._kept(self.mentees, mentee_id, self.store.get_mentee)
 
     def suggest(
         self,
@@ -424,6 +430,20 @@ class Engine:
             for candidate in scored.candidates(shown, scores, contributions, sims)
         ]
 
+    def related_mentors(self, mentee_id: str) -> frozenset[str]:
+        """Mentors the mentee has (or had) a relationship with, read once per change number
+        (every relationship write changes it)."""
+        return self._kept(self.related, mentee_id, self.relationships.mentors_of)
+
+    def _kept(self, cache: AnswerCache[T], key: str, read: Callable[[str], T]) -> T:
+        """``read(key)``, or what ``cache`` kept of it under the current change number."""
+        stamp = self._state.seq
+        kept = cache.get(stamp, key)
+        if kept is None:
+            kept = read(key)
+            cache.put(stamp, key, kept)
+        return kept
+
     def score(
         self,
         mentee: Mentee,
@@ -442,6 +462,9 @@ class Engine:
         """
         if not refreshed:
             self.refresh()
+        related = self.related_mentors(mentee.id)
+        if not related <= set(filters.exclude):  # current and past mentors: not again
+            filters = replace(filters, exclude=tuple(sorted({*filters.exclude, *related})))
         queries = mentee_items(mentee)
         q_vecs = self.embedder.encode_query([q.text for q in queries])
         with self._lock:
@@ -604,7 +627,7 @@ def columns_of(index: MentorIndex, mentors: Mapping[str, Mentor]) -> MentorColum
 def build_engine(
     settings: Settings | None = None,
     embedder: Embedder | None = None,
-    today: Callable[[], date] = date.today,
+    today: Callable[[], date] | None = None,
 ) -> Engine:
     """Turn settings into a ready engine: store, cached embedder, ranker, loaded index."""
     settings = settings or Settings()
@@ -619,4 +642,5 @@ def build_engine(
     index = MentorIndex.load(
         settings.index_path, cached.model_id, cached.dim, index_policy(settings)
     )
-    return Engine(store, cached, ranker, settings, index, today)
+    clock = StoredClock(store.database, settings.clock)
+    return Engine(store, cached, ranker, settings, index, today, clock)

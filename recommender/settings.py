@@ -6,11 +6,26 @@ Examples: ``MENTOR_MATCH_DATA_DIR=/srv/mm``, ``MENTOR_MATCH_DATABASE_URL=postgre
 
 from __future__ import annotations
 
+from datetime import datetime
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, SecretStr, field_validator
+from pydantic import BaseModel, Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class CheckinPlan(BaseModel):
+    """One program's check-in schedule."""
+
+    first_after_days: int = Field(default=30, ge=1, le=366)
+    every_days: int = Field(default=60, ge=1, le=366)
+    grace_days: int = Field(default=14, ge=0, le=365)
+
+    @model_validator(mode="after")
+    def _grace_within_round(self) -> CheckinPlan:
+        if self.grace_days >= self.every_days:
+            raise ValueError("grace_days must be less than every_days")
+        return self
 
 
 class Settings(BaseSettings):
@@ -199,6 +214,51 @@ class Settings(BaseSettings):
     )
     mentor_max_hours: float = Field(
         default=40.0, gt=0, le=200, description="Most hours per month a mentor may offer."
+    )
+    clock: datetime | None = Field(
+        default=None,
+        description="Run on this time instead of the real clock (ISO 8601; UTC when no zone "
+        "is given); an admin may then move it forward with PUT /v1/clock. For demonstrations, "
+        "replays and acceptance tests; leave unset in production.",
+    )
+    checkin_first_days: int = Field(
+        default=30, ge=1, le=366, description="Days from acceptance to the first check-in."
+    )
+    checkin_every_days: int = Field(
+        default=60, ge=1, le=366, description="Days between later check-ins."
+    )
+    checkin_grace_days: int = Field(
+        default=14,
+        ge=0,
+        le=365,
+        description="Days after a check-in falls due before an unanswered one counts as missed.",
+    )
+    checkin_schedules: dict[str, CheckinPlan] = Field(
+        default_factory=dict,
+        description="Per program (or cohort) id, its own check-in schedule, as JSON: "
+        '{"prog1": {"first_after_days": 14, "every_days": 30}}.',
+    )
+    smtp_host: str | None = Field(
+        default=None,
+        description="Mail server that sends the outbox's messages; nothing is sent without one.",
+    )
+    smtp_port: int = Field(default=25, ge=1, le=65535)
+    smtp_starttls: bool = Field(default=False, description="Upgrade the connection with STARTTLS.")
+    smtp_user: str | None = Field(default=None, description="SMTP login, if the server wants one.")
+    smtp_password: SecretStr | None = None
+    smtp_sender: str = Field(
+        default="mentor-match@localhost", description="The From address of every message."
+    )
+    notify_every_s: float = Field(
+        default=60.0,
+        gt=0,
+        le=86_400,
+        description="How often the server looks for check-ins falling due and retries sending.",
+    )
+    contact_emails: dict[str, str] = Field(
+        default_factory=dict,
+        description="Where a cohort's or program's alerts go (coordinators), as JSON: "
+        '{"prog1": "coordinator@example.org"}; a cohort id wins over its program.',
     )
     bootstrap_admin_token: SecretStr | None = Field(
         default=None,

@@ -11,8 +11,10 @@ from fastapi.responses import Response
 
 from api.access import Access
 from api.auth import AdminDep, StaffDep, allow
-from api.deps import AccessDep, EngineDep, ReviewDep
+from api.deps import AccessDep, EngineDep, LifecycleDep, ReviewDep
 from api.routes.records import record_router
+from api.routes.relationships import public as relationship_view
+from api.routes.relationships import suggestion_views
 from api.schemas import (
     CohortIn,
     CohortsPublic,
@@ -22,6 +24,7 @@ from api.schemas import (
     RequestsPublic,
     ShortlistsPublic,
 )
+from api.schemas.relationships import CohortRelationshipPublic, CohortRelationshipsPublic
 from recommender.domain.errors import InvalidProfile, UnknownMentor
 from recommender.domain.kinds import Kind, Role
 from recommender.domain.profiles import Cohort, Id, Mentee, Mentor, MentorRequest
@@ -32,6 +35,7 @@ from recommender.storage.keys import Principal
 
 router = record_router(Kind.COHORTS, "cohort", Cohort, CohortIn, CohortsPublic)
 RequesterDep = Annotated[Principal, Depends(allow("admin", "coordinator", "mentee"))]
+OPEN = ("requested", "accepted", "active")
 
 
 @router.post("/{record_id}/members", response_model=Cohort, summary="Add members")
@@ -160,4 +164,48 @@ def download(table: Table, fmt: Format, name: str) -> Response:
         render(table, fmt),
         media_type=MEDIA_TYPES[fmt],
         headers={"Content-Disposition": f'attachment; filename="{name}.{fmt}"'},
+    )
+
+
+@router.get(
+    "/{record_id}/relationships",
+    response_model=CohortRelationshipsPublic,
+    summary="The cohort's relationships, check-ins and flags",
+)
+def cohort_relationships(
+    record_id: Id,
+    access: AccessDep,
+    life: LifecycleDep,
+    staff: StaffDep,
+    k: Annotated[int, Query(ge=1, le=10, description="Alternates per flagged one.")] = 3,
+) -> CohortRelationshipsPublic:
+    """Every relationship of the cohort's mentees (and requests made for the cohort), each
+    with its check-ins (due, overdue) and flags; a flagged open one comes with ``k``
+    alternate mentors. Flagged ones first, then newest request first."""
+    cohort = access.cohort(record_id)
+    members = set(cohort.mentee_ids)
+    found = [
+        r for r in access.relationships() if r.mentee_id in members or r.cohort_id == cohort.id
+    ]
+    rows = []
+    for r in found:
+        view = relationship_view(r, access, life)
+        flagged = bool(view.flags) and r.state.is_open
+        rows.append(
+            CohortRelationshipPublic(
+                relationship=view,
+                alternates=suggestion_views(life.alternates(r, k)) if flagged else [],
+            )
+        )
+    rows.sort(key=lambda row: not row.relationship.flags)
+    rounds = [
+        c for row in rows for c in row.relationship.check_ins if row.relationship.state in OPEN
+    ]
+    return CohortRelationshipsPublic(
+        cohort_id=cohort.id,
+        data=rows,
+        count=len(rows),
+        due=sum(len(c.open) for c in rounds),
+        overdue=sum(len(c.missed) for c in rounds),
+        flagged=sum(1 for row in rows if row.relationship.flags),
     )

@@ -2,7 +2,9 @@
 
 A relationship starts as a request, either the mentee's own or an approved cohort
 assignment's pair. The mentor accepts it or declines it (with a reason from a short list).
-Once accepted, both sides confirm a mentoring agreement and the relationship is active. It
+Once accepted, both sides confirm a mentoring agreement (drafted at acceptance; either side
+may edit it, and an edit before both confirmed asks both to confirm again) and the
+relationship is active. It
 ends as completed, withdrawn by either side, or closed by a coordinator; a request may also
 be withdrawn (or closed) before the mentor answers::
 
@@ -33,6 +35,7 @@ from enum import StrEnum
 from types import MappingProxyType
 from typing import Any
 
+from recommender.domain.agreements import Agreement
 from recommender.domain.checkins import Answer
 from recommender.domain.errors import MentorMatchError
 from recommender.domain.kinds import Role
@@ -88,6 +91,7 @@ class Action(StrEnum):
     ACCEPT = "accept"
     DECLINE = "decline"
     CONFIRM = "confirm agreement"
+    AGREE = "edit agreement"
     CHECK_IN = "check-in"
     END = "end"
 
@@ -190,10 +194,33 @@ class Relationship:
         booked = self.state is State.REQUESTED and self.origin is Origin.ASSIGNMENT
         return booked or self.state in HOLDS_PLACE
 
-    def accept(self, actor: Actor, at: datetime) -> Relationship:
-        """The mentor (or an admin) accepts the request."""
+    def accept(self, actor: Actor, at: datetime, agreement: Agreement) -> Relationship:
+        """The mentor (or an admin) accepts the request; ``agreement`` is the draft both
+        sides then confirm (or edit)."""
         self._check(Action.ACCEPT, actor, at, (State.REQUESTED,), mentor_only=True)
-        return self._step(Action.ACCEPT, State.ACCEPTED, actor, at)
+        details = {"agreement": agreement.as_dict()}
+        return self._step(Action.ACCEPT, State.ACCEPTED, actor, at, details=details)
+
+    @property
+    def agreement(self) -> Agreement | None:
+        """The agreement as it stands (None before the mentor accepts)."""
+        for step in reversed(self.history):
+            if "agreement" in step.details:
+                return Agreement.from_dict(step.details["agreement"])
+        return None
+
+    def edit_agreement(self, actor: Actor, at: datetime, agreement: Agreement) -> Relationship:
+        """Either side (or an admin) changes the agreement; the step records the fields
+        changed. Before both sides confirmed, an edit asks both to confirm the new text."""
+        self._check(Action.AGREE, actor, at, (State.ACCEPTED, State.ACTIVE))
+        if actor.role not in (Role.MENTEE, Role.MENTOR, Role.ADMIN):
+            raise TransitionRefused(Action.AGREE, "only the mentee or the mentor edits it")
+        changed = agreement.changed_fields(self.agreement)
+        if not changed:
+            raise TransitionRefused(Action.AGREE, "nothing changed")
+        details = {"agreement": agreement.as_dict(), "changed": changed}
+        step = self._step(Action.AGREE, self.state, actor, at, details=details)
+        return step if self.state is State.ACTIVE else replace(step, confirmed=frozenset())
 
     def decline(
         self, actor: Actor, at: datetime, reason: DeclineReason, text: str = ""

@@ -2,10 +2,10 @@
 
 A person is held in more places than their own row: ratings they gave or received, cohort
 memberships and requests, other people's conflict lists, assignment drafts and the audit
-trail, relationships and their events, API keys bound to them, cached vectors of their
-texts, the FAISS index and its snapshot, and old page images in SQLite's WAL. ``erase``
-clears all of them. It is idempotent: if it is interrupted, running it again finishes the
-job.
+trail, relationships, their events and the messages about them, API keys bound to them,
+cached vectors of their texts, the FAISS index and its snapshot, and old page images in
+SQLite's WAL. ``erase`` clears all of them. It is idempotent: if it is interrupted, running
+it again finishes the job.
 """
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ from recommender.domain.profiles import Cohort, Mentee, Mentor, Record
 from recommender.engine import Engine
 from recommender.matching.review import Review
 from recommender.storage.keys import Keys
+from recommender.storage.outbox import Outbox
 from recommender.storage.relationships import Relationships
 
 log = logging.getLogger(__name__)
@@ -34,6 +35,7 @@ class ErasureReport:
     keys_deleted: int = 0
     vectors_deleted: int = 0
     relationships_deleted: int = 0
+    messages_deleted: int = 0
 
 
 def erase(engine: Engine, kind: Kind, person_id: str) -> ErasureReport:
@@ -49,6 +51,7 @@ def erase(engine: Engine, kind: Kind, person_id: str) -> ErasureReport:
     review = Review(engine).erase(person_id)
     with store.transaction() as session:  # their relationships, events and held places
         relationships, freed = Relationships.erase(session, person_id)
+        messages = Outbox.erase(session, person_id, relationships)
         engine.recount_places(session, freed, "erasure")
     keys = Keys(store.database).erase_subject(kind.role, person_id)
     engine.changes.erase(person_id)
@@ -58,7 +61,9 @@ def erase(engine: Engine, kind: Kind, person_id: str) -> ErasureReport:
     vectors = engine.forget_unused_vectors()
     store.compact()
     log.info("erased %s %s", kind.singular, person_id)
-    return ErasureReport(found, cohorts, conflicts, review, keys, vectors, relationships)
+    return ErasureReport(
+        found, cohorts, conflicts, review, keys, vectors, len(relationships), messages
+    )
 
 
 def _scrub_cohorts(engine: Engine, person_id: str) -> int:

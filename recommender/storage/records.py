@@ -15,7 +15,7 @@ from typing import Any
 
 from pydantic import ValidationError
 from sqlalchemy import Integer, LargeBinary, String, Text, or_
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from recommender.domain.errors import InvalidProfile
 from recommender.domain.kinds import Kind
@@ -29,6 +29,19 @@ class MetaRow(Base):
     __tablename__ = "meta"
     key: Mapped[str] = mapped_column(String(64), primary_key=True)
     value: Mapped[str] = mapped_column(Text)
+
+
+def bump_seq(session: Session, by: int) -> int:
+    """Add ``by`` to the store's change number in ``session``'s transaction; returns the new
+    number. Every write that changes what a suggestion may be (records, relationships)
+    bumps it, so answers cached under the old number are not served again."""
+    # FOR UPDATE serialises writers on other databases (SQLite: BEGIN IMMEDIATE does).
+    row = session.get(MetaRow, "seq", with_for_update=True)
+    if row is None:
+        row = MetaRow(key="seq", value="0")
+        session.add(row)
+    row.value = str(int(row.value) + by)
+    return int(row.value)
 
 
 class RecordRow(Base):

@@ -30,7 +30,7 @@ from recommender.domain.relationships import (
 )
 from recommender.storage.base import Base
 from recommender.storage.database import Database
-from recommender.storage.records import rowcount
+from recommender.storage.records import bump_seq
 
 
 class RelationshipRow(Base):
@@ -88,6 +88,28 @@ class Relationships:
     def of_mentor(self, mentor_id: str) -> list[Relationship]:
         """The mentor's relationships, newest request first."""
         return self._where(RelationshipRow.mentor_id == mentor_id)
+
+    def of_mentees(self, mentee_ids: Iterable[str]) -> list[Relationship]:
+        """The relationships of any of ``mentee_ids`` (a cohort's), newest request first."""
+        return self._where(RelationshipRow.mentee_id.in_(sorted(set(mentee_ids))))
+
+    def open(self) -> list[Relationship]:
+        """Every relationship still open (requested, accepted or active)."""
+        states = [st.value for st in State if st.is_open]
+        return self._where(RelationshipRow.state.in_(states))
+
+    def every(self) -> list[Relationship]:
+        """Every relationship, newest request first."""
+        return self._where(RelationshipRow.id.is_not(None))
+
+    def mentors_of(self, mentee_id: str) -> frozenset[str]:
+        """The mentors the mentee has or had a relationship with, in any state (requested,
+        current, declined or ended): none of them is suggested to the mentee again."""
+        with self.database.sessions() as session:
+            found = session.scalars(
+                select(RelationshipRow.mentor_id).where(RelationshipRow.mentee_id == mentee_id)
+            ).all()
+        return frozenset(found)
 
     def of_cohorts(self, cohort_ids: Iterable[str]) -> list[Relationship]:
         """The relationships that cohort assignments requested, newest request first."""
@@ -153,6 +175,7 @@ class Relationships:
         row.ending = relationship.ending and relationship.ending.value
         row.steps = len(relationship.history)
         row.updated_at = relationship.history[-1].at.isoformat()
+        bump_seq(session, 1)  # a relationship changes what may be suggested to its mentee
         for step in relationship.history[stored:]:
             session.add(
                 RelationshipEventRow(
@@ -172,35 +195,26 @@ class Relationships:
 
     @staticmethod
     def counts(session: Session, mentor_ids: Iterable[str]) -> dict[str, int]:
-        """Places that mentees' own requests hold per mentor (accepted or active), for
-        ``mentor_ids`` (absent: none). An assignment's pairs hold theirs as placements."""
+        """Places that relationships hold per mentor, for ``mentor_ids`` (absent: none):
+        accepted and active ones, and a coordinator's requests (``Relationship.holds_place``)."""
         wanted = sorted(set(mentor_ids))
         if not wanted:
             return {}
         rows = session.execute(
             select(RelationshipRow.mentor_id, func.count())
-            .where(
-                RelationshipRow.mentor_id.in_(wanted),
-                RelationshipRow.origin == Origin.REQUEST.value,
-                RelationshipRow.state.in_([s.value for s in HOLDS_PLACE]),
-            )
+            .where(RelationshipRow.mentor_id.in_(wanted), _holding())
             .group_by(RelationshipRow.mentor_id)
         ).all()
         return {mentor_id: int(n) for mentor_id, n in rows}
 
     @staticmethod
-    def erase(session: Session, person_id: str) -> tuple[int, list[str]]:
-        """Delete every relationship and event naming ``person_id``; returns how many
-        relationships went and the mentors whose held places are freed (one per place)."""
+    def erase(session: Session, person_id: str) -> tuple[list[str], list[str]]:
+        """Delete every relationship and event naming ``person_id``; returns the ids of the
+        relationships that went and the mentors whose held places are freed (one per place)."""
         names = or_(RelationshipRow.mentee_id == person_id, RelationshipRow.mentor_id == person_id)
-        held = session.scalars(
-            select(RelationshipRow.mentor_id).where(
-                names,
-                RelationshipRow.origin == Origin.REQUEST.value,
-                RelationshipRow.state.in_([s.value for s in HOLDS_PLACE]),
-            )
-        ).all()
-        deleted = rowcount(session.execute(delete(RelationshipRow).where(names)))
+        held = session.scalars(select(RelationshipRow.mentor_id).where(names, _holding())).all()
+        deleted = list(session.scalars(select(RelationshipRow.id).where(names)))
+        session.execute(delete(RelationshipRow).where(names))
         session.execute(
             delete(RelationshipEventRow).where(
                 or_(
@@ -210,6 +224,15 @@ class Relationships:
             )
         )
         return deleted, [m for m in held if m != person_id]
+
+
+def _holding() -> ColumnElement[bool]:
+    """The SQL form of ``Relationship.holds_place``."""
+    return or_(
+        RelationshipRow.state.in_([s.value for s in HOLDS_PLACE]),
+        (RelationshipRow.origin == Origin.ASSIGNMENT.value)
+        & (RelationshipRow.state == State.REQUESTED.value),
+    )
 
 
 def _events_of(session: Session, ids: Sequence[str]) -> dict[str, list[RelationshipEventRow]]:

@@ -4,10 +4,18 @@ from __future__ import annotations
 
 from sqlalchemy import MetaData
 
-from recommender.storage import changes, drafts, keys, placements, relationships, store
+from recommender.storage import (
+    changes,
+    drafts,
+    keys,
+    outbox,
+    placements,
+    relationships,
+    store,
+)
 from recommender.storage.base import Base
 
-MODULES = (store, keys, changes, drafts, placements, relationships)
+MODULES = (store, keys, changes, drafts, placements, relationships, outbox)
 """The modules declaring tables (imported so that their tables are on ``metadata``)."""
 
 metadata: MetaData = Base.metadata

@@ -35,6 +35,7 @@ from recommender.storage.records import (
     MetaRow,
     RecordRow,
     UpsertResult,
+    bump_seq,
     by_model,
     check_same_pair,
     feedback_of,
@@ -90,15 +91,7 @@ class Store:
         value = self.database.quick_scalar(_SEQ)
         return int(value) if value is not None else 0
 
-    @staticmethod
-    def _bump(session: Session, by: int) -> int:
-        # FOR UPDATE serialises writers on other databases (SQLite: BEGIN IMMEDIATE does).
-        row = session.get(MetaRow, "seq", with_for_update=True)
-        if row is None:
-            row = MetaRow(key="seq", value="0")
-            session.add(row)
-        row.value = str(int(row.value) + by)
-        return int(row.value)
+    _bump = staticmethod(bump_seq)
 
     # -- writes ---------------------------------------------------------------------------
 

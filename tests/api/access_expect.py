@@ -18,8 +18,11 @@ from tests.api.access_model import (
     ROLES,
     C,
     Caller,
+    R,
+    accepted_pairs,
     in_reach,
     reads_mentee,
+    sees_relationship,
 )
 
 # -- requests ----------------------------------------------------------------------------------
@@ -138,6 +141,22 @@ def _object_denials(caller: Caller, call: Call) -> list[str]:
         inline = call.body.get("mentee", {}).get("id", "inline")
         if role == "mentee" and "mentee" in call.body and inline not in ("inline", me):
             out.append("an inline profile under someone else's id")
+    relationship = refs.get(("path", "relationship_id"))
+    if relationship is not None and not sees_relationship(caller, relationship.id):
+        out.append("relationship outside the caller's reach")
+    if key == ("POST", "/v1/relationships"):
+        if role == "mentee" and call.body["mentee_id"] != me:
+            out.append("a mentee requests a mentor only for themself")
+        if call.body["mentee_id"] == MISSING["mentees"]:
+            out.append("unknown mentee")
+        if call.body["mentor_id"] == MISSING["mentors"]:
+            out.append("unknown mentor")
+    if key == ("POST", R + "/replace"):
+        if call.body["mentor_id"] == MISSING["mentors"]:
+            out.append("unknown mentor")
+        chosen = call.body.get("cohort_id")
+        if chosen is not None and role != "admin" and chosen not in in_reach(caller):
+            out.append("cohort outside the coordinator's scopes")
     if role == OWN_ONLY.get(key) and call.path["record_id"] != me:
         out.append(f"a {role} reaches only their own record here")
     if key == ("POST", "/v1/feedback"):
@@ -147,8 +166,8 @@ def _object_denials(caller: Caller, call: Call) -> list[str]:
         if role == "mentee":
             if rater != me:
                 out.append("a mentee rates only as themself")
-            if (me, rated) not in APPROVED:
-                out.append("a mentee rates only mentors assigned to them")
+            if (me, rated) not in APPROVED | accepted_pairs():
+                out.append("a mentee rates only mentors assigned to them or who accepted them")
             if "id" in call.body:
                 # UPCOMING CHANGE (feedback): the server derives a mentee's rating id; a
                 # mentee's body with an ``id`` gets 422 naming it. Fails before the change.
@@ -215,7 +234,10 @@ def hidden_refs(caller: Caller, call: Call) -> list[Ref]:
         elif ref.kind == "mentors" and call.template == "/v1/mentors/{record_id}":
             hidden = call.method != "GET" and ref.id != caller.subject
         elif ref.kind == "mentors" and call.template == "/v1/feedback":
-            hidden = caller.role == "mentee" and (caller.subject, ref.id) not in APPROVED
+            granted = APPROVED | accepted_pairs()
+            hidden = caller.role == "mentee" and (caller.subject, ref.id) not in granted
+        elif ref.kind == "relationships":
+            hidden = not sees_relationship(caller, ref.id)
         else:
             hidden = False
         if hidden:

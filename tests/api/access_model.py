@@ -23,12 +23,20 @@ MENTEES = ("me1", "me2", "me3", "me4")
 MENTORS = tuple(m.id for m in FACULTY)
 SHARES_CONTACT = frozenset({"psy1"})
 ASSIGNMENT_COHORT = {"c1-approved": "c1", "c1-draft": "c1", "c2-draft": "c2"}
+RELATIONSHIPS: dict[str, tuple[str, str, str]] = {
+    "rel-me1-card1": ("me1", "card1", "active"),
+    "rel-me2-orth1": ("me2", "orth1", "requested"),
+    "rel-me3-neu1": ("me3", "neu1", "accepted"),
+}
+"""Planted relationships: symbolic id → (mentee, mentor, state). me1's has a check-in answer
+with a secret comment (``checkin_comment``)."""
 MISSING = {
     "mentees": "nobody",
     "mentors": "ghost",
     "cohorts": "c9",
     "assignments": "missing",
     "keys": "missing",
+    "relationships": "r-0000000000000000",
 }
 """A well-formed id of each kind that no record has."""
 RATED = (("me1", "card1"), ("me2", "orth1"))
@@ -61,6 +69,11 @@ def mentee_secrets(mentee_id: str) -> dict[str, str]:
 def comment(mentee_id: str) -> str:
     """The secret comment of a mentee's planted rating."""
     return f"SECRET-COMMENT-{mentee_id}-xyz"
+
+
+def checkin_comment(mentee_id: str) -> str:
+    """The secret comment of a mentee's planted check-in answer."""
+    return f"SECRET-CHECKIN-{mentee_id}-xyz"
 
 
 def note(mentee_id: str) -> str:
@@ -97,6 +110,7 @@ ADMIN = frozenset({"admin"})
 ASKERS = frozenset({"admin", "coordinator", "mentee"})
 C = "/v1/cohorts/{record_id}"
 A = C + "/assignments/{assignment_id}"
+R = "/v1/relationships/{relationship_id}"
 ROLES: dict[tuple[str, str], frozenset[str] | None] = {
     # None: public, no token needed
     ("GET", "/health"): None,
@@ -148,6 +162,21 @@ ROLES: dict[tuple[str, str], frozenset[str] | None] = {
     ("DELETE", "/v1/keys/{key_id}"): ADMIN,
     ("POST", "/v1/ingest/{kind}"): ADMIN,
     ("POST", "/v1/index/rebuild"): ADMIN,
+    ("GET", "/v1/relationships"): ANY,
+    ("POST", "/v1/relationships"): frozenset({"admin", "mentee"}),
+    ("GET", R): ANY,
+    ("POST", R + "/accept"): frozenset({"admin", "mentor"}),
+    ("POST", R + "/decline"): frozenset({"admin", "mentor"}),
+    ("PUT", R + "/agreement"): frozenset({"admin", "mentee", "mentor"}),
+    ("POST", R + "/confirm"): frozenset({"mentee", "mentor"}),
+    ("POST", R + "/check-ins"): frozenset({"mentee", "mentor"}),
+    ("POST", R + "/end"): ANY,
+    ("GET", R + "/alternates"): STAFF,
+    ("POST", R + "/replace"): STAFF,
+    ("GET", C + "/relationships"): STAFF,
+    ("GET", "/v1/outbox"): STAFF,
+    ("GET", "/v1/clock"): ANY,
+    ("PUT", "/v1/clock"): ADMIN,
 }
 """Which roles may use each route at all (403 for the others); object rules come on top."""
 
@@ -190,7 +219,26 @@ def reads_mentee(caller: Caller, mentee_id: str) -> bool:
         return any(mentee_id in COHORTS[c][1] for c in in_reach(caller))
     if caller.role == "mentee":
         return mentee_id == caller.subject
-    return caller.role == "mentor" and (mentee_id, caller.subject) in APPROVED
+    asked = {(a, b) for a, b, _ in RELATIONSHIPS.values()}  # a mentor reads who asks them
+    return caller.role == "mentor" and (mentee_id, caller.subject) in APPROVED | asked
+
+
+def sees_relationship(caller: Caller, relationship: str) -> bool:
+    """The relationships rows: admins all; a mentee or mentor their own; a coordinator those
+    of their cohorts' mentees."""
+    if relationship not in RELATIONSHIPS:
+        return False
+    mentee_id, mentor_id, _ = RELATIONSHIPS[relationship]
+    if caller.role == "admin":
+        return True
+    if caller.role == "coordinator":
+        return any(mentee_id in COHORTS[c][1] for c in in_reach(caller))
+    return caller.subject == (mentee_id if caller.role == "mentee" else mentor_id)
+
+
+def accepted_pairs() -> frozenset[tuple[str, str]]:
+    """(mentee, mentor) of planted relationships the mentor accepted."""
+    return frozenset((a, b) for a, b, state in RELATIONSHIPS.values() if state != "requested")
 
 
 def sees_mentor_contact(caller: Caller, mentor_id: str) -> bool:
@@ -203,7 +251,7 @@ def sees_mentor_contact(caller: Caller, mentor_id: str) -> bool:
     if caller.role == "coordinator":
         return any(mentor_id in COHORTS[c][2] for c in in_reach(caller))
     if caller.role == "mentee":
-        return (caller.subject, mentor_id) in APPROVED
+        return (caller.subject, mentor_id) in APPROVED | accepted_pairs()
     return caller.subject == mentor_id
 
 
@@ -228,6 +276,10 @@ def secrets_hidden_from(caller: Caller) -> dict[str, str]:
             hidden[found["email"]] = f"{mentee_id}'s email"
         if not reads_mentee(caller, mentee_id) or caller.role == "mentor":
             hidden[found["conflict"]] = f"{mentee_id}'s conflict list"
+    for rel, (mentee_id, _, _) in RELATIONSHIPS.items():
+        staff = caller.role in ("admin", "coordinator") and sees_relationship(caller, rel)
+        if not staff and caller.subject != mentee_id:
+            hidden[checkin_comment(mentee_id)] = f"{mentee_id}'s check-in comment"
     for cohort_id, (mentee_id, _) in REQUESTS.items():
         if cohort_id not in in_reach(caller) and caller.subject != mentee_id:
             hidden[note(mentee_id)] = f"{mentee_id}'s request note"

@@ -18,12 +18,15 @@ from tests.api.access_model import (
     MENTEES,
     MENTOR_MAY_NOT_SET,
     MISSING,
+    RELATIONSHIPS,
     ROLES,
     A,
     C,
     Caller,
+    R,
     in_reach,
     reads_mentee,
+    sees_relationship,
 )
 
 if TYPE_CHECKING:
@@ -40,6 +43,7 @@ POOLS: dict[str, tuple[str, ...]] = {
     "cohorts": tuple(COHORTS),
     "assignments": tuple(ASSIGNMENT_COHORT),
     "keys": ("spare",),
+    "relationships": tuple(RELATIONSHIPS),
 }
 """The existing ids a request may name, by kind."""
 
@@ -59,6 +63,8 @@ def mine(caller: Caller, kind: str) -> tuple[str, ...]:
         return tuple(sorted(in_reach(caller))) if role != "admin" else ()
     if kind == "assignments":
         return tuple(a for a, c in ASSIGNMENT_COHORT.items() if c in mine(caller, "cohorts"))
+    if kind == "relationships" and role != "admin":
+        return tuple(r for r in RELATIONSHIPS if sees_relationship(caller, r))
     return ()
 
 
@@ -309,6 +315,41 @@ def _ingest(draw: Draw, caller: Caller, world: World) -> Call:
     return _extra(draw, call, world.body_fields(call))
 
 
+def _with_body(method: str, template: str, *bodies: dict[str, Any], **kinds: str) -> Builder:
+    """A route with path ids of ``kinds`` and one of ``bodies`` (sometimes an extra field)."""
+
+    def build(draw: Draw, caller: Caller, world: World) -> Call:
+        chosen = {name: (kind, _pick(draw, kind, caller)) for name, kind in kinds.items()}
+        params, refs = _path(**chosen)
+        call = Call(method, template, params, body=draw(st.sampled_from(bodies)), refs=refs)
+        return _extra(draw, call, world.body_fields(call))
+
+    return build
+
+
+def _request_mentor(draw: Draw, caller: Caller, world: World) -> Call:
+    someone, mentor_id = _pick(draw, "mentees", caller), _pick(draw, "mentors", caller)
+    mentor_id = draw(st.sampled_from((mentor_id, "derm1", "psy1")))
+    body = {"mentee_id": someone, "mentor_id": mentor_id}
+    refs = (
+        Ref(("body", "mentee_id"), "mentees", someone),
+        Ref(("body", "mentor_id"), "mentors", mentor_id),
+    )
+    call = Call("POST", "/v1/relationships", body=body, refs=refs)
+    return _extra(draw, call, world.body_fields(call))
+
+
+def _replace(draw: Draw, caller: Caller, world: World) -> Call:
+    relationship = _pick(draw, "relationships", caller)
+    params, refs = _path(relationship_id=("relationships", relationship))
+    mentor_id = draw(st.sampled_from(("derm1", "psy1", "neph1", MISSING["mentors"])))
+    body: dict[str, Any] = {"reason": "not working out", "mentor_id": mentor_id}
+    if draw(st.booleans()):
+        body["cohort_id"] = _pick(draw, "cohorts", caller)
+    call = Call("POST", R + "/replace", params, body=body, refs=refs)
+    return _extra(draw, call, world.body_fields(call))
+
+
 def _public(method: str, template: str, **params: st.SearchStrategy[str]) -> Builder:
     def build(draw: Draw, caller: Caller, world: World) -> Call:
         return Call(method, template, {k: draw(v) for k, v in params.items()})
@@ -392,6 +433,53 @@ BUILDERS: dict[tuple[str, str], Builder] = {
     ("DELETE", "/v1/keys/{key_id}"): _no_body("DELETE", "/v1/keys/{key_id}", key_id="keys"),
     ("POST", "/v1/ingest/{kind}"): _ingest,
     ("POST", "/v1/index/rebuild"): _no_body("POST", "/v1/index/rebuild"),
+    ("GET", "/v1/relationships"): _with_query(
+        _no_body("GET", "/v1/relationships"),
+        state=st.none() | st.sampled_from(("requested", "active")),
+        flagged=st.none() | st.booleans(),
+    ),
+    ("POST", "/v1/relationships"): _request_mentor,
+    ("GET", R): _no_body("GET", R, relationship_id="relationships"),
+    ("POST", R + "/accept"): _no_body("POST", R + "/accept", relationship_id="relationships"),
+    ("POST", R + "/decline"): _with_body(
+        "POST",
+        R + "/decline",
+        {"reason": "timing", "text": "on leave"},
+        {"reason": "other"},
+        relationship_id="relationships",
+    ),
+    ("PUT", R + "/agreement"): _with_body(
+        "PUT",
+        R + "/agreement",
+        {"goals": ["publish a case report"], "cadence": "weekly"},
+        {"goals": ["match"], "mode": "in_person", "mentor_expects": "drafts early"},
+        relationship_id="relationships",
+    ),
+    ("POST", R + "/confirm"): _no_body("POST", R + "/confirm", relationship_id="relationships"),
+    ("POST", R + "/check-ins"): _with_body(
+        "POST",
+        R + "/check-ins",
+        {"meetings": 2, "progress": 4, "satisfaction": 4, "wellbeing": 4},
+        {"meetings": 0, "progress": 1, "satisfaction": 1, "comment": "no show"},
+        relationship_id="relationships",
+    ),
+    ("POST", R + "/end"): _with_body(
+        "POST",
+        R + "/end",
+        {"reason": "moving on"},
+        {"reason": "goals met", "completed": True},
+        relationship_id="relationships",
+    ),
+    ("GET", R + "/alternates"): _with_query(
+        _no_body("GET", R + "/alternates", relationship_id="relationships"), k=st.just(3)
+    ),
+    ("POST", R + "/replace"): _replace,
+    ("GET", C + "/relationships"): _no_body("GET", C + "/relationships", record_id="cohorts"),
+    ("GET", "/v1/outbox"): _with_query(
+        _no_body("GET", "/v1/outbox"), format=st.sampled_from(("json", "jsonl"))
+    ),
+    ("GET", "/v1/clock"): _no_body("GET", "/v1/clock"),
+    ("PUT", "/v1/clock"): _with_body("PUT", "/v1/clock", {"now": "2031-01-01T00:00:00+00:00"}),
 }
 """A request builder for every route the audit knows."""
 

@@ -7,7 +7,7 @@ import shutil
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -16,8 +16,12 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
 from api.app import create_app
+from recommender.domain.checkins import Survey
+from recommender.domain.kinds import Role
 from recommender.domain.profiles import Cohort, Feedback, Mentor, MentorRequest
+from recommender.domain.relationships import Actor
 from recommender.engine import Engine, build_engine
+from recommender.matching.lifecycle import Lifecycle
 from recommender.matching.review import Review
 from recommender.retrieval.embedding import SentenceTransformerEmbedder
 from recommender.settings import Settings
@@ -30,9 +34,11 @@ from tests.api.access_model import (
     MENTEES,
     MISSING,
     RATED,
+    RELATIONSHIPS,
     REQUESTS,
     SHARES_CONTACT,
     Caller,
+    checkin_comment,
     comment,
     mentee_secrets,
     mentor_secrets,
@@ -95,7 +101,11 @@ class World:
 
     def concrete(self, kind: str, value: str) -> str:
         """The real id behind a symbolic assignment or key id."""
-        table = {"assignments": "assignment_id", "keys": "key_id"}
+        table = {
+            "assignments": "assignment_id",
+            "keys": "key_id",
+            "relationships": "relationship_id",
+        }
         return self.ids.get(table.get(kind, ""), {}).get(value, value)
 
     def resolve(self, call: Call) -> tuple[str, dict[str, Any], Any]:
@@ -152,6 +162,28 @@ def _snapshot(engine: Engine) -> dict[str, str]:
     for rating in engine.store.feedback():
         key = f"feedback/{rating.key}/{rating.mentee_id}/{rating.mentor_id}"
         out[key] = rating.model_dump_json()
+    return out
+
+
+def _plant_relationships(engine: Engine) -> dict[str, str]:
+    """``RELATIONSHIPS``, made through the lifecycle in 2026 (so check-ins have fallen due
+    since); me1's has a check-in answer with a secret comment. Symbolic id → real id."""
+    at = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
+    life = Lifecycle(engine, now=lambda: at)
+    out = {}
+    for symbol, (mentee_id, mentor_id, state) in RELATIONSHIPS.items():
+        r = life.request(Actor(Role.MENTEE, mentee_id), mentee_id, mentor_id)
+        mentor = Actor(Role.MENTOR, mentor_id)
+        if state in ("accepted", "active"):
+            life.accept(mentor, r.id)
+        if state == "active":
+            life.confirm(mentor, r.id)
+            life.confirm(Actor(Role.MENTEE, mentee_id), r.id)
+        out[symbol] = r.id
+    later = Lifecycle(engine, now=lambda: at + timedelta(days=31))
+    answer = Survey(2, 4, 4, wellbeing=4, comment=checkin_comment("me1"))
+    later.check_in(Actor(Role.MENTEE, "me1"), out["rel-me1-card1"], answer)
+    out[MISSING["relationships"]] = MISSING["relationships"]
     return out
 
 
@@ -216,6 +248,7 @@ def build_world(root: Path, embedder: SentenceTransformerEmbedder) -> World:
             for a, b in RATED
         ],
     )
+    planted = _plant_relationships(engine)
     for who in MENTEES:  # embed the mentees' texts once, so the copies find them cached
         engine.suggest_for(who, 3)
     tokens = {
@@ -240,6 +273,7 @@ def build_world(root: Path, embedder: SentenceTransformerEmbedder) -> World:
                 MISSING["assignments"]: "0000deadbeef",
             },
             "key_id": {"spare": spare, MISSING["keys"]: "0000deadbeef"},
+            "relationship_id": planted,
         },
         mentors={m.id: m.model_dump(mode="json") for m in engine.store.mentors()},
         records=_snapshot(engine),

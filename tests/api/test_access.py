@@ -24,8 +24,11 @@ from fastapi.routing import iter_route_contexts
 from fastapi.testclient import TestClient
 
 from api.app import create_app
+from recommender.domain.kinds import Role
 from recommender.domain.profiles import Cohort
+from recommender.domain.relationships import Actor
 from recommender.engine import Engine, build_engine
+from recommender.matching.lifecycle import Lifecycle
 from recommender.matching.review import Review
 from recommender.retrieval.embedding import SentenceTransformerEmbedder
 from recommender.settings import Settings
@@ -71,6 +74,11 @@ def rating(mentee_id: str, mentor_id: str) -> dict[str, Any]:
 
 
 A = "/v1/cohorts/{c}/assignments/{a}"
+R = "/v1/relationships/{r}"
+TIMING = {"reason": "timing", "text": "on leave"}
+AGREEMENT = {"goals": ["publish a case report"], "cadence": "weekly"}
+CHECK_IN = {"meetings": 1, "progress": 4, "satisfaction": 4, "wellbeing": 4}
+REPLACE = {"reason": "not working out", "mentor_id": "neph1"}
 CASES: list[Case] = [
     Case("GET", "/health", 200, 200, 200, 200, anonymous=200),
     Case("GET", "/ui", 200, 200, 200, 200, anonymous=200, invalid=200),
@@ -198,6 +206,27 @@ CASES: list[Case] = [
         body={"records": [{**MENTOR_BODY, "id": "new1"}]},
     ),
     Case("POST", "/v1/index/rebuild", 200, 403, 403, 403),
+    # relationships: A is me1 with card1 (accepted), B me2 with orth1 (requested), C me1 with
+    # psy1 (accepted)
+    Case("GET", "/v1/relationships", 200, 200, 200, 200),
+    Case("POST", "/v1/relationships", 201, 403, 201, 403, body=pair("me1", "derm1")),
+    Case("GET", R.format(r="{rel_a}"), 200, 200, 200, 200),
+    Case("GET", R.format(r="{rel_b}"), 200, 404, 404, 404),
+    Case("POST", R.format(r="{rel_b}") + "/accept", 200, 403, 403, 404),
+    Case("POST", R.format(r="{rel_a}") + "/decline", 409, 403, 403, 409, body=TIMING),
+    Case("PUT", R.format(r="{rel_a}") + "/agreement", 200, 403, 200, 200, body=AGREEMENT),
+    Case("PUT", R.format(r="{rel_b}") + "/agreement", 200, 403, 404, 404, body=AGREEMENT),
+    Case("POST", R.format(r="{rel_a}") + "/confirm", 403, 403, 200, 200),
+    Case("POST", R.format(r="{rel_a}") + "/check-ins", 403, 403, 409, 409, body=CHECK_IN),
+    Case("GET", R.format(r="{rel_a}") + "/alternates", 200, 200, 403, 403),
+    Case("GET", R.format(r="{rel_b}") + "/alternates", 200, 404, 403, 403),
+    Case("POST", R.format(r="{rel_c}") + "/end", 200, 200, 200, 404, body={"reason": "moved"}),
+    Case("POST", R.format(r="{rel_a}") + "/replace", 200, 200, 403, 403, body=REPLACE),
+    Case("GET", "/v1/cohorts/c1/relationships", 200, 200, 403, 403),
+    Case("GET", "/v1/cohorts/c2/relationships", 200, 404, 403, 403),
+    Case("GET", "/v1/outbox", 200, 200, 403, 403),
+    Case("GET", "/v1/clock", 200, 200, 200, 200),
+    Case("PUT", "/v1/clock", 409, 403, 403, 403, body={"now": "2031-01-01T00:00:00Z"}),
     # deletions last: they erase people the cases above use
     Case("DELETE", "/v1/cohorts/c2", 204, 403, 403, 403),
     Case("DELETE", "/v1/mentors/orth1", 204, 403, 403, 404),
@@ -266,6 +295,16 @@ def world(
         "mentor": token(engine, "mentor", "card1"),
         "invalid": "mm_not-a-real-token-at-all-000000",
     }
+    life = Lifecycle(engine)
+    for name, (mentee_id, mentor_id, accepted) in {
+        "rel_a": ("me1", "card1", True),
+        "rel_b": ("me2", "orth1", False),
+        "rel_c": ("me1", "psy1", True),
+    }.items():
+        r = life.request(Actor(Role.MENTEE, mentee_id), mentee_id, mentor_id)
+        if accepted:
+            life.accept(Actor(Role.MENTOR, mentor_id), r.id)
+        world.ids[name] = r.id
     spare = token(engine, "mentee", "me2")
     world.ids["spare_key"] = next(k.id for k in _keys(engine) if k.subject == "me2")
     assert spare

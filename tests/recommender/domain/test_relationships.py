@@ -14,7 +14,9 @@ import pytest
 from hypothesis import event, given, settings
 from hypothesis import strategies as st
 
+from recommender.domain.agreements import Agreement, Cadence, Mode, draft_agreement
 from recommender.domain.checkins import Answer, Survey
+from recommender.domain.errors import InvalidProfile
 from recommender.domain.kinds import Role
 from recommender.domain.relationships import (
     Action,
@@ -29,6 +31,7 @@ from recommender.domain.relationships import (
 )
 
 T0 = datetime(2026, 1, 5, 9, 0, tzinfo=UTC)
+AGREEMENT = Agreement(goals=("publish a first case report",))
 MENTEE = Actor(Role.MENTEE, "me1")
 MENTOR = Actor(Role.MENTOR, "mo1")
 COORDINATOR = Actor(Role.COORDINATOR, label="cardio-2026")
@@ -44,7 +47,7 @@ def own_request(at: datetime = T0) -> Relationship:
 def test_a_request_accepted_and_confirmed_by_both_becomes_active_then_completes() -> None:
     r = own_request()
     assert r.state is State.REQUESTED and r.origin is Origin.REQUEST and not r.holds_place
-    r = r.accept(MENTOR, T0 + timedelta(days=1))
+    r = r.accept(MENTOR, T0 + timedelta(days=1), AGREEMENT)
     assert r.state is State.ACCEPTED and r.holds_place
     r = r.confirm(MENTEE, T0 + timedelta(days=2))
     assert r.state is State.ACCEPTED and r.confirmed == {Role.MENTEE}
@@ -90,7 +93,7 @@ def test_an_assignment_pair_holds_its_place_from_the_request_until_declined() ->
     ],
 )
 def test_who_ends_it_says_how_it_ended(actor: Actor, ending: Ending) -> None:
-    r = own_request().accept(MENTOR, T0)
+    r = own_request().accept(MENTOR, T0, AGREEMENT)
     assert r.end(actor, T0, "not meeting").ending is ending
     assert own_request().end(actor, T0, "changed plans").ending is ending  # before an answer
 
@@ -98,15 +101,18 @@ def test_who_ends_it_says_how_it_ended(actor: Actor, ending: Ending) -> None:
 @pytest.mark.parametrize(
     ("attempt", "problem"),
     [
-        (lambda r: r.accept(MENTEE, T0), "only the mentor answers"),
-        (lambda r: r.accept(COORDINATOR, T0), "only the mentor answers"),
-        (lambda r: r.accept(OTHER_MENTOR, T0), "not a party"),
+        (lambda r: r.accept(MENTEE, T0, AGREEMENT), "only the mentor answers"),
+        (lambda r: r.accept(COORDINATOR, T0, AGREEMENT), "only the mentor answers"),
+        (lambda r: r.accept(OTHER_MENTOR, T0, AGREEMENT), "not a party"),
         (lambda r: r.decline(MENTOR, T0, DeclineReason.OTHER, "  "), "needs a text"),
         (lambda r: r.confirm(MENTEE, T0), "is requested"),
         (lambda r: r.end(MENTEE, T0, " "), "reason is required"),
         (lambda r: r.end(MENTEE, T0, "done", completed=True), "only an active one"),
-        (lambda r: r.accept(MENTOR, T0 - timedelta(seconds=1)), "before the relationship"),
-        (lambda r: r.accept(MENTOR, datetime(2026, 2, 1)), "timezone"),
+        (
+            lambda r: r.accept(MENTOR, T0 - timedelta(seconds=1), AGREEMENT),
+            "before the relationship",
+        ),
+        (lambda r: r.accept(MENTOR, datetime(2026, 2, 1), AGREEMENT), "timezone"),
     ],
 )
 def test_refused_steps_name_the_action_and_the_problem(attempt: object, problem: str) -> None:
@@ -128,7 +134,7 @@ def test_requests_are_made_by_the_mentee_or_for_a_cohort_by_staff() -> None:
 
 
 def test_an_agreement_is_confirmed_once_per_side_by_the_parties_only() -> None:
-    r = own_request().accept(MENTOR, T0)
+    r = own_request().accept(MENTOR, T0, AGREEMENT)
     with pytest.raises(TransitionRefused, match="only the mentee or the mentor"):
         r.confirm(COORDINATOR, T0)
     r = r.confirm(MENTEE, T0)
@@ -139,7 +145,10 @@ def test_an_agreement_is_confirmed_once_per_side_by_the_parties_only() -> None:
 ACTORS = [MENTEE, MENTOR, COORDINATOR, ADMIN, OTHER_MENTEE, OTHER_MENTOR]
 REASONS = list(DeclineReason)
 ACTIONS = (
-    ["accept"] * 3 + ["decline", "confirm", "confirm"] + ["check-in"] * 3 + ["end", "complete"]
+    ["accept"] * 3
+    + ["decline", "confirm", "confirm", "agree"]
+    + ["check-in"] * 3
+    + ["end", "complete"]
 )
 """Weighted so that many runs get past the request to agreements and check-ins."""
 
@@ -166,11 +175,14 @@ def attempt(r: Relationship, step: tuple[str, Actor, int, int, str]) -> Relation
     action, actor, minutes, reason, text = step
     at = r.history[-1].at + timedelta(minutes=minutes)
     if action == "accept":
-        return r.accept(actor, at)
+        return r.accept(actor, at, AGREEMENT)
     if action == "decline":
         return r.decline(actor, at, REASONS[reason], text)
     if action == "confirm":
         return r.confirm(actor, at)
+    if action == "agree":
+        goals = ("publish", "teach")[: 1 + reason % 2]
+        return r.edit_agreement(actor, at, Agreement(goals=goals, mentor_expects=text))
     if action == "check-in":
         side = actor.role if actor.role in (Role.MENTEE, Role.MENTOR) else Role.MENTOR
         wellbeing = 3 if side is Role.MENTEE else None
@@ -209,6 +221,11 @@ def test_every_step_is_recorded_and_no_refused_step_changes_anything(
             assert r.state is before.state in (State.ACCEPTED, State.ACTIVE)
             assert actor in (MENTEE, MENTOR) and r.answers[-1].side is actor.role
             assert len({(a.side, a.round) for a in r.answers}) == len(r.answers)
+        if step[0] == "agree":
+            assert r.state is before.state and actor in (MENTEE, MENTOR, ADMIN)
+            assert r.agreement != before.agreement and last.details["changed"]
+            if r.state is State.ACCEPTED:
+                assert r.confirmed == frozenset(), "an edit asks both sides to confirm again"
         if r.state is State.ACTIVE:
             assert r.confirmed == {Role.MENTEE, Role.MENTOR}
         if r.state is State.DECLINED:
@@ -217,3 +234,56 @@ def test_every_step_is_recorded_and_no_refused_step_changes_anything(
             assert r.ending is not None and last.reason == last.reason.strip() != ""
         booked = r.state is State.REQUESTED and for_cohort
         assert r.holds_place == (booked or r.state in (State.ACCEPTED, State.ACTIVE))
+
+
+def test_an_edit_before_both_confirmed_asks_both_again_and_is_recorded() -> None:
+    r = own_request().accept(MENTOR, T0, AGREEMENT).confirm(MENTOR, T0)
+    assert r.agreement == AGREEMENT and r.confirmed == {Role.MENTOR}
+    edited = Agreement(goals=("publish a case report", "choose a residency"), cadence="weekly")
+    r = r.edit_agreement(MENTEE, T0 + timedelta(hours=1), edited)
+    assert r.state is State.ACCEPTED and r.confirmed == frozenset()
+    assert r.agreement == edited and r.agreement.cadence is Cadence.WEEKLY
+    last = r.history[-1]
+    assert last.action is Action.AGREE and last.actor == "mentee:me1"
+    assert last.details["changed"] == ["goals", "cadence"]
+    r = r.confirm(MENTEE, T0 + timedelta(hours=2)).confirm(MENTOR, T0 + timedelta(hours=3))
+    assert r.state is State.ACTIVE
+    later = Agreement(goals=edited.goals, cadence="weekly", mode=Mode.IN_PERSON)
+    r = r.edit_agreement(MENTOR, T0 + timedelta(days=9), later)
+    assert r.state is State.ACTIVE, "an edit of an active agreement is recorded, not re-confirmed"
+    assert r.history[-1].details["changed"] == ["mode"]
+    with pytest.raises(TransitionRefused, match="nothing changed"):
+        r.edit_agreement(MENTEE, T0 + timedelta(days=10), later)
+    with pytest.raises(TransitionRefused, match="not a party"):
+        r.edit_agreement(OTHER_MENTOR, T0 + timedelta(days=10), AGREEMENT)
+    with pytest.raises(TransitionRefused, match="only the mentee or the mentor"):
+        r.edit_agreement(COORDINATOR, T0 + timedelta(days=10), AGREEMENT)
+
+
+@pytest.mark.parametrize(
+    ("fields", "named"),
+    [
+        ({"goals": ()}, "goals"),
+        ({"goals": ("  ",)}, "goals"),
+        ({"goals": ("x" * 501,)}, "goals"),
+        ({"goals": ("a",), "cadence": "daily"}, "cadence"),
+        ({"goals": ("a",), "mode": "carrier pigeon"}, "mode"),
+        ({"goals": ("a",), "mentor_expects": "y" * 2001}, "mentor_expects"),
+    ],
+)
+def test_a_bad_agreement_names_the_field(fields: dict[str, object], named: str) -> None:
+    with pytest.raises(InvalidProfile) as caught:
+        Agreement(**fields)  # type: ignore[arg-type]
+    assert caught.value.field == named
+
+
+def test_the_draft_agreement_comes_from_the_mentee_profile() -> None:
+    from tests.conftest import mentee
+
+    with_goals = mentee("e1", goals=["match in cardiology"], meeting_modes=["in_person"])
+    assert draft_agreement(with_goals) == Agreement(
+        goals=("match in cardiology",), mode=Mode.IN_PERSON
+    )
+    interests = mentee("e2", interests=["heart failure"], meeting_modes=["video", "phone"])
+    drafted = draft_agreement(interests)
+    assert drafted.goals == ("Explore heart failure",) and drafted.mode is Mode.MIXED

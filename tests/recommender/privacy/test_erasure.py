@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pytest
 
+from recommender.domain.agreements import Agreement
 from recommender.domain.errors import UnknownMentee, UnknownMentor
 from recommender.domain.items import mentor_items
 from recommender.domain.kinds import Kind, Role
@@ -24,6 +25,7 @@ from recommender.engine import Engine
 from recommender.matching.review import Review
 from recommender.privacy.erasure import ErasureReport, erase
 from recommender.storage.keys import Keys
+from recommender.storage.outbox import Message, Outbox
 from recommender.storage.relationships import Relationships
 from recommender.storage.store import text_hash
 from tests.conftest import mentee, mentor
@@ -72,7 +74,8 @@ def world(engine: Engine) -> None:
     at = datetime(2026, 1, 5, tzinfo=UTC)
     taken = request("r1", "e1", "m3", Actor(Role.MENTEE, "e1"), at)
     with engine.store.transaction() as session:  # m3 accepted e1's request: a place held
-        Relationships.save(session, taken.accept(Actor(Role.MENTOR, "m3"), at))
+        agreement = Agreement(goals=("a first abstract",))
+        Relationships.save(session, taken.accept(Actor(Role.MENTOR, "m3"), at, agreement))
         engine.recount_places(session, ["m3"], "setup")
 
 
@@ -119,11 +122,23 @@ def test_an_erased_mentee_leaves_no_relationship_and_frees_the_place_it_held(
     engine: Engine,
 ) -> None:
     assert engine.store.get_mentor("m3").placed_mentees == 1
-    erase(engine, Kind.MENTEES, "e1")
+    at = datetime(2026, 1, 6, tzinfo=UTC)
+    with engine.store.transaction() as session:
+        Outbox.add(
+            session,
+            [
+                Message("k1", "decision", "r1", "mentee", "e1", "e1@x.org", "Yes", "Hi", at),
+                Message("k2", "request", "r1", "mentor", "m3", None, "About e1", "e1...", at),
+                Message("k3", "request", "r9", "mentor", "m2", None, "Other", "e2...", at),
+            ],
+        )
+    report = erase(engine, Kind.MENTEES, "e1")
     relationships = Relationships(engine.store.database)
     assert relationships.of_mentor("m3") == []
     assert all("e1" not in (row.mentee_id, row.mentor_id) for row in relationships.events())
     assert engine.store.get_mentor("m3").placed_mentees == 0
+    kept = [row.key for row in Outbox(engine.store.database).messages()]
+    assert kept == ["k3"] and report.messages_deleted == 2, "messages to e1 or about r1 go"
 
 
 def test_an_erased_mentee_is_gone_from_the_store_and_their_ratings_with_them(

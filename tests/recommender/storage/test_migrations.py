@@ -178,6 +178,7 @@ def test_a_new_store_starts_at_head_with_the_models_schema(tmp_path: Path) -> No
             "placements",
             "relationships",
             "relationship_events",
+            "outbox",
         }
     finally:
         store.close()

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from recommender.domain.agreements import Agreement
 from recommender.domain.errors import NotFound
 from recommender.domain.kinds import Kind, Role
 from recommender.domain.profiles import Mentee
@@ -20,6 +21,7 @@ from tests.conftest import mentor
 from tests.recommender.storage.test_migrations import to_revision
 
 T0 = datetime(2026, 3, 2, 8, 30, tzinfo=UTC)
+AGREEMENT = Agreement(goals=("learn echocardiography",))
 MENTEE = Actor(Role.MENTEE, "e1")
 MENTOR = Actor(Role.MENTOR, "m1")
 STAFF = Actor(Role.COORDINATOR, label="c1-lead")
@@ -49,7 +51,7 @@ def placed(store: Store) -> dict[str, int]:
 def test_a_relationship_reads_back_with_its_whole_history(store: Store) -> None:
     r = request("r1", "e1", "m1", MENTEE, T0)
     save(store, r)
-    r = r.accept(MENTOR, T0 + timedelta(hours=3)).confirm(MENTEE, T0 + timedelta(days=1))
+    r = r.accept(MENTOR, T0 + timedelta(hours=3), AGREEMENT).confirm(MENTEE, T0 + timedelta(days=1))
     save(store, r)
     repo = Relationships(store.database)
     back = repo.get("r1")
@@ -65,7 +67,7 @@ def test_an_accepted_request_takes_a_place_and_ending_it_frees_the_place(store: 
     r = request("r1", "e1", "m1", MENTEE, T0)
     save(store, r)
     assert placed(store) == {"m1": 0, "m2": 0}
-    r = r.accept(MENTOR, T0)
+    r = r.accept(MENTOR, T0, AGREEMENT)
     save(store, r)
     assert placed(store) == {"m1": 1, "m2": 0}
     assert store.get_mentor("m1").free_places == 1
@@ -84,11 +86,11 @@ def test_a_declined_request_never_held_a_place(store: Store) -> None:
 
 
 def test_erasing_a_person_removes_their_relationships_and_events(store: Store) -> None:
-    save(store, request("r1", "e1", "m1", MENTEE, T0).accept(MENTOR, T0))
+    save(store, request("r1", "e1", "m1", MENTEE, T0).accept(MENTOR, T0, AGREEMENT))
     save(store, request("r2", "e2", "m1", STAFF, T0, cohort_id="c1"))
     with store.transaction() as session:
         deleted, freed = Relationships.erase(session, "e1")
-    assert deleted == 1 and freed == ["m1"]
+    assert deleted == ["r1"] and freed == ["m1"]
     repo = Relationships(store.database)
     assert [r.id for r in repo.of_mentor("m1")] == ["r2"]
     assert all(row.mentee_id != "e1" for row in repo.events())
@@ -99,8 +101,9 @@ def test_downgrading_below_relationships_gives_their_places_back(tmp_path: Path)
     url = f"sqlite:///{path}"
     store = Store(url)
     store.upsert(Kind.MENTORS, [mentor("m1", capacity=2)])
-    save(store, request("r1", "e1", "m1", MENTEE, T0).accept(MENTOR, T0))
-    assert placed(store) == {"m1": 1}
+    save(store, request("r1", "e1", "m1", MENTEE, T0).accept(MENTOR, T0, AGREEMENT))
+    save(store, request("r2", "e2", "m1", STAFF, T0, cohort_id="c1"))  # booked by a coordinator
+    assert placed(store) == {"m1": 2}
     store.close()
     to_revision(url, "0002")
     with sqlite3.connect(path) as conn:

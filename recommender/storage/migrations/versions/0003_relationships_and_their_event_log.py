@@ -86,8 +86,8 @@ def downgrade() -> None:
         m
         for (m,) in conn.execute(
             sa.text(
-                "SELECT mentor_id FROM relationships WHERE origin = 'request' "
-                "AND state IN ('accepted', 'active')"
+                "SELECT mentor_id FROM relationships WHERE state IN ('accepted', 'active') "
+                "OR (origin = 'assignment' AND state = 'requested')"
             )
         ).all()
     )
