@@ -48,7 +48,7 @@ from recommender.retrieval.snapshot import Snapshot
 from recommender.settings import Settings
 from recommender.storage.changes import ProfileChanges
 from recommender.storage.clock import StoredClock
-from recommender.storage.relationships import Relationships
+from recommender.storage.relationships import Related, Relationships
 from recommender.storage.store import Store, UpsertResult
 
 __all__ = ["Engine", "Scored", "SuggestionFilters", "build_engine", "excluded_reason"]
@@ -110,7 +110,7 @@ class Engine:
         """Stored mentees' answers as a caller rendered them (``answer_for``)."""
         self.mentees: AnswerCache[Mentee] = AnswerCache(settings.mentee_cache_items)
         """Stored mentees' profiles under the change number they were read at."""
-        self.related: AnswerCache[frozenset[str]] = AnswerCache(settings.mentee_cache_items)
+        self.related: AnswerCache[Related] = AnswerCache(settings.mentee_cache_items)
         """Mentors each mentee has a relationship with, under the change number read at."""
         self.relationships = Relationships(store.database)
         self._feedback: tuple[FeedbackStats, FeedbackColumns] | None = None
@@ -430,7 +430,7 @@ class Engine:
             for candidate in scored.candidates(shown, scores, contributions, sims)
         ]
 
-    def related_mentors(self, mentee_id: str) -> frozenset[str]:
+    def related_mentors(self, mentee_id: str) -> Related:
         """Mentors the mentee has (or had) a relationship with, read once per change number
         (every relationship write changes it)."""
         return self._kept(self.related, mentee_id, self.relationships.mentors_of)
@@ -463,8 +463,12 @@ class Engine:
         if not refreshed:
             self.refresh()
         related = self.related_mentors(mentee.id)
-        if not related <= set(filters.exclude):  # current and past mentors: not again
-            filters = replace(filters, exclude=tuple(sorted({*filters.exclude, *related})))
+        # Current and past mentors are not suggested again, except, while a cohort's approved
+        # assignment is reviewed (its places released), the pairs that assignment made.
+        reviewed = {mentor_id for mentor_id, _ in filters.released}
+        left_out = related.mentors - (related.booked & reviewed)
+        if not left_out <= set(filters.exclude):
+            filters = replace(filters, exclude=tuple(sorted({*filters.exclude, *left_out})))
         queries = mentee_items(mentee)
         q_vecs = self.embedder.encode_query([q.text for q in queries])
         with self._lock:

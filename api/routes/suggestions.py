@@ -17,6 +17,7 @@ from recommender.domain.profiles import Id, Mentee
 from recommender.domain.suggestion import Suggestion
 from recommender.domain.vocabulary_check import SpecialtyWarning, specialty_warnings
 from recommender.engine import Engine, SuggestionFilters
+from recommender.matching.teams import build_team
 from recommender.storage.keys import Principal
 
 router = APIRouter(prefix="/v1", tags=["suggestions"], responses=AUTH_RESPONSES)
@@ -87,8 +88,52 @@ async def suggest(
     filters = _filters(body.filters)
     if body.mentee_id is not None:
         access.check_mentee(body.mentee_id)
+    if body.team is not None:
+        return await run_in_threadpool(_team, body, filters, request, engine, asker)
+    if body.mentee_id is not None:
         return await _stored_answer(body.mentee_id, body.k, filters, request, engine, asker)
     return await run_in_threadpool(_suggest_inline, body, filters, request, engine, asker)
+
+
+def _team(
+    body: SuggestionRequest,
+    filters: SuggestionFilters,
+    request: Request,
+    engine: Engine,
+    asker: Principal,
+) -> Response:
+    """A mentoring team for the stored or inline mentee (on a worker thread)."""
+    assert body.team is not None
+    mentee = _inline(body, asker) if body.mentee is not None else None
+    with embedding_work(request, asker):
+        if mentee is None:
+            assert body.mentee_id is not None
+            engine.refresh()
+            mentee = engine.stored_mentee(body.mentee_id)
+        team = build_team(engine, mentee, body.team.size, body.team.needs, filters)
+    answer = SuggestionsPublic.model_validate(
+        {
+            "mentee_id": mentee.id,
+            "data": [m.suggestion for m in team],
+            "count": len(team),
+            "warnings": warnings_public(_warnings(mentee, filters)),
+            "team": [
+                {"mentor_id": m.suggestion.mentor_id, "need": m.need, "why": m.why} for m in team
+            ],
+        },
+        from_attributes=True,
+    )
+    return _json(answer.model_dump_json().encode())
+
+
+def _inline(body: SuggestionRequest, asker: Principal) -> Mentee:
+    """The request's inline profile; 403 for a mentee key naming someone else's id."""
+    assert body.mentee is not None
+    if asker.role == Role.MENTEE and body.mentee.id not in ("inline", asker.subject):
+        raise HTTPException(
+            status.HTTP_403_FORBIDDEN, "an inline profile's id must be 'inline' or your own"
+        )
+    return body.mentee
 
 
 def _suggest_inline(
@@ -99,12 +144,7 @@ def _suggest_inline(
     asker: Principal,
 ) -> Response:
     """Suggestions for the request's inline profile (on a worker thread)."""
-    assert body.mentee is not None
-    if asker.role == Role.MENTEE and body.mentee.id not in ("inline", asker.subject):
-        raise HTTPException(
-            status.HTTP_403_FORBIDDEN, "an inline profile's id must be 'inline' or your own"
-        )
-    mentee: Mentee = body.mentee
+    mentee = _inline(body, asker)
     with embedding_work(request, asker):
         found = engine.suggest(mentee, body.k, filters)
     return _json(_body(mentee.id, found, _warnings(mentee, filters)))

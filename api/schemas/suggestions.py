@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
@@ -39,6 +39,18 @@ class FiltersIn(StrictBody):
     )
 
 
+class TeamIn(StrictBody):
+    """Ask for a mentoring team: mentors chosen together, each covering a need."""
+
+    size: int = Field(default=3, ge=2, le=5, description="Mentors in the team.")
+    needs: list[Literal["research", "career", "well-being", "clinical", "leadership"]] = Field(
+        default_factory=list,
+        max_length=5,
+        description="The needs to cover, in order (default: what the mentee seeks, then "
+        "research, career and well-being).",
+    )
+
+
 class SuggestionRequest(StrictBody):
     """Either ``mentee_id`` of a stored mentee or an inline ``mentee`` profile."""
 
@@ -46,6 +58,11 @@ class SuggestionRequest(StrictBody):
     mentee: MenteeInline | None = None
     k: Annotated[int, Field(ge=1, le=MAX_K)] = 10
     filters: FiltersIn = Field(default_factory=FiltersIn)
+    team: TeamIn | None = Field(
+        default=None,
+        description="Instead of a ranked list, a team of mentors with complementary "
+        "strengths (``k`` is then the team's size).",
+    )
 
     @model_validator(mode="after")
     def _one_mentee(self) -> SuggestionRequest:
@@ -130,12 +147,23 @@ def warnings_public(warnings: Iterable[SpecialtyWarning]) -> list[WarningPublic]
     ]
 
 
+class TeamMemberPublic(BaseModel):
+    """What a team member is in the team for."""
+
+    mentor_id: str
+    need: str = Field(description="The need covered, or 'specialty' for another perspective.")
+    why: str = Field(description="The need and what the mentor offers for it, in a sentence.")
+
+
 class SuggestionsPublic(BaseModel):
-    """A ranked list of suggestions."""
+    """A ranked list of suggestions (or a team: ``team`` says what each member covers)."""
 
     mentee_id: str
     data: list[SuggestionPublic]
     count: int
+    team: list[TeamMemberPublic] | None = Field(
+        default=None, description="For a team request: each member's need, in ``data``'s order."
+    )
     warnings: list[WarningPublic] = Field(
         default_factory=list,
         description="Values of the request or the stored mentee that were accepted but are "

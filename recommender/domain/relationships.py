@@ -29,6 +29,7 @@ accepted.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field, replace
 from datetime import datetime
 from enum import StrEnum
@@ -187,6 +188,12 @@ class Relationship:
     def requested_at(self) -> datetime:
         """When it was requested."""
         return self.history[0].at
+
+    @property
+    def placement_id(self) -> int | None:
+        """The approved placement that holds its place (None: it holds its own, if any)."""
+        found = self.history[0].details.get("placement_id")
+        return None if found is None else int(found)
 
     @property
     def holds_place(self) -> bool:
@@ -348,9 +355,12 @@ def request(
     actor: Actor,
     at: datetime,
     cohort_id: str | None = None,
+    booking: Mapping[str, Any] | None = None,
 ) -> Relationship:
     """A new relationship in ``requested``: the mentee's own request, or (``cohort_id``
-    given, by a coordinator or admin) an approved assignment's pair."""
+    given, by a coordinator or admin) a coordinator's request for a cohort, such as an
+    approved assignment's pair; ``booking`` records what holds its place (the assignment
+    and placement of an approved pair)."""
     if at.tzinfo is None:
         raise TransitionRefused(Action.REQUEST, "the time must carry a timezone")
     if mentee_id == mentor_id:
@@ -366,7 +376,7 @@ def request(
                 Action.REQUEST, "only a coordinator's approved assignment requests for a cohort"
             )
         origin = Origin.ASSIGNMENT
-    details = {} if cohort_id is None else {"cohort_id": cohort_id}
+    details = {**(booking or {})} | ({} if cohort_id is None else {"cohort_id": cohort_id})
     first = Transition(
         Action.REQUEST, None, State.REQUESTED, at, actor.name, "", MappingProxyType(details)
     )

@@ -15,7 +15,7 @@ an alternate in one step (``replace``).
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import asdict
 from datetime import date, datetime
 
@@ -48,6 +48,7 @@ from recommender.engine import Engine
 from recommender.matching.notifications import Notices
 from recommender.ranking.filters import SuggestionFilters, excluded_reason
 from recommender.storage.outbox import Outbox
+from recommender.storage.placements import Placements
 from recommender.storage.relationships import Relationships
 
 
@@ -254,6 +255,48 @@ class Lifecycle:
         self.nudge()
         return ended, created
 
+    def book(
+        self,
+        session: Session,
+        actor: str,
+        cohort_id: str,
+        assignment_id: str,
+        placed: Sequence[tuple[str, str, int]],
+    ) -> list[Relationship]:
+        """In ``session`` (an approval's transaction): a coordinator's request for each
+        approved ``(mentee, mentor, placement id)``, its place held by the placement. The
+        mentor accepts or declines it like any request; a decline or an ending releases the
+        placement. A pair that already has an open relationship keeps it (no second one)."""
+        at = self.now()
+        made = []
+        for mentee_id, mentor_id, placement_id in placed:
+            if Relationships.open_between(session, mentee_id, mentor_id) is not None:
+                continue
+            booking = {"assignment_id": assignment_id, "placement_id": placement_id}
+            created = request(
+                _new_id(), mentee_id, mentor_id, staff_actor(actor), at, cohort_id, booking
+            )
+            Relationships.save(session, created)
+            Outbox.add(session, self.notices.after_step(None, created))
+            made.append(created)
+        self.nudge()
+        return made
+
+    def close_placed(
+        self, session: Session, placement_ids: Sequence[int], actor: str, reason: str
+    ) -> int:
+        """In ``session`` (a superseding transaction, which releases the placements itself):
+        close the open relationships of those approved pairs; returns how many."""
+        closed = 0
+        for r in Relationships.placed(session, placement_ids):
+            if r.state.is_open:
+                ended = r.end(staff_actor(actor), max(self.now(), r.history[-1].at), reason)
+                Relationships.save(session, ended)
+                Outbox.add(session, self.notices.after_step(r, ended))
+                closed += 1
+        self.nudge()
+        return closed
+
     def sweep(self) -> int:
         """Store the messages that time alone causes: check-ins fallen due (to each side
         owing an answer) and alerts for relationships flagged by missed check-ins. Safe to
@@ -292,6 +335,10 @@ class Lifecycle:
                 self._check_free_place(after, Action.ACCEPT)
             Relationships.save(session, after)
             moved = after.holds_place != before.holds_place
+            if moved and after.placement_id is not None and not after.holds_place:
+                last = after.history[-1]
+                why = f"{last.action.value}: {last.reason or last.details.get('category', '')}"
+                Placements.release_one(session, after.placement_id, last.at.isoformat(), why)
             if moved:
                 self.engine.recount_places(session, [after.mentor_id], after.history[-1].actor)
             Outbox.add(session, self.notices.after_step(before, after, self.flags(after)))
@@ -309,3 +356,12 @@ class Lifecycle:
 
 def _new_id() -> str:
     return f"r-{uuid.uuid4().hex[:16]}"
+
+
+def staff_actor(name: str) -> Actor:
+    """The actor an audit trail's ``role:label`` names (a coordinator or an admin; a bare
+    name, such as a script's, acts as an admin)."""
+    role, _, label = name.partition(":")
+    if role == Role.COORDINATOR.value:
+        return Actor(Role.COORDINATOR, None, label)
+    return Actor(Role.ADMIN, None, label if role == Role.ADMIN.value else name)

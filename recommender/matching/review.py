@@ -15,7 +15,6 @@ import uuid
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, replace
-from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -27,6 +26,7 @@ from recommender.engine import Engine
 from recommender.matching import edits
 from recommender.matching.cohort_assignment import AssignedPair, CohortAssignment, assign_cohort
 from recommender.matching.draft import Draft, ReviewConflict, Status
+from recommender.matching.lifecycle import Lifecycle
 from recommender.matching.outcome import NotHonoured, Room, Unmatched
 from recommender.matching.solver import Mode, PairKey
 from recommender.storage.drafts import ERASED, AuditRow, DraftRow, Drafts, mentions
@@ -45,10 +45,6 @@ class AuditEvent:
     assignment_id: str
     reason: str
     details: dict[str, Any]
-
-
-def _now() -> str:
-    return datetime.now(UTC).isoformat(timespec="seconds")
 
 
 def _pairs(rows: list[Any]) -> list[PairKey]:
@@ -130,6 +126,10 @@ class Review:
             self._recount(session, freed, "erasure")
         return changed
 
+    def _now(self) -> str:
+        """The engine's clock, to the second (a set clock dates drafts and audit too)."""
+        return self.engine.clock.now().isoformat(timespec="seconds")
+
     def _recount(self, session: Session, mentor_ids: list[str], actor: str) -> None:
         """Rewrite these mentors so the store recounts their placements (logged changes)."""
         self.engine.recount_places(session, mentor_ids, actor)
@@ -188,7 +188,14 @@ class Review:
             progress,
         )
         draft = Draft(
-            uuid.uuid4().hex[:12], cohort.id, "draft", _now(), result, locked, forbidden, requested
+            uuid.uuid4().hex[:12],
+            cohort.id,
+            "draft",
+            self._now(),
+            result,
+            locked,
+            forbidden,
+            requested,
         )
         with self.rows.write() as session:
             self._insert(session, draft, actor, mode)
@@ -236,7 +243,7 @@ class Review:
             requested=draft.requested,
             held=self.held(cohort.id),
         )
-        fresh = replace(draft, id=uuid.uuid4().hex[:12], created_at=_now(), result=result)
+        fresh = replace(draft, id=uuid.uuid4().hex[:12], created_at=self._now(), result=result)
         with self.rows.write() as session:
             row = self._draft_row(session, draft)
             row.status = "superseded"
@@ -274,8 +281,10 @@ class Review:
                         f"{n} assigned"
                     )
             pairs = [(p.mentee_id, p.mentor_id) for p in draft.result.pairs]
-            Placements.place(session, draft.cohort_id, draft.id, pairs, _now())
+            ids = Placements.place(session, draft.cohort_id, draft.id, pairs, self._now())
             self._recount(session, list(load), f"{actor} (approval)")
+            placed = [(a, b, i) for (a, b), i in zip(pairs, ids, strict=True)]
+            Lifecycle(self.engine).book(session, actor, draft.cohort_id, draft.id, placed)
             row.status = "approved"
             self._event(session, draft, actor, "approve", "", {"pairs": len(pairs)})
         self.engine.refresh()
@@ -292,8 +301,12 @@ class Review:
             row = Drafts.locked(session, draft.id)
             if row.status != "approved":
                 raise ReviewConflict(f"assignment {draft.id} is {row.status}, not approved")
-            freed = Placements.release(session, draft.id, _now(), reason)
+            ids = [p.id for p in Placements.active_of(session, draft.id)]
+            freed = Placements.release(session, draft.id, self._now(), reason)
             self._recount(session, freed, f"{actor} (supersede)")
+            Lifecycle(self.engine).close_placed(
+                session, ids, actor, f"assignment withdrawn: {reason}"
+            )
             row.status = "superseded"
             self._event(session, draft, actor, "supersede", reason, {"released": len(freed)})
         self.engine.refresh()
@@ -348,8 +361,8 @@ class Review:
             payload=json.dumps(payload),
         )
 
-    @staticmethod
     def _event(
+        self,
         session: Session,
         draft: Draft,
         actor: str,
@@ -362,7 +375,7 @@ class Review:
             AuditRow(
                 cohort_id=draft.cohort_id,
                 assignment_id=draft.id,
-                at=_now(),
+                at=self._now(),
                 actor=actor,
                 action=action,
                 reason=reason,

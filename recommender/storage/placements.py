@@ -82,8 +82,9 @@ class Placements:
         assignment_id: str,
         pairs: Iterable[tuple[str, str]],
         at: str,
-    ) -> int:
-        """Record the approved ``(mentee_id, mentor_id)`` pairs; returns how many."""
+    ) -> list[int]:
+        """Record the approved ``(mentee_id, mentor_id)`` pairs; returns their placement ids,
+        in the order of ``pairs``."""
         rows = [
             PlacementRow(
                 cohort_id=cohort_id,
@@ -96,7 +97,25 @@ class Placements:
         ]
         session.add_all(rows)
         session.flush()
-        return len(rows)
+        return [row.id for row in rows]
+
+    @staticmethod
+    def release_one(session: Session, placement_id: int, at: str, reason: str) -> str | None:
+        """Release one active placement (its pair declined or ended); returns its mentor, or
+        None when it was not active."""
+        row = session.get(PlacementRow, placement_id, with_for_update=True)
+        if row is None or row.released_at is not None:
+            return None
+        row.released_at, row.release_reason = at, reason
+        session.flush()
+        return row.mentor_id
+
+    @staticmethod
+    def active_of(session: Session, assignment_id: str) -> Sequence[PlacementRow]:
+        """An assignment's active placements, read in ``session``."""
+        return session.scalars(
+            select(PlacementRow).where(PlacementRow.assignment_id == assignment_id, _active())
+        ).all()
 
     @staticmethod
     def release(session: Session, assignment_id: str, at: str, reason: str) -> list[str]:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from types import MappingProxyType
 
@@ -48,6 +49,8 @@ class RelationshipRow(Base):
     ending: Mapped[str | None] = mapped_column(String(40), nullable=True)
     steps: Mapped[int] = mapped_column(Integer)
     updated_at: Mapped[str] = mapped_column(String(40))
+    placement_id: Mapped[int | None] = mapped_column(Integer, index=True, nullable=True)
+    """The approved placement holding its place (then the placement is what counts)."""
 
 
 class RelationshipEventRow(Base):
@@ -65,6 +68,20 @@ class RelationshipEventRow(Base):
     actor: Mapped[str] = mapped_column(String(200))
     reason: Mapped[str] = mapped_column(Text, default="")
     details: Mapped[str] = mapped_column(Text, default="{}")
+
+
+@dataclass(frozen=True)
+class Related:
+    """A mentee's mentors through relationships.
+
+    Attributes:
+        mentors: every mentor they have or had a relationship with.
+        booked: those whose open relationship an approved assignment made (its placement
+            holds the place), which a review of that assignment treats as not yet made.
+    """
+
+    mentors: frozenset[str] = frozenset()
+    booked: frozenset[str] = frozenset()
 
 
 class Relationships:
@@ -102,14 +119,21 @@ class Relationships:
         """Every relationship, newest request first."""
         return self._where(RelationshipRow.id.is_not(None))
 
-    def mentors_of(self, mentee_id: str) -> frozenset[str]:
+    def mentors_of(self, mentee_id: str) -> Related:
         """The mentors the mentee has or had a relationship with, in any state (requested,
         current, declined or ended): none of them is suggested to the mentee again."""
         with self.database.sessions() as session:
-            found = session.scalars(
-                select(RelationshipRow.mentor_id).where(RelationshipRow.mentee_id == mentee_id)
+            rows = session.execute(
+                select(
+                    RelationshipRow.mentor_id, RelationshipRow.state, RelationshipRow.placement_id
+                ).where(RelationshipRow.mentee_id == mentee_id)
             ).all()
-        return frozenset(found)
+        booked = [m for m, state, placed in rows if placed is not None and State(state).is_open]
+        return Related(frozenset(m for m, _, _ in rows), frozenset(booked))
+
+    def of_placements(self, placement_ids: Iterable[int]) -> list[Relationship]:
+        """The relationships of approved pairs ``placement_ids``."""
+        return self._where(RelationshipRow.placement_id.in_(sorted(set(placement_ids))))
 
     def of_cohorts(self, cohort_ids: Iterable[str]) -> list[Relationship]:
         """The relationships that cohort assignments requested, newest request first."""
@@ -144,6 +168,17 @@ class Relationships:
         return _read(session, row)
 
     @staticmethod
+    def placed(session: Session, placement_ids: Sequence[int]) -> list[Relationship]:
+        """The relationships of approved pairs ``placement_ids``, read in ``session``."""
+        if not placement_ids:
+            return []
+        rows = session.scalars(
+            select(RelationshipRow).where(RelationshipRow.placement_id.in_(list(placement_ids)))
+        ).all()
+        events = _events_of(session, [row.id for row in rows])
+        return [_rebuilt(row, events.get(row.id, [])) for row in rows]
+
+    @staticmethod
     def open_between(session: Session, mentee_id: str, mentor_id: str) -> Relationship | None:
         """The pair's open relationship (requested, accepted or active), if any."""
         open_states = [s.value for s in State if s.is_open]
@@ -175,6 +210,7 @@ class Relationships:
         row.ending = relationship.ending and relationship.ending.value
         row.steps = len(relationship.history)
         row.updated_at = relationship.history[-1].at.isoformat()
+        row.placement_id = relationship.placement_id
         bump_seq(session, 1)  # a relationship changes what may be suggested to its mentee
         for step in relationship.history[stored:]:
             session.add(
@@ -227,8 +263,9 @@ class Relationships:
 
 
 def _holding() -> ColumnElement[bool]:
-    """The SQL form of ``Relationship.holds_place``."""
-    return or_(
+    """The SQL form of ``Relationship.holds_place``, for relationships whose place is their
+    own (an approved pair's is its placement's, counted there)."""
+    return RelationshipRow.placement_id.is_(None) & or_(
         RelationshipRow.state.in_([s.value for s in HOLDS_PLACE]),
         (RelationshipRow.origin == Origin.ASSIGNMENT.value)
         & (RelationshipRow.state == State.REQUESTED.value),

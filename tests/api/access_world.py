@@ -26,6 +26,7 @@ from recommender.matching.review import Review
 from recommender.retrieval.embedding import SentenceTransformerEmbedder
 from recommender.settings import Settings
 from recommender.storage.keys import Keys
+from recommender.storage.relationships import Relationships
 from tests.api.access_expect import Call
 from tests.api.access_model import (
     APPROVED,
@@ -59,8 +60,8 @@ RELAXED = {
 """Rate limits out of the way (ignored by settings that lack them): this audits access."""
 
 
-def _settings(data_dir: Path) -> Settings:
-    return Settings(data_dir=data_dir, **RELAXED)  # type: ignore[arg-type]
+def _settings(data_dir: Path, **more: Any) -> Settings:
+    return Settings(data_dir=data_dir, **RELAXED, **more)
 
 
 @dataclass
@@ -171,8 +172,11 @@ def _plant_relationships(engine: Engine) -> dict[str, str]:
     at = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
     life = Lifecycle(engine, now=lambda: at)
     out = {}
+    booked = {(r.mentee_id, r.mentor_id): r for r in Relationships(engine.store.database).every()}
     for symbol, (mentee_id, mentor_id, state) in RELATIONSHIPS.items():
-        r = life.request(Actor(Role.MENTEE, mentee_id), mentee_id, mentor_id)
+        r = booked.get((mentee_id, mentor_id))  # an approved pair's, requested by approval
+        if r is None:
+            r = life.request(Actor(Role.MENTEE, mentee_id), mentee_id, mentor_id)
         mentor = Actor(Role.MENTOR, mentor_id)
         if state in ("accepted", "active"):
             life.accept(mentor, r.id)
@@ -189,7 +193,10 @@ def _plant_relationships(engine: Engine) -> dict[str, str]:
 
 def build_world(root: Path, embedder: SentenceTransformerEmbedder) -> World:
     """Plant the world in ``root / "pristine"`` and open the shared read-only copy."""
-    engine = build_engine(_settings(root / "pristine"), embedder=embedder, today=lambda: TODAY)
+    planted_at = datetime(2026, 3, 1, 9, 0, tzinfo=UTC)  # the world's past, on a set clock
+    engine = build_engine(
+        _settings(root / "pristine", clock=planted_at), embedder=embedder, today=lambda: TODAY
+    )
     mentors = []
     for m in FACULTY:
         secret = mentor_secrets(m.id)

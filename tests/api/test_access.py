@@ -32,6 +32,7 @@ from recommender.matching.lifecycle import Lifecycle
 from recommender.matching.review import Review
 from recommender.retrieval.embedding import SentenceTransformerEmbedder
 from recommender.settings import Settings
+from recommender.storage.relationships import Relationships
 from tests.conftest import FACULTY, TODAY, UNTHROTTLED, bearer, mentee, token
 
 ROLES = ("anonymous", "invalid", "admin", "coordinator", "mentee", "mentor")
@@ -206,22 +207,23 @@ CASES: list[Case] = [
         body={"records": [{**MENTOR_BODY, "id": "new1"}]},
     ),
     Case("POST", "/v1/index/rebuild", 200, 403, 403, 403),
-    # relationships: A is me1 with card1 (accepted), B me2 with orth1 (requested), C me1 with
-    # psy1 (accepted)
+    # relationships: A is me1 with card1 (the approved pair's, accepted), B me2 with orth1
+    # (requested), C me1 with psy1 (accepted)
     Case("GET", "/v1/relationships", 200, 200, 200, 200),
     Case("POST", "/v1/relationships", 201, 403, 201, 403, body=pair("me1", "derm1")),
     Case("GET", R.format(r="{rel_a}"), 200, 200, 200, 200),
     Case("GET", R.format(r="{rel_b}"), 200, 404, 404, 404),
     Case("POST", R.format(r="{rel_b}") + "/accept", 200, 403, 403, 404),
     Case("POST", R.format(r="{rel_a}") + "/decline", 409, 403, 403, 409, body=TIMING),
-    Case("PUT", R.format(r="{rel_a}") + "/agreement", 200, 403, 200, 200, body=AGREEMENT),
+    # (staff superseded c1's approved assignment above, which closed A)
+    Case("PUT", R.format(r="{rel_a}") + "/agreement", 409, 403, 200, 200, body=AGREEMENT),
     Case("PUT", R.format(r="{rel_b}") + "/agreement", 200, 403, 404, 404, body=AGREEMENT),
     Case("POST", R.format(r="{rel_a}") + "/confirm", 403, 403, 200, 200),
     Case("POST", R.format(r="{rel_a}") + "/check-ins", 403, 403, 409, 409, body=CHECK_IN),
     Case("GET", R.format(r="{rel_a}") + "/alternates", 200, 200, 403, 403),
     Case("GET", R.format(r="{rel_b}") + "/alternates", 200, 404, 403, 403),
-    Case("POST", R.format(r="{rel_c}") + "/end", 200, 200, 200, 404, body={"reason": "moved"}),
-    Case("POST", R.format(r="{rel_a}") + "/replace", 200, 200, 403, 403, body=REPLACE),
+    Case("POST", R.format(r="{rel_c}") + "/replace", 200, 200, 403, 403, body=REPLACE),
+    Case("POST", R.format(r="{rel_a}") + "/end", 409, 409, 200, 200, body={"reason": "moved"}),
     Case("GET", "/v1/cohorts/c1/relationships", 200, 200, 403, 403),
     Case("GET", "/v1/cohorts/c2/relationships", 200, 404, 403, 403),
     Case("GET", "/v1/outbox", 200, 200, 403, 403),
@@ -296,8 +298,10 @@ def world(
         "invalid": "mm_not-a-real-token-at-all-000000",
     }
     life = Lifecycle(engine)
+    (booked,) = Relationships(engine.store.database).of_mentee("me1")  # the approved pair's
+    life.accept(Actor(Role.MENTOR, "card1"), booked.id)
+    world.ids["rel_a"] = booked.id
     for name, (mentee_id, mentor_id, accepted) in {
-        "rel_a": ("me1", "card1", True),
         "rel_b": ("me2", "orth1", False),
         "rel_c": ("me1", "psy1", True),
     }.items():

@@ -273,3 +273,46 @@ def test_steps_the_state_does_not_allow_are_409_and_bad_bodies_422(program: Prog
     assert someone.status_code == 404, "a mentee asks only for themself"
     ghost = p.mentee.post("/v1/relationships", json={"mentee_id": "me1", "mentor_id": "ghost"})
     assert ghost.status_code == 404
+
+
+def test_a_team_is_asked_for_with_post_suggestions(program: Program) -> None:
+    asked = program.mentee.post("/v1/suggestions", json={"mentee_id": "me1", "team": {"size": 3}})
+    assert asked.status_code == 200, asked.text
+    answer = asked.json()
+    assert answer["count"] == 3 and len(answer["team"]) == 3
+    assert [t["mentor_id"] for t in answer["team"]] == [s["mentor_id"] for s in answer["data"]]
+    assert (
+        all(t["why"] for t in answer["team"]) and len({s["mentor_id"] for s in answer["data"]}) == 3
+    )
+    needs = program.mentee.post(
+        "/v1/suggestions",
+        json={"mentee_id": "me1", "team": {"size": 2, "needs": ["career", "research"]}},
+    ).json()["team"]
+    assert [t["need"] for t in needs] == ["career", "research"]
+    bad = program.mentee.post(
+        "/v1/suggestions", json={"mentee_id": "me1", "team": {"needs": ["fame"]}}
+    )
+    assert bad.status_code == 422 and bad.json()["detail"][0]["loc"][-2:] == ["needs", 0]
+    other = program.mentee.post("/v1/suggestions", json={"mentee_id": "me2", "team": {}})
+    assert other.status_code == 404, "a mentee asks for their own team only"
+
+
+def test_a_new_stage_keeps_the_relationships_and_suggests_for_the_new_stage(
+    program: Program,
+) -> None:
+    p = program
+    rid = p.mentee.post(
+        "/v1/relationships", json={"mentee_id": "me1", "mentor_id": "card1"}
+    ).json()["id"]
+    p.mentor.post(f"/v1/relationships/{rid}/accept")
+    exploring = {"stage": "MS2", "interests": ["heart failure", "sports injuries", "skin cancer"]}
+    assert p.mentee.put("/v1/mentees/me1", json=exploring).status_code == 200
+    early = p.mentee.get("/v1/mentees/me1/suggestions", params={"k": 4}).json()["data"]
+    assert len({s["specialty"] for s in early}) >= 3, "an undecided MS2 gets a spread"
+    decided = {**exploring, "stage": "MS3", "target_specialties": ["cardiology"]}
+    assert p.mentee.put("/v1/mentees/me1", json=decided).status_code == 200
+    later = p.mentee.get("/v1/mentees/me1/suggestions", params={"k": 4}).json()["data"]
+    assert later[0]["specialty"] == "cardiology", "a decided MS3 gets specialty mentors first"
+    assert "card1" not in {s["mentor_id"] for s in early + later}, "never their current mentor"
+    kept = p.mentee.get(f"/v1/relationships/{rid}").json()
+    assert kept["state"] == "accepted", "a change of stage leaves the relationship as it was"

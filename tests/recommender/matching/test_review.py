@@ -6,11 +6,20 @@ from typing import Any
 
 import pytest
 
-from recommender.domain.kinds import Kind
+from recommender.domain.kinds import Kind, Role
 from recommender.domain.profiles import Cohort
+from recommender.domain.relationships import (
+    Actor,
+    DeclineReason,
+    Ending,
+    Origin,
+    State,
+)
 from recommender.engine import Engine
+from recommender.matching.lifecycle import Lifecycle
 from recommender.matching.review import Draft, Review, ReviewConflict
 from recommender.storage.changes import ProfileChanges
+from recommender.storage.relationships import Relationships
 from tests.conftest import mentee
 
 ACTOR = "coordinator:test"
@@ -110,13 +119,15 @@ def test_a_failed_approval_changes_nothing(
 
     real_event = Review._event
 
-    def failing(session: Any, draft: Draft, actor: str, action: str, *rest: Any) -> None:
+    def failing(
+        self: Review, session: Any, draft: Draft, actor: str, action: str, *rest: Any
+    ) -> None:
         if action == "approve":
             raise RuntimeError("disk full")
-        real_event(session, draft, actor, action, *rest)
+        real_event(self, session, draft, actor, action, *rest)
 
     monkeypatch.setattr(faculty_engine, "write_logged", spy)
-    monkeypatch.setattr(Review, "_event", staticmethod(failing))
+    monkeypatch.setattr(Review, "_event", failing)
     with pytest.raises(RuntimeError, match="disk full"):
         review.approve(draft, ACTOR)
     assert written == [3]  # the counts were written inside the transaction...
@@ -126,7 +137,40 @@ def test_a_failed_approval_changes_nothing(
     history = ProfileChanges(faculty_engine.store.database).history("derm1")
     assert all("approval" not in e.actor for e in history)
     assert review.approved_pairs() == set()
+    assert Relationships(faculty_engine.store.database).every() == [], "nor any relationship"
 
-    monkeypatch.setattr(Review, "_event", staticmethod(real_event))
+    monkeypatch.setattr(Review, "_event", real_event)
     assert review.approve(draft, ACTOR).status == "approved"
     assert sum(counts(faculty_engine).values()) == sum(before.values()) + 3
+
+
+def test_approval_requests_each_pair_and_a_decline_or_supersede_gives_the_place_back(
+    faculty_engine: Engine, cohort: Cohort
+) -> None:
+    review = Review(faculty_engine)
+    before = counts(faculty_engine)
+    approved = review.approve(review.propose(cohort, ACTOR), ACTOR)
+    placed = pairs(approved)
+    booked = Relationships(faculty_engine.store.database).every()
+    assert {(r.mentee_id, r.mentor_id) for r in booked} == set(placed.items())
+    assert all(r.state is State.REQUESTED and r.origin is Origin.ASSIGNMENT for r in booked)
+    assert all(r.cohort_id == "c1" and r.placement_id is not None for r in booked)
+    assert all(r.history[0].actor == ACTOR for r in booked)
+    after = counts(faculty_engine)
+    assert sum(after.values()) == sum(before.values()) + len(placed), "placements count once"
+
+    life = Lifecycle(faculty_engine)
+    first, second, *_ = sorted(booked, key=lambda r: r.mentee_id)
+    life.decline(Actor(Role.MENTOR, first.mentor_id), first.id, DeclineReason.TIMING)
+    assert counts(faculty_engine)[first.mentor_id] == after[first.mentor_id] - 1
+    assert (first.mentee_id, first.mentor_id) not in review.approved_pairs()
+    life.accept(Actor(Role.MENTOR, second.mentor_id), second.id)
+    assert counts(faculty_engine) == {**after, first.mentor_id: after[first.mentor_id] - 1}
+
+    review.supersede(approved, ACTOR, "new intake")
+    assert counts(faculty_engine) == before
+    states = {r.id: r for r in Relationships(faculty_engine.store.database).every()}
+    assert states[first.id].state is State.DECLINED
+    assert states[second.id].state is State.ENDED
+    assert states[second.id].ending is Ending.CLOSED_BY_COORDINATOR
+    assert "assignment withdrawn: new intake" in states[second.id].history[-1].reason
