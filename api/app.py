@@ -200,7 +200,7 @@ def _start_courier(app: FastAPI, settings: Settings) -> Courier:
     postman = Postman(Outbox(engine.store.database), settings, engine.clock.now)
     courier = Courier(postman, settings.notify_every_s)
     app.state.lifecycle = Lifecycle(engine, nudge=courier.nudge)
-    courier.start(app.state.lifecycle.sweep)
+    courier.start(app.state.lifecycle.sweep, engine.shown.flush)
     return courier
 
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Optional, TypeVar
 
@@ -340,3 +341,26 @@ def notify() -> None:
     console.print(f"{added} messages stored; {report.sent} sent, {report.failed} failed")
     if report.failed:
         raise typer.Exit(1)
+
+
+@relationships_app.command("outcomes")
+def outcomes(
+    out: Annotated[Path, typer.Option(help="The JSON lines file to write.")],
+    since: Annotated[
+        Optional[datetime],  # noqa: UP045
+        typer.Option(help="Only events at or after this time (UTC unless a zone is given)."),
+    ] = None,
+) -> None:
+    """Export the outcome log: every suggestion shown and every relationship step, oldest
+    first, one JSON object per line."""
+    from recommender.matching.outcomes import outcome_log
+
+    life = _life()
+    if since is not None and since.tzinfo is None:
+        since = since.replace(tzinfo=UTC)
+    n = 0
+    with out.open("w", encoding="utf-8") as handle:
+        for row in outcome_log(life.engine, since):
+            handle.write(json.dumps(row) + "\n")
+            n += 1
+    console.print(f"{n} events written to {out}")

@@ -11,8 +11,9 @@ from __future__ import annotations
 import logging
 import threading
 import time
+import uuid
 from collections import ChainMap
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import replace
 from datetime import date
 from pathlib import Path
@@ -49,12 +50,15 @@ from recommender.settings import Settings
 from recommender.storage.changes import ProfileChanges
 from recommender.storage.clock import StoredClock
 from recommender.storage.relationships import Related, Relationships
+from recommender.storage.shown import Shown, ShownLog
 from recommender.storage.store import Store, UpsertResult
 
 __all__ = ["Engine", "Scored", "SuggestionFilters", "build_engine", "excluded_reason"]
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
+ShownList = tuple[tuple[str, int, float], ...]
+"""What an answer showed: (mentor id, rank, score), in order."""
 
 DEFER_SAVE_ITEMS = 100_000
 """Indexes of more item vectors than this write their snapshot at most every
@@ -106,13 +110,18 @@ class Engine:
         self.answers: AnswerCache[tuple[Suggestion, ...]] = AnswerCache(
             settings.suggestion_cache_items
         )
-        self.rendered: AnswerCache[bytes] = AnswerCache(settings.suggestion_cache_items)
-        """Stored mentees' answers as a caller rendered them (``answer_for``)."""
+        self.rendered: AnswerCache[tuple[bytes, ShownList]] = AnswerCache(
+            settings.suggestion_cache_items
+        )
+        """Stored mentees' answers as a caller rendered them (``answer_for``), with what
+        each showed."""
         self.mentees: AnswerCache[Mentee] = AnswerCache(settings.mentee_cache_items)
         """Stored mentees' profiles under the change number they were read at."""
         self.related: AnswerCache[Related] = AnswerCache(settings.mentee_cache_items)
         """Mentors each mentee has a relationship with, under the change number read at."""
         self.relationships = Relationships(store.database)
+        self.shown = ShownLog(store.database)
+        """Suggestions shown to stored mentees, waiting to be written (the outcome log)."""
         self._feedback: tuple[FeedbackStats, FeedbackColumns] | None = None
         self._lock = threading.RLock()
         self._unsaved = False
@@ -309,7 +318,7 @@ class Engine:
         Profiles and answers kept in memory go at once (an erased person's data is not
         left there until the next request notices the change)."""
         found = self.store.delete(kind, record_id)
-        for kept in (self.mentees, self.answers, self.rendered):
+        for kept in (self.mentees, self.answers, self.rendered, self.related):
             kept.clear()
         self.refresh()
         return found
@@ -369,26 +378,40 @@ class Engine:
         The same request rendered since the store last changed (and on the same day) is
         answered from ``rendered`` without reading the profile, ranking or serialising:
         any write changes the store's change number, so an unchanged number means an
-        unchanged profile. Raises ``UnknownMentee``.
+        unchanged profile. What the answer shows is logged (``note``): it is served to be
+        shown. Raises ``UnknownMentee``.
         """
         self.refresh()
         stamp = self._stamp()
         key = (mentee_id, k, filters)
         kept = self.rendered.get(stamp, key)
-        if kept is not None:
-            return kept
-        mentee = self.stored_mentee(mentee_id)
-        body = render(mentee, self.suggest(mentee, k, filters, refreshed=True))
-        self.rendered.put(stamp, key, body)
-        return body
+        if kept is None:
+            mentee = self.stored_mentee(mentee_id)
+            found = self.suggest(mentee, k, filters, refreshed=True)
+            kept = render(mentee, found), tuple((s.mentor_id, s.rank, s.score) for s in found)
+            self.rendered.put(stamp, key, kept)
+        self.note(mentee_id, kept[1])
+        return kept[0]
+
+    def note(self, mentee_id: str, found: Iterable[tuple[str, int, float]]) -> None:
+        """Log that ``found`` (mentor id, rank, score) was shown to the mentee now (kept in
+        memory; the server's courier writes it): the outcome log's record of what a mentee
+        saw."""
+        at, answer = self.clock.now(), uuid.uuid4().hex[:12]
+        self.shown.add(Shown(at, mentee_id, m, rank, score, answer) for m, rank, score in found)
 
     def rendered_answer(self, mentee_id: str, k: int, filters: SuggestionFilters) -> bytes | None:
         """``answer_for``'s answer if it is in memory and the store has not changed since
         the engine last caught up with it; None otherwise (then call ``answer_for``). It
-        never syncs the index nor computes anything, so an event loop may call it."""
+        never syncs the index nor computes anything, so an event loop may call it. A found
+        answer is logged as shown, as ``answer_for`` does."""
         if self.store.seq() != self._state.seq:
             return None
-        return self.rendered.get(self._stamp(), (mentee_id, k, filters))
+        kept = self.rendered.get(self._stamp(), (mentee_id, k, filters))
+        if kept is None:
+            return None
+        self.note(mentee_id, kept[1])
+        return kept[0]
 
     def _stamp(self) -> tuple[int, date, int]:
         """What every answer depends on beside the request: the store's change number, the

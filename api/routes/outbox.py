@@ -1,17 +1,21 @@
-"""``/v1/outbox`` (the messages the product sends, stored first) and ``/v1/clock`` (the time
-the server acts at; a set clock moves forward only, by an admin)."""
+"""``/v1/outbox`` (the messages the product sends, stored first), ``/v1/outcomes`` (the
+outcome log) and ``/v1/clock`` (the time the server acts at; a set clock moves forward only,
+by an admin)."""
 
 from __future__ import annotations
 
+import json
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query
 from fastapi.responses import Response
+from pydantic import AwareDatetime
 
 from api.auth import AUTH_RESPONSES, AdminDep, PrincipalDep, StaffDep
 from api.deps import AccessDep, EngineDep, LifecycleDep, SettingsDep
 from api.schemas.relationships import ClockIn, ClockPublic, MessagePublic, MessagesPublic
 from recommender.domain.kinds import Role
+from recommender.matching.outcomes import outcome_log
 from recommender.storage.outbox import OutboxRow, Status
 
 router = APIRouter(prefix="/v1", tags=["outbox"], responses=AUTH_RESPONSES)
@@ -53,6 +57,26 @@ def list_messages(
         lines = "".join(m.model_dump_json() + "\n" for m in data)
         return Response(lines, media_type="application/x-ndjson")
     return MessagesPublic(data=data, count=len(data), sending=bool(settings.smtp_host))
+
+
+@router.get(
+    "/outcomes",
+    summary="The outcome log (JSON lines)",
+    response_class=Response,
+    responses={200: {"content": {"application/x-ndjson": {}}}},
+)
+def outcomes(
+    engine: EngineDep,
+    admin: AdminDep,
+    since: Annotated[
+        AwareDatetime | None, Query(description="Only events at or after this time.")
+    ] = None,
+) -> Response:
+    """Every suggestion shown to a stored mentee (rank, score) and every step of every
+    relationship (requests, decisions, agreements, check-in answers, endings), oldest first,
+    one JSON object per line: the training data of a ranker. Admins only."""
+    lines = "".join(json.dumps(row) + "\n" for row in outcome_log(engine, since))
+    return Response(lines, media_type="application/x-ndjson")
 
 
 @router.get("/clock", response_model=ClockPublic, summary="The server's time")

@@ -111,6 +111,9 @@ def _team(
             engine.refresh()
             mentee = engine.stored_mentee(body.mentee_id)
         team = build_team(engine, mentee, body.team.size, body.team.needs, filters)
+    if body.mentee_id is not None:
+        shown = [(m.suggestion.mentor_id, i, m.suggestion.score) for i, m in enumerate(team, 1)]
+        engine.note(body.mentee_id, shown)
     answer = SuggestionsPublic.model_validate(
         {
             "mentee_id": mentee.id,

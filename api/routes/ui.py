@@ -27,6 +27,7 @@ UI_SCRIPTS = (
     "ui-assign",
     "ui-compare",
     "ui-dashboard",
+    "ui-relationships",
     "ui",
 )
 """The console's scripts, in the order ui.html loads them (they share top-level names);

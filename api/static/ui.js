@@ -4,7 +4,7 @@
 //
 // This file holds the exports and the start-up and loads last; the other sections are in
 // page-common.js (DOM, HTTP, session; shared with the mentee page), ui-core.js,
-// ui-shortlists.js, ui-assign.js, ui-compare.js and ui-dashboard.js.
+// ui-shortlists.js, ui-assign.js, ui-compare.js, ui-dashboard.js and ui-relationships.js.
 "use strict";
 
 // ==== exports: CSV and XLSX downloads carrying the bearer token ==============================
@@ -80,6 +80,8 @@ document.addEventListener("DOMContentLoaded", () => {
   buildToolbar("shortlist-tools", "shortlist", "shortlist", "mentees or mentors", () => renderShortlists());
   buildToolbar("pairs-tools", "pairs", "pairs", "mentees or mentors", () => renderPairs());
   $("load").addEventListener("click", loadCohort);
+  $("load").addEventListener("click", reloadRelationships); // after loadCohort: the cohort is set
+  $("relationships-reload").addEventListener("click", reloadRelationships);
   $("run").addEventListener("click", runAssignment);
   $("approve").addEventListener("click", approve);
   $("supersede").addEventListener("click", supersedeThenApprove);
@@ -104,7 +106,10 @@ document.addEventListener("DOMContentLoaded", () => {
     tokenKey: TOKEN_KEY,
     noun: "token",
     ask: "Enter an API token.",
-    reset: resetWorkspace,
+    reset: () => {
+      resetWorkspace();
+      resetRelationships();
+    },
     whoami,
     refuse: () => "",
     begin: loadCohorts,

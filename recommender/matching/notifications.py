@@ -18,6 +18,7 @@ import logging
 import smtplib
 import ssl
 import threading
+import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime
@@ -322,25 +323,30 @@ class Postman:
 
 
 class Courier:
-    """A background thread that looks for check-ins falling due and sends messages.
+    """A background thread that looks for check-ins falling due and sends messages, and
+    writes the suggestions shown (every ``TICK_S`` seconds).
 
     Args:
         postman: sends the messages.
         every_s: seconds between passes when nothing nudges it.
     """
 
+    TICK_S = 2.0
+
     def __init__(self, postman: Postman, every_s: float) -> None:
         self.sweep: Callable[[], object] = lambda: None
+        self.flush: Callable[[], object] = lambda: None
         self.postman = postman
         self.every_s = every_s
         self._wake = threading.Event()
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
 
-    def start(self, sweep: Callable[[], object]) -> None:
+    def start(self, sweep: Callable[[], object], flush: Callable[[], object]) -> None:
         """Start the thread (one pass at once); ``sweep`` finds what fell due and stores its
-        messages (``Lifecycle.sweep``)."""
-        self.sweep = sweep
+        messages (``Lifecycle.sweep``), ``flush`` writes what waits in memory (the
+        suggestions shown)."""
+        self.sweep, self.flush = sweep, flush
         self._thread = threading.Thread(target=self._run, name="mentor-match-courier", daemon=True)
         self._thread.start()
 
@@ -349,18 +355,24 @@ class Courier:
         self._wake.set()
 
     def stop(self) -> None:
-        """Stop the thread after its current pass."""
+        """Stop the thread after its current pass, and write what still waits."""
         self._stop.set()
         self._wake.set()
         if self._thread is not None:
             self._thread.join(timeout=30)
+        self.flush()
 
     def _run(self) -> None:
+        last = float("-inf")
+        nudged = True
         while not self._stop.is_set():
             try:
-                self.sweep()
-                self.postman.send_pending()
+                self.flush()
+                if nudged or time.monotonic() - last >= self.every_s:
+                    last = time.monotonic()
+                    self.sweep()
+                    self.postman.send_pending()
             except Exception:  # keep the thread alive: the next pass retries
                 log.exception("notification pass failed")
-            self._wake.wait(self.every_s)
+            nudged = self._wake.wait(min(self.TICK_S, self.every_s))
             self._wake.clear()

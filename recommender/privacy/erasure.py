@@ -2,7 +2,8 @@
 
 A person is held in more places than their own row: ratings they gave or received, cohort
 memberships and requests, other people's conflict lists, assignment drafts and the audit
-trail, relationships, their events and the messages about them, API keys bound to them,
+trail, relationships, their events and the messages about them, the suggestions they were
+shown or shown in, API keys bound to them,
 cached vectors of their texts, the FAISS index and its snapshot, and old page images in
 SQLite's WAL. ``erase`` clears all of them. It is idempotent: if it is interrupted, running
 it again finishes the job.
@@ -20,6 +21,7 @@ from recommender.matching.review import Review
 from recommender.storage.keys import Keys
 from recommender.storage.outbox import Outbox
 from recommender.storage.relationships import Relationships
+from recommender.storage.shown import ShownLog
 
 log = logging.getLogger(__name__)
 
@@ -52,6 +54,8 @@ def erase(engine: Engine, kind: Kind, person_id: str) -> ErasureReport:
     with store.transaction() as session:  # their relationships, events and held places
         relationships, freed = Relationships.erase(session, person_id)
         messages = Outbox.erase(session, person_id, relationships)
+        engine.shown.forget(person_id)
+        ShownLog.erase(session, person_id)
         engine.recount_places(session, freed, "erasure")
     keys = Keys(store.database).erase_subject(kind.role, person_id)
     engine.changes.erase(person_id)

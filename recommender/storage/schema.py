@@ -11,11 +11,12 @@ from recommender.storage import (
     outbox,
     placements,
     relationships,
+    shown,
     store,
 )
 from recommender.storage.base import Base
 
-MODULES = (store, keys, changes, drafts, placements, relationships, outbox)
+MODULES = (store, keys, changes, drafts, placements, relationships, outbox, shown)
 """The modules declaring tables (imported so that their tables are on ``metadata``)."""
 
 metadata: MetaData = Base.metadata

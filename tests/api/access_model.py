@@ -175,6 +175,7 @@ ROLES: dict[tuple[str, str], frozenset[str] | None] = {
     ("POST", R + "/replace"): STAFF,
     ("GET", C + "/relationships"): STAFF,
     ("GET", "/v1/outbox"): STAFF,
+    ("GET", "/v1/outcomes"): ADMIN,
     ("GET", "/v1/clock"): ANY,
     ("PUT", "/v1/clock"): ADMIN,
 }

@@ -478,6 +478,7 @@ BUILDERS: dict[tuple[str, str], Builder] = {
     ("GET", "/v1/outbox"): _with_query(
         _no_body("GET", "/v1/outbox"), format=st.sampled_from(("json", "jsonl"))
     ),
+    ("GET", "/v1/outcomes"): _no_body("GET", "/v1/outcomes"),
     ("GET", "/v1/clock"): _no_body("GET", "/v1/clock"),
     ("PUT", "/v1/clock"): _with_body("PUT", "/v1/clock", {"now": "2031-01-01T00:00:00+00:00"}),
 }

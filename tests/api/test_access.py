@@ -227,6 +227,7 @@ CASES: list[Case] = [
     Case("GET", "/v1/cohorts/c1/relationships", 200, 200, 403, 403),
     Case("GET", "/v1/cohorts/c2/relationships", 200, 404, 403, 403),
     Case("GET", "/v1/outbox", 200, 200, 403, 403),
+    Case("GET", "/v1/outcomes", 200, 403, 403, 403),
     Case("GET", "/v1/clock", 200, 200, 200, 200),
     Case("PUT", "/v1/clock", 409, 403, 403, 403, body={"now": "2031-01-01T00:00:00Z"}),
     # deletions last: they erase people the cases above use

@@ -8,6 +8,7 @@ received those with an address. The real embedding model, SQLite and FAISS throu
 
 from __future__ import annotations
 
+import json
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -316,3 +317,33 @@ def test_a_new_stage_keeps_the_relationships_and_suggests_for_the_new_stage(
     assert "card1" not in {s["mentor_id"] for s in early + later}, "never their current mentor"
     kept = p.mentee.get(f"/v1/relationships/{rid}").json()
     assert kept["state"] == "accepted", "a change of stage leaves the relationship as it was"
+
+
+def test_suggestions_shown_and_every_step_are_in_the_outcome_log(program: Program) -> None:
+    p = program
+    first = p.mentee.get("/v1/mentees/me1/suggestions", params={"k": 3}).json()["data"]
+    again = p.mentee.get("/v1/mentees/me1/suggestions", params={"k": 3}).json()["data"]
+    assert again == first, "the second answer comes from memory, and is logged all the same"
+    p.move_clock(days=1)
+    rid = p.mentee.post(
+        "/v1/relationships", json={"mentee_id": "me1", "mentor_id": first[0]["mentor_id"]}
+    ).json()["id"]
+    p.move_clock(days=1)
+    p.admin.post(f"/v1/relationships/{rid}/decline", json={"reason": "timing"})
+    log = p.admin.get("/v1/outcomes")
+    assert log.headers["content-type"].startswith("application/x-ndjson")
+    rows = [json.loads(line) for line in log.text.splitlines()]
+    shown = [r for r in rows if r["type"] == "shown"]
+    assert [(r["mentor_id"], r["rank"]) for r in shown] == 2 * [
+        (s["mentor_id"], s["rank"]) for s in first
+    ]
+    assert all(r["score"] == s["score"] for r, s in zip(shown, 2 * first, strict=True))
+    assert len({r["answer"] for r in shown}) == 2
+    steps = [(r["action"], r["relationship_id"]) for r in rows if r["type"] == "relationship"]
+    assert steps == [("request", rid), ("decline", rid)]
+    assert [r["at"] for r in rows] == sorted(r["at"] for r in rows), "oldest first"
+    later = p.admin.get("/v1/outcomes", params={"since": rows[-1]["at"]}).text.splitlines()
+    assert [json.loads(line)["action"] for line in later] == ["decline"]
+    assert p.coordinator.get("/v1/outcomes").status_code == 403
+    assert p.admin.delete("/v1/mentees/me1").status_code == 204
+    assert p.admin.get("/v1/outcomes").text == "", "erasure takes a person's rows with them"

@@ -60,5 +60,9 @@ def test_a_request_accepted_shown_listed_ended_and_its_messages_exported(tmp_pat
         ("decision", "me1"),
         ("ending", "card1"),
     ]
+    log = tmp_path / "outcomes.jsonl"
+    assert run(["outcomes", "--out", str(log)], data).exit_code == 0
+    steps = [json.loads(line)["action"] for line in log.read_text().splitlines()]
+    assert steps == ["request", "accept", "end"]
     notified = run(["notify"], data)
     assert notified.exit_code == 0 and "no mail server set" in notified.output

@@ -179,6 +179,7 @@ def test_a_new_store_starts_at_head_with_the_models_schema(tmp_path: Path) -> No
             "relationships",
             "relationship_events",
             "outbox",
+            "suggestions_shown",
         }
     finally:
         store.close()
