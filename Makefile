@@ -21,6 +21,7 @@ $(STAMP): pyproject.toml
 
 run: install
 	$(BIN)/mentor-match ingest data/sample/mentors.jsonl data/sample/mentees.jsonl data/sample/feedback.jsonl data/sample/cohorts.jsonl
+	$(BIN)/mentor-match relationships import data/sample/relationships.jsonl
 	$(BIN)/mentor-match serve --dev --host 127.0.0.1 --port 8000
 
 # Debian's Chromium for the browser test (Playwright drives it; its own browser download

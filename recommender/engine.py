@@ -50,7 +50,7 @@ from recommender.settings import Settings
 from recommender.storage.changes import ProfileChanges
 from recommender.storage.clock import StoredClock
 from recommender.storage.relationships import Related, Relationships
-from recommender.storage.shown import Shown, ShownLog
+from recommender.storage.shown import ShownAnswer, ShownLog
 from recommender.storage.store import Store, UpsertResult
 
 __all__ = ["Engine", "Scored", "SuggestionFilters", "build_engine", "excluded_reason"]
@@ -397,8 +397,9 @@ class Engine:
         """Log that ``found`` (mentor id, rank, score) was shown to the mentee now (kept in
         memory; the server's courier writes it): the outcome log's record of what a mentee
         saw."""
-        at, answer = self.clock.now(), uuid.uuid4().hex[:12]
-        self.shown.add(Shown(at, mentee_id, m, rank, score, answer) for m, rank, score in found)
+        self.shown.add(
+            ShownAnswer(self.clock.now(), mentee_id, uuid.uuid4().hex[:12], tuple(found))
+        )
 
     def rendered_answer(self, mentee_id: str, k: int, filters: SuggestionFilters) -> bytes | None:
         """``answer_for``'s answer if it is in memory and the store has not changed since

@@ -4,6 +4,7 @@ supersede, export, and the audit trail of a cohort's assignments."""
 from __future__ import annotations
 
 from dataclasses import asdict
+from datetime import datetime
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query
@@ -25,6 +26,7 @@ from api.schemas import (
     SwapIn,
 )
 from recommender.domain.profiles import Id
+from recommender.domain.relationships import Action
 from recommender.matching.exports import MEDIA_TYPES, assignment_table
 from recommender.matching.review import Draft, Review
 
@@ -225,7 +227,30 @@ def supersede(
 
 @router.get("/{record_id}/audit", response_model=AuditPublic)
 def audit(record_id: Id, staff: StaffDep, access: AccessDep, review: ReviewDep) -> AuditPublic:
-    """Every change to the cohort's assignments: who, when, what, why."""
-    access.cohort(record_id)
-    events = review.audit(record_id)
-    return AuditPublic.model_validate({"data": [asdict(e) for e in events], "count": len(events)})
+    """Every change to the cohort's assignments, and every step of its mentees'
+    relationships (``relationship request``, ``relationship accept``...; a check-in step
+    names the side and round, the answers stay with the relationship): who, when, what, why.
+    Oldest first."""
+    cohort = access.cohort(record_id)
+    rows = [(datetime.fromisoformat(e.at), asdict(e)) for e in review.audit(record_id)]
+    members = set(cohort.mentee_ids)
+    for r in access.relationships():
+        if r.mentee_id not in members and r.cohort_id != cohort.id:
+            continue
+        for t in r.history:
+            details = dict(t.details)
+            if t.action is Action.CHECK_IN:
+                details = {"side": details.get("side"), "round": details.get("round")}
+            details |= {"mentee_id": r.mentee_id, "mentor_id": r.mentor_id}
+            event = {
+                "at": t.at.isoformat(timespec="seconds"),
+                "actor": t.actor,
+                "action": f"relationship {t.action.value}",
+                "assignment_id": "",
+                "reason": t.reason,
+                "details": details,
+                "relationship_id": r.id,
+            }
+            rows.append((t.at.replace(microsecond=0), event))
+    rows.sort(key=lambda row: row[0])
+    return AuditPublic.model_validate({"data": [e for _, e in rows], "count": len(rows)})

@@ -230,6 +230,9 @@ class AuditEventPublic(BaseModel):
     assignment_id: str
     reason: str
     details: dict[str, Any]
+    relationship_id: str | None = Field(
+        default=None, description="The relationship a 'relationship ...' step belongs to."
+    )
 
 
 class AuditPublic(BaseModel):

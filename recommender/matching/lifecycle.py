@@ -15,9 +15,10 @@ an alternate in one step (``replace``).
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import asdict
 from datetime import date, datetime
+from typing import Any
 
 from sqlalchemy.orm import Session
 
@@ -32,7 +33,7 @@ from recommender.domain.checkins import (
     flags,
     rounds,
 )
-from recommender.domain.errors import UnknownMentee
+from recommender.domain.errors import InvalidProfile, UnknownMentee
 from recommender.domain.kinds import Kind, Role
 from recommender.domain.profiles import Cohort, Mentee, Mentor
 from recommender.domain.relationships import (
@@ -41,6 +42,7 @@ from recommender.domain.relationships import (
     DeclineReason,
     Relationship,
     TransitionRefused,
+    replay,
     request,
 )
 from recommender.domain.suggestion import Suggestion
@@ -296,6 +298,50 @@ class Lifecycle:
                 closed += 1
         self.nudge()
         return closed
+
+    def import_history(self, rows: Sequence[Mapping[str, Any]]) -> tuple[int, int]:
+        """Store recorded relationships (``relationships.jsonl`` rows: ``id``, ``mentee_id``,
+        ``mentor_id``, ``cohort_id``, ``history``), each replayed through the state machine,
+        all in one transaction; ids already stored are left as they are (a second import
+        changes nothing). No message is sent for the past. Returns (stored, already there).
+        Raises ``InvalidProfile`` naming the row (1-based) and the problem; nothing is
+        written then."""
+        built = []
+        for number, row in enumerate(rows, 1):
+            try:
+                built.append(
+                    replay(
+                        str(row["id"]),
+                        str(row["mentee_id"]),
+                        str(row["mentor_id"]),
+                        row.get("cohort_id"),
+                        list(row["history"]),
+                    )
+                )
+            except (KeyError, TypeError, ValueError, TransitionRefused) as exc:
+                raise InvalidProfile(f"row {number}", str(exc)) from exc
+        store = self.engine.store
+        people = {r.mentee_id for r in built}, {r.mentor_id for r in built}
+        known = (
+            store.existing(Kind.MENTEES, sorted(people[0])),
+            store.existing(Kind.MENTORS, sorted(people[1])),
+        )
+        for number, r in enumerate(built, 1):
+            if r.mentee_id not in known[0] or r.mentor_id not in known[1]:
+                missing = r.mentee_id if r.mentee_id not in known[0] else r.mentor_id
+                raise InvalidProfile(f"row {number}", f"{missing} is not stored")
+        stored = kept = 0
+        with store.transaction() as session:
+            for r in built:
+                if Relationships.exists(session, r.id):
+                    kept += 1
+                    continue
+                Relationships.save(session, r)
+                stored += 1
+            held = sorted({r.mentor_id for r in built if r.holds_place})
+            self.engine.recount_places(session, held, "import")
+        self.engine.refresh()
+        return stored, kept
 
     def sweep(self) -> int:
         """Store the messages that time alone causes: check-ins fallen due (to each side

@@ -7,6 +7,7 @@ from collections.abc import Iterable
 from typing import TYPE_CHECKING, get_args
 
 from recommender.domain.profiles import CareerStage, MenteeStage
+from recommender.samplegen.relationships import figures, planted_table
 from recommender.samplegen.topics import CROSS_TOPICS, SPECIALTIES
 
 if TYPE_CHECKING:
@@ -98,6 +99,11 @@ files and fails if the committed copies drift from the code.
                 ("`mentees.jsonl`", len(cohort.mentees), "a `Mentee`"),
                 ("`feedback.jsonl`", len(cohort.feedback), "a `Feedback` (one past rating)"),
                 ("`truth.jsonl`", len(cohort.truth), '`{"mentee_id": ..., "mentor_ids": [...]}`'),
+                (
+                    "`relationships.jsonl`",
+                    len(cohort.history.relationships),
+                    "a relationship with every dated step (`mentor-match relationships import`)",
+                ),
             ],
         )
     }
@@ -165,4 +171,41 @@ The truth is a *planted* answer for testing retrieval, not a judgement of fit: a
 recommender should rank these mentors high, and may reasonably rank others high too.
 Ratings come from a latent quality per mentor (so some mentors are rated consistently higher),
 unrelated to the planted topics.
+
+## Relationship history (a planted model of what makes pairs accept and last)
+
+`relationships.jsonl` holds two years of requests, decisions, agreements, check-ins and
+endings before the export date, each step taken through the product's own state machine
+(`recommender/samplegen/relationships.py` documents the model). Features of a request from
+mentee *e* to mentor *m*: **fit** (1 if *m* is one of *e*'s planted mentors, 0.5 if *m*
+practises a specialty *e* targets or explores, else 0), **stage** (1 if *e*'s stage is one *m*
+prefers: each mentor has a hidden preference for students, trainees or anyone), **load**
+(*m*'s open relationships that day over their capacity) and **quality** (*m*'s latent
+quality). A full mentor declines; otherwise:
+
+{
+        _table(
+            ["model", "linear predictor (σ of it is a probability; satisfaction is a mean)"],
+            planted_table(),
+        )
+    }
+
+Mentor preferences: {_preferences(cohort)}. Relationships open on the export date hold
+places: those mentors' `current_mentees` exclude them (the store counts them).
+
+{_history(cohort)}
 """
+
+
+def _preferences(cohort: SampleCohort) -> str:
+    found = Counter(cohort.history.preferences.values())
+    return ", ".join(f"{found[k]} prefer {k}" for k in sorted(found))
+
+
+def _history(cohort: SampleCohort) -> str:
+    numbers = figures(cohort.history)
+    rows = [
+        (name.replace("_", " "), f"{value:.2f}" if isinstance(value, float) else value)
+        for name, value in numbers.items()
+    ]
+    return _table(["figure", "value"], rows)

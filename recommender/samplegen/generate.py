@@ -20,6 +20,11 @@ from recommender.samplegen.datacard import render_readme
 from recommender.samplegen.history import feedback_history, last_ratings
 from recommender.samplegen.mentees import mentee_drafts, truth_for
 from recommender.samplegen.mentors import mentor_drafts
+from recommender.samplegen.relationships import (
+    History,
+    relationship_history,
+    relationship_rows,
+)
 
 DEFAULT_AS_OF = date(2026, 9, 1)
 
@@ -35,6 +40,8 @@ class SampleCohort:
         truth: Mentee id to the ids of the mentors planted as fitting that mentee, best first.
         seed: The seed that produced it.
         cohorts: Program cohorts; ``sample`` has 100 mentees and 60 mentors.
+        history: Two years of relationships from a planted model
+            (``recommender.samplegen.relationships``).
     """
 
     mentors: list[Mentor]
@@ -43,6 +50,7 @@ class SampleCohort:
     truth: dict[str, list[str]]
     seed: int
     cohorts: list[Cohort] = field(default_factory=list)
+    history: History = field(default_factory=History)
 
 
 def generate(
@@ -87,7 +95,19 @@ def generate(
     truth = {m.record.id: truth_for(m, drafts) for m in mentees}
     records = [m.record for m in mentees]
     cohort = sample_program(random.Random(seed + 1), mentors, records)
-    return SampleCohort(mentors, records, feedback, truth, seed, [cohort])
+    history = relationship_history(random.Random(seed + 2), drafts, mentees, truth, as_of)
+    held = history.open_places()  # places the history's open relationships hold
+    mentors = [_without_held(m, held[m.id]) for m in mentors]
+    return SampleCohort(mentors, records, feedback, truth, seed, [cohort], history)
+
+
+def _without_held(mentor: Mentor, held: int) -> Mentor:
+    """``mentor`` with the places the history's relationships hold taken out of the imported
+    count (the store counts them from the relationships)."""
+    if not held:
+        return mentor
+    current = max(0, min(mentor.current_mentees - held, mentor.capacity - held))
+    return mentor.model_copy(update={"current_mentees": current})
 
 
 def sample_program(rng: random.Random, mentors: list[Mentor], mentees: list[Mentee]) -> Cohort:
@@ -119,9 +139,9 @@ def write(cohort: SampleCohort, out_dir: Path) -> list[Path]:
     """Write the cohort as JSONL files plus a data card; returns the paths written.
 
     Files: ``mentors.jsonl``, ``mentees.jsonl``, ``feedback.jsonl``, ``cohorts.jsonl`` (one
-    record per line, keys
-    in model order, sorted by id), ``truth.jsonl`` (``mentee_id``, ``mentor_ids``) and
-    ``README.md``.
+    record per line, keys in model order, sorted by id), ``truth.jsonl`` (``mentee_id``,
+    ``mentor_ids``), ``relationships.jsonl`` (one relationship with every step per line)
+    and ``README.md``.
     """
     out_dir.mkdir(parents=True, exist_ok=True)
 
@@ -142,6 +162,7 @@ def write(cohort: SampleCohort, out_dir: Path) -> list[Path]:
             out_dir / "truth.jsonl",
             ({"mentee_id": k, "mentor_ids": cohort.truth[k]} for k in sorted(cohort.truth)),
         ),
+        _jsonl(out_dir / "relationships.jsonl", relationship_rows(cohort.history)),
     ]
     readme = out_dir / "README.md"
     readme.write_text(render_readme(cohort), encoding="utf-8", newline="\n")

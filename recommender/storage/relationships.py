@@ -168,6 +168,11 @@ class Relationships:
         return _read(session, row)
 
     @staticmethod
+    def exists(session: Session, relationship_id: str) -> bool:
+        """Whether a relationship with this id is stored."""
+        return session.get(RelationshipRow, relationship_id) is not None
+
+    @staticmethod
     def placed(session: Session, placement_ids: Sequence[int]) -> list[Relationship]:
         """The relationships of approved pairs ``placement_ids``, read in ``session``."""
         if not placement_ids:

@@ -10,11 +10,11 @@ courier, once a second or so; a command at its end) writes them in one transacti
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import Float, Integer, String, delete, or_, select
+from sqlalchemy import Float, Integer, String, delete, insert, or_, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from recommender.storage.base import Base
@@ -22,7 +22,7 @@ from recommender.storage.database import Database
 from recommender.storage.records import rowcount
 
 MAX_PENDING = 100_000
-"""Rows kept in memory at most; beyond, the oldest are dropped (and counted)."""
+"""Answers kept in memory at most; beyond, the oldest are dropped (and counted)."""
 
 
 class ShownRow(Base):
@@ -40,15 +40,13 @@ class ShownRow(Base):
 
 
 @dataclass(frozen=True)
-class Shown:
-    """One shown suggestion."""
+class ShownAnswer:
+    """One answer shown to a mentee: when, and its (mentor id, rank, score) in order."""
 
     at: datetime
     mentee_id: str
-    mentor_id: str
-    rank: int
-    score: float
     answer: str
+    shown: tuple[tuple[str, int, float], ...]
 
 
 class ShownLog:
@@ -56,37 +54,39 @@ class ShownLog:
 
     def __init__(self, database: Database) -> None:
         self.database = database
-        self._pending: list[Shown] = []
+        self._pending: list[ShownAnswer] = []
         self._lock = threading.Lock()
         self.dropped = 0
 
-    def add(self, rows: Iterable[Shown]) -> None:
-        """Keep rows to write at the next ``flush`` (cheap: no database work)."""
+    def add(self, answer: ShownAnswer) -> None:
+        """Keep an answer to write at the next ``flush`` (cheap: no database work)."""
         with self._lock:
-            self._pending.extend(rows)
+            self._pending.append(answer)
             over = len(self._pending) - MAX_PENDING
             if over > 0:
                 del self._pending[:over]
                 self.dropped += over
 
     def flush(self) -> int:
-        """Write the waiting rows in one transaction; returns how many."""
+        """Write the waiting answers' rows in one statement; returns how many rows."""
         with self._lock:
-            rows, self._pending = self._pending, []
+            answers, self._pending = self._pending, []
+        rows = [
+            {
+                "at": a.at.isoformat(),
+                "mentee_id": a.mentee_id,
+                "mentor_id": mentor_id,
+                "rank": rank,
+                "score": score,
+                "answer": a.answer,
+            }
+            for a in answers
+            for mentor_id, rank, score in a.shown
+        ]
         if not rows:
             return 0
         with self.database.write() as session:
-            session.add_all(
-                ShownRow(
-                    at=r.at.isoformat(),
-                    mentee_id=r.mentee_id,
-                    mentor_id=r.mentor_id,
-                    rank=r.rank,
-                    score=r.score,
-                    answer=r.answer,
-                )
-                for r in rows
-            )
+            session.execute(insert(ShownRow), rows)
         return len(rows)
 
     def rows(self, mentee_id: str | None = None) -> Sequence[ShownRow]:
@@ -103,7 +103,9 @@ class ShownLog:
         """Drop a person's rows still waiting in memory (erasure)."""
         with self._lock:
             self._pending = [
-                r for r in self._pending if person_id not in (r.mentee_id, r.mentor_id)
+                a
+                for a in self._pending
+                if a.mentee_id != person_id and all(m != person_id for m, _, _ in a.shown)
             ]
 
     @staticmethod

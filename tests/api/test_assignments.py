@@ -126,7 +126,10 @@ def test_review_override_survives_rerun_and_approval_updates_counts(engine: Engi
         assert approved.json()["status"] == "approved"
         derm = client.get("/v1/mentors/derm-m").json()
         assert derm["placed_mentees"] == sum(m == "derm-m" for _, m in pairs)
-        trail = client.get("/v1/cohorts/p/audit").json()["data"]
+        everything = client.get("/v1/cohorts/p/audit").json()["data"]
+        trail = [e for e in everything if not e["relationship_id"]]
+        requests = [e for e in everything if e["action"] == "relationship request"]
+        assert len(requests) == len(pairs), "each approved pair is requested of its mentor"
         assert [e["action"] for e in trail] == [
             "propose",
             "override",

@@ -199,6 +199,19 @@ def test_request_to_alternate_over_http(program: Program) -> None:
     assert p.places("card1") == (capacity, placed), "ending freed the place"
     assert p.places(alternate) == (alt_capacity, alt_placed + 1), "the coordinator booked one"
 
+    trail = p.coordinator.get("/v1/cohorts/c1/audit").json()["data"]
+    steps = [(e["action"], e["actor"]) for e in trail if e["relationship_id"] == rid]
+    assert steps[:3] == [
+        ("relationship request", "mentee:test-mentee"),
+        ("relationship accept", "mentor:test-mentor"),
+        ("relationship edit agreement", "mentee:test-mentee"),
+    ]
+    assert steps[-1] == ("relationship end", "coordinator:test-coordinator")
+    checked = [e for e in trail if e["action"] == "relationship check-in"]
+    assert checked and all(
+        set(e["details"]) == {"side", "round", "mentee_id", "mentor_id"} for e in checked
+    )
+
     # 7. the mentee's next suggestions leave out the old mentor (and the requested one)
     shown = p.mentee.get("/v1/mentees/me1/suggestions", params={"k": 10}).json()["data"]
     assert shown and not {"card1", alternate} & {s["mentor_id"] for s in shown}

@@ -17,6 +17,7 @@ FILES = (
     "feedback.jsonl",
     "cohorts.jsonl",
     "truth.jsonl",
+    "relationships.jsonl",
     "README.md",
 )
 
