@@ -9,6 +9,7 @@ any string; results are mapped back, so runs carry the ids as given.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -67,6 +68,24 @@ class Cohort:
     as_of: date | None = None
 
 
+def _head(doc: Doc) -> str:
+    """The document's title and text as one work item, without the text when it only joins
+    the document's items: each item is a work item of its own, and a joined copy would embed
+    every item twice and be chunked into pieces that straddle two items (two papers, two
+    answers), which would then count as items of their own."""
+    text = doc.text
+    if doc.items and text and _joins(text, doc.items):
+        text = ""
+    return ". ".join(part for part in (doc.title, text) if part)
+
+
+def _joins(text: str, items: Sequence[str]) -> bool:
+    """Whether ``text`` holds the start of every item (it is their concatenation, perhaps
+    with separators), compared with whitespace folded."""
+    flat = " ".join(text.split())
+    return all(" ".join(item.split())[:80] in flat for item in items)
+
+
 def _mentor(internal: str, doc: Doc) -> tuple[Mentor, list[dict[str, Any]]]:
     meta = dict(doc.metadata)
     feedback = meta.pop("feedback", []) or []
@@ -74,8 +93,7 @@ def _mentor(internal: str, doc: Doc) -> tuple[Mentor, list[dict[str, Any]]]:
     fields.setdefault("name", (doc.title or doc.id)[:200] or internal)
     fields.setdefault("career_stage", "mid_career")
     fields.setdefault("specialty", UNSPECIFIED)
-    head = ". ".join(part for part in (doc.title, doc.text) if part)
-    work = [p for text in (head, *doc.items) for p in _pieces(text)]
+    work = [p for text in (_head(doc), *doc.items) for p in _pieces(text)]
     fields["work_items"] = list(fields.get("work_items", [])) + work
     fields["work_items"] = fields["work_items"][:MAX_WORK_ITEMS]
     try:
