@@ -42,9 +42,9 @@ from recommender.domain.relationships import (
     DeclineReason,
     Relationship,
     TransitionRefused,
-    replay,
     request,
 )
+from recommender.domain.replay import replay
 from recommender.domain.suggestion import Suggestion
 from recommender.engine import Engine
 from recommender.matching.notifications import Notices
@@ -132,7 +132,7 @@ class Lifecycle:
         Relationships.save(session, created)
         if created.holds_place:
             self.engine.recount_places(session, [created.mentor_id], created.history[-1].actor)
-        Outbox.add(session, self.notices.after_step(None, created))
+        Outbox.add(session, self.notices.after_step(created))
 
     def accept(self, actor: Actor, relationship_id: str) -> Relationship:
         """The mentor accepts; a mentee's own request then takes one of their places
@@ -248,7 +248,7 @@ class Lifecycle:
             if why is not None:
                 raise TransitionRefused(Action.REQUEST, f"mentor {mentor_id}: {why}")
             Relationships.save(session, ended)
-            Outbox.add(session, self.notices.after_step(before, ended))
+            Outbox.add(session, self.notices.after_step(ended))
             if before.holds_place:
                 self.engine.recount_places(session, [before.mentor_id], actor.name)
             created = request(_new_id(), before.mentee_id, mentor_id, actor, at, cohort_id)
@@ -279,7 +279,7 @@ class Lifecycle:
                 _new_id(), mentee_id, mentor_id, staff_actor(actor), at, cohort_id, booking
             )
             Relationships.save(session, created)
-            Outbox.add(session, self.notices.after_step(None, created))
+            Outbox.add(session, self.notices.after_step(created))
             made.append(created)
         self.nudge()
         return made
@@ -294,7 +294,7 @@ class Lifecycle:
             if r.state.is_open:
                 ended = r.end(staff_actor(actor), max(self.now(), r.history[-1].at), reason)
                 Relationships.save(session, ended)
-                Outbox.add(session, self.notices.after_step(r, ended))
+                Outbox.add(session, self.notices.after_step(ended))
                 closed += 1
         self.nudge()
         return closed
@@ -387,7 +387,7 @@ class Lifecycle:
                 Placements.release_one(session, after.placement_id, last.at.isoformat(), why)
             if moved:
                 self.engine.recount_places(session, [after.mentor_id], after.history[-1].actor)
-            Outbox.add(session, self.notices.after_step(before, after, self.flags(after)))
+            Outbox.add(session, self.notices.after_step(after, self.flags(after)))
         if moved:
             self.engine.refresh()
         self.nudge()

@@ -93,9 +93,7 @@ class Notices:
 
     # -- what ----------------------------------------------------------------------------------
 
-    def after_step(
-        self, before: Relationship | None, after: Relationship, flags: Iterable[Flag] = ()
-    ) -> list[Message]:
+    def after_step(self, after: Relationship, flags: Iterable[Flag] = ()) -> list[Message]:
         """The messages the last step of ``after`` sends, and alerts for ``flags``."""
         step = after.history[-1]
         mentee, mentor = self.parties(after)

@@ -11,7 +11,8 @@ from statistics import mean
 import pytest
 
 from recommender.domain.kinds import Kind
-from recommender.domain.relationships import State, replay
+from recommender.domain.relationships import State
+from recommender.domain.replay import replay
 from recommender.engine import Engine
 from recommender.matching.lifecycle import Lifecycle
 from recommender.samplegen import SampleCohort, generate
