@@ -35,6 +35,7 @@ from cli.index import index_app
 from cli.keys import keys_app
 from cli.relationships import relationships_app
 from cli.serve import recommend, serve
+from cli.text_study import text_study
 
 app = typer.Typer(
     help="Suggest mentors to trainees in medicine: ingest profiles, serve the API, recommend.",
@@ -45,6 +46,7 @@ app = typer.Typer(
 for command in (ingest, serve, erase, recommend, sample, bench, evaluate, assign, backup, restore):
     app.command()(command)
 
+app.command(name="text-study")(text_study)
 app.add_typer(index_app, name="index")
 app.add_typer(keys_app, name="keys")
 app.add_typer(datasets_app, name="datasets")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-BASELINES = ("random", "popularity", "tfidf", "bm25", "embedding", "embedding-items")
+BASELINES = ("random", "popularity", "tfidf", "bm25", "embedding", "embedding-items", "hybrid")
 """Baseline methods, in the order they are listed in the report."""
 FULL = "full"
 ABLATION_PREFIX = "full-"

@@ -12,7 +12,7 @@ import hashlib
 import json
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -28,8 +28,11 @@ from evaluation.trec import Run, write_run
 from recommender.domain.items import mentor_items
 from recommender.domain.kinds import Kind
 from recommender.engine import Engine, SuggestionFilters, build_engine
+from recommender.ranking.batch import text_match
 from recommender.ranking.ranker import LinearRanker
 from recommender.ranking.registry import DEFAULT_WEIGHTS, SIGNALS
+from recommender.ranking.scored import Scored
+from recommender.ranking.signals import NEUTRAL
 from recommender.retrieval.embedding import CachedEmbedder, Embedder, SentenceTransformerEmbedder
 from recommender.settings import Settings
 from recommender.storage.store import Store
@@ -41,7 +44,17 @@ DEPTH = 100
 CUTOFFS = (1, 3, 5, 10, 20, 50, 100)
 METRICS = ("ndcg@5", "ndcg@10", "recall@10", "recall@50", "mrr", "map")
 BASELINES = ("random", "popularity", "tfidf", "embedding")
-ENGINE_METHODS = ("embedding-items", "full", *(f"full-minus-{s}" for s in SIGNALS))
+TEXT_METHODS = ("embedding-items", "bm25", "hybrid")
+"""The engine's text match alone: embedding (pooled item cosines), lexical (BM25 over the
+same items), and their mix with the lexical share learned on ``train/``."""
+ENGINE_METHODS = (
+    *TEXT_METHODS,
+    "full",
+    "full-minus-lexical",
+    *(f"full-minus-{s}" for s in SIGNALS),
+)
+LEXICAL_SHARES = (0.0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.7, 1.0)
+"""Lexical shares of the text match tried on ``train/``."""
 ALL_METHODS = (*BASELINES, *ENGINE_METHODS)
 
 
@@ -107,30 +120,58 @@ def _filters(cohort: Cohort, qid: str) -> SuggestionFilters:
     )
 
 
-def _variants(weights: dict[str, float], methods: Sequence[str]) -> dict[str, LinearRanker]:
-    out: dict[str, LinearRanker] = {}
+@dataclass(frozen=True)
+class Variant:
+    """One way of ordering the engine's scored candidates: a ranker over the signals, with
+    the similarity signal re-mixed at a lexical share (``text_match``)."""
+
+    ranker: LinearRanker
+    lexical: float
+
+
+def _variants(
+    weights: dict[str, float], methods: Sequence[str], lexical: float
+) -> dict[str, Variant]:
+    text_only = LinearRanker(weights={"similarity": 1.0})
+    shares = {"embedding-items": 0.0, "bm25": 1.0, "hybrid": lexical}
+    out: dict[str, Variant] = {}
     for method in methods:
-        if method == "full":
-            out[method] = LinearRanker(weights=weights)
-        elif method == "embedding-items":
-            out[method] = LinearRanker(weights={"similarity": 1.0})
+        if method in shares:
+            out[method] = Variant(text_only, shares[method])
+        elif method == "full":
+            out[method] = Variant(LinearRanker(weights=weights), lexical)
+        elif method == "full-minus-lexical":
+            out[method] = Variant(LinearRanker(weights=weights), 0.0)
         elif method.startswith("full-minus-"):
             dropped = method.removeprefix("full-minus-")
-            out[method] = LinearRanker(weights={**weights, dropped: 0.0})
+            out[method] = Variant(LinearRanker(weights={**weights, dropped: 0.0}), lexical)
     return out
 
 
+def remixed(scored: Scored, lexical: float) -> Scored:
+    """``scored`` with its similarity column mixed again at lexical share ``lexical``."""
+    if scored.signals is None or "similarity" not in scored.registry.names:
+        return scored
+    parts = dict(scored.signals.columns.get("similarity", []))
+    if "cosine" not in parts:
+        return scored
+    value = text_match(parts["cosine"], parts.get("lexical"), lexical)
+    X = scored.X.copy()
+    X[:, scored.registry.names.index("similarity")] = np.where(np.isnan(value), NEUTRAL, value)
+    return replace(scored, X=X)
+
+
 def engine_runs(
-    engine: Engine, cohort: Cohort, rankers: dict[str, LinearRanker], task: Task
+    engine: Engine, cohort: Cohort, variants: dict[str, Variant], task: Task
 ) -> dict[str, Run]:
-    """Score each query's candidates once, then order them with every ranker."""
-    runs: dict[str, Run] = {name: {} for name in rankers}
-    tick = task(f"engine ({len(rankers)} rankings)", len(cohort.mentees))
+    """Score each query's candidates once, then order them with every variant."""
+    runs: dict[str, Run] = {name: {} for name in variants}
+    tick = task(f"engine ({len(variants)} rankings)", len(cohort.mentees))
     for qid, mentee in cohort.mentees.items():
         filters = _filters(cohort, qid)
         scored = engine.score(mentee, DEPTH, filters, cohort.dates.get(qid))
-        for name, ranker in rankers.items():
-            scores, order = engine.order(scored, filters, ranker)
+        for name, variant in variants.items():
+            scores, order = engine.order(remixed(scored, variant.lexical), filters, variant.ranker)
             runs[name][qid] = {
                 cohort.doc_of[scored.mentor_ids[i]]: float(scores[i]) for i in order[:DEPTH]
             }
@@ -138,26 +179,54 @@ def engine_runs(
     return runs
 
 
+@dataclass
+class Learned:
+    """What ``train/`` taught: the lexical share of the text match, then the signal weights."""
+
+    weights: dict[str, float]
+    lexical: float
+    fit: dict[str, float]
+    text_ndcg: dict[float, float]
+    """Text-only nDCG@10 on ``train/`` at each lexical share tried."""
+
+
 def learn_weights(
     train: BeirDataset, cache: Path, embedder: Embedder | None, pool: int | None, task: Task
-) -> tuple[dict[str, float], dict[str, float]]:
-    """Logistic-regression weights from the ``train/`` split; returns (weights, fit stats)."""
+) -> Learned:
+    """From the ``train/`` split: the lexical share whose text match ranks best (nDCG@10),
+    then logistic-regression weights over the signals at that share."""
     queries = [q for q, rel in train.qrels.items() if any(v > 0 for v in rel.values())]
     cohort = to_cohort(train, queries)
     engine = load_engine(cohort, cache, embedder, pool, task)
-    rows: list[np.ndarray] = []
-    labels: list[int] = []
+    scored_by_query: dict[str, Scored] = {}
     tick = task("learning on train/", len(queries))
     for qid, mentee in cohort.mentees.items():
-        scored = engine.score(mentee, DEPTH, _filters(cohort, qid), cohort.dates.get(qid))
-        relevant = {cohort.mentor_of[d] for d, v in train.qrels[qid].items() if v > 0}
-        rows.append(scored.X)
-        labels.extend(int(m in relevant) for m in scored.mentor_ids)
+        scored_by_query[qid] = engine.score(
+            mentee, DEPTH, _filters(cohort, qid), cohort.dates.get(qid)
+        )
         tick(1)
     engine.store.close()
+    text_only = LinearRanker(weights={"similarity": 1.0})
+    text_ndcg: dict[float, float] = {}
+    for share in LEXICAL_SHARES:
+        run: Run = {}
+        for qid, scored in scored_by_query.items():
+            scores = text_only.predict(remixed(scored, share).X)
+            order = np.lexsort((np.arange(len(scores)), -scores))[:DEPTH]
+            run[qid] = {cohort.doc_of[scored.mentor_ids[i]]: float(scores[i]) for i in order}
+        found = per_query(run, train.qrels, ["ndcg@10"])["ndcg@10"]
+        text_ndcg[share] = float(np.mean(list(found.values())))
+    lexical = max(LEXICAL_SHARES, key=lambda share: (text_ndcg[share], -share))
+    rows: list[np.ndarray] = []
+    labels: list[int] = []
+    for qid, scored in scored_by_query.items():
+        relevant = {cohort.mentor_of[d] for d, v in train.qrels[qid].items() if v > 0}
+        rows.append(remixed(scored, lexical).X)
+        labels.extend(int(m in relevant) for m in scored.mentor_ids)
     X, y = np.vstack(rows), np.array(labels)
     ranker = LinearRanker().fit(X, y)
-    return ranker.effective_weights, {"train_queries": len(queries), "train_pairs": len(y)}
+    fit = {"train_queries": len(queries), "train_pairs": len(y), "lexical_share": lexical}
+    return Learned(ranker.effective_weights, lexical, fit, text_ndcg)
 
 
 def _strictly_decreasing(run: Run) -> Run:
@@ -232,22 +301,33 @@ def run_evaluation(
     notes += dataset.warnings[:5]
     weights: dict[str, float] = dict(DEFAULT_WEIGHTS)
     fit: dict[str, float] = {}
+    lexical = Settings().lexical_weight
     train_dir = dataset_dir / "train"
     if learn and (train_dir / "corpus.jsonl").exists():
-        weights, fit = learn_weights(
+        learned = learn_weights(
             load_beir(train_dir), _store_dir(cache, train_dir), embedder, pool, task
+        )
+        weights, fit, lexical = learned.weights, learned.fit, learned.lexical
+        tried = ", ".join(f"{s:g}: {v:.3f}" for s, v in learned.text_ndcg.items())
+        notes.append(
+            f"Lexical share of the text match chosen on train/ by text-only nDCG@10 ({tried}): "
+            f"{lexical:g}."
         )
         notes.append(
             f"Weights learned by logistic regression on train/ ({fit['train_queries']} queries, "
             f"{fit['train_pairs']} pairs), a split inside the training period."
         )
     else:
-        notes.append("Default (hand-set) weights: the data set has no train/ split.")
+        notes.append(
+            f"Default (hand-set) weights and lexical share {lexical:g}: the data set has no "
+            "train/ split."
+        )
     engine = load_engine(cohort, _store_dir(cache, dataset_dir), embedder, pool, task)
     runs: dict[str, Run] = {}
     wanted_engine = [m for m in methods if m in ENGINE_METHODS]
     if wanted_engine:
-        runs.update(engine_runs(engine, cohort, _variants(weights, wanted_engine), task))
+        variants = _variants(weights, wanted_engine, lexical)
+        runs.update(engine_runs(engine, cohort, variants, task))
     runs.update(_baseline_runs(methods, cohort, engine.embedder, task))
     engine.store.close()
     runs = {m: _strictly_decreasing(runs[m]) for m in methods if m in runs}

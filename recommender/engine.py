@@ -103,7 +103,7 @@ class Engine:
         self.changes = ProfileChanges(store.database)  # its table exists before any write
         self.registry = REGISTRY
         self.retriever = Retriever(settings.candidate_pool)
-        self.explainer = Explainer(self.registry, today=self.today)
+        self.explainer = Explainer(self.registry, today=self.today, words=self._shared_words)
         self._state = Snapshot()
         self.columns = MentorColumns()
         self._contexts = ContextCache(settings)
@@ -217,6 +217,11 @@ class Engine:
             self.columns.clear(row)
         for mentor_id in state.changed:
             self.columns.put(self.index.slot(mentor_id), state.mentors[mentor_id])
+
+    def _shared_words(self, queries: Sequence[str], texts: Sequence[str]) -> list[list[str]]:
+        """For each of ``texts``, the words of ``queries`` it shares (the current index's
+        vocabulary statistics rank them)."""
+        return self.index.lexical.matched_terms(queries, texts)
 
     def warm_up(self) -> None:
         """Run one forward pass so the first request does not pay for lazy initialisation."""
@@ -500,6 +505,7 @@ class Engine:
             released = {index.slot(m): n for m, n in filters.released if m in index}
             mask = allowed(mentee, columns, filters, index.find, released)
             found = self.retriever.retrieve(index, q_vecs, k, mask)
+            lexical = index.lexical.scores([q.text for q in queries], found.slots)
             ctx = self._contexts.at(state, state.feedback.values(), as_of or self.today())
             batch = Batch(
                 mentee,
@@ -509,13 +515,14 @@ class Engine:
                 self._feedback_columns(ctx.feedback),
                 found.best,
                 freed(found.slots, released),
+                lexical,
             )
             mentors = _with_released(state.mentors, filters.released)
 
             def pair(i: int) -> SignalPair:
                 m = found.mentor_ids[i]
                 sims = index.item_similarities(q_vecs, [m]).sims.get(m)
-                return SignalPair(mentee, mentors[m], sims, ctx)
+                return SignalPair(mentee, mentors[m], sims, ctx, float(lexical[i]))
 
             signals = self.registry.batch_signals(batch, pair)
             in_field = np.nan_to_num(batch.specialty, nan=0.0) >= IN_FIELD
@@ -641,6 +648,7 @@ def index_policy(settings: Settings) -> IndexPolicy:
         probes=settings.index_probes,
         shortlist=settings.index_shortlist,
         map_from_items=settings.index_map_from_items,
+        pooling=settings.match_pooling,
     )
 
 

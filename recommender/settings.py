@@ -79,6 +79,20 @@ class Settings(BaseSettings):
         "(the system pages in what search reads; processes on one machine share it) rather "
         "than read into the server's memory: 2M items are 3 GB of float32.",
     )
+    match_pooling: float = Field(
+        default=0.05,
+        ge=0.0,
+        le=1.0,
+        description="Temperature pooling a mentor's item cosines into one match per mentee "
+        "item: t·log Σ exp(cos/t), so many good matches beat one (0: the best item alone).",
+    )
+    lexical_weight: float = Field(
+        default=0.1,
+        ge=0.0,
+        le=1.0,
+        description="Share of the text match given to word overlap (BM25 over the mentor's "
+        "items); the rest is the embedding match.",
+    )
     index_save_every_s: float = Field(
         default=60.0,
         ge=0.0,

@@ -88,14 +88,19 @@ class ComponentPublic(BaseModel):
 
 
 class MatchPublic(BaseModel):
-    """A mentee text and the mentor item it matched best."""
+    """A mentee text and the mentor item it matched: by meaning, by shared words, or both."""
 
     model_config = ConfigDict(from_attributes=True)  # read from the domain's dataclasses
 
     mentee_text: str
     mentor_text: str
     mentor_field: str
-    similarity: float
+    similarity: float = Field(description="Cosine of the two texts' embeddings.")
+    shared_words: list[str] = Field(
+        default_factory=list,
+        description="The mentee's words the mentor item also uses (matched by stem), rarest "
+        "first: the lexical part of the text match.",
+    )
 
 
 class SuggestionPublic(BaseModel):

@@ -21,12 +21,15 @@ class Component:
 
 @dataclass(frozen=True)
 class Match:
-    """A mentee text and the mentor item that matched it best."""
+    """A mentee text and the mentor item that matched it: by meaning (the embedding cosine),
+    by the words they share, or both."""
 
     mentee_text: str
     mentor_text: str
     mentor_field: str
     similarity: float
+    shared_words: tuple[str, ...] = ()
+    """The mentee's words the mentor item also uses (by stem), rarest first."""
 
 
 FIT_METHOD = (

@@ -82,8 +82,11 @@ class Batch:
 
     Attributes:
         rows: int64 slots of the candidates.
-        best: float32 ``(n_query_items, len(rows))``: each query item's best cosine among the
-            candidate's items (NaN for a candidate without items); None: no text match.
+        best: float32 ``(n_query_items, len(rows))``: each query item's match with the
+            candidate, its cosines with the candidate's items pooled (NaN for a candidate
+            without items); None: no text match.
+        lexical: float64 per candidate, its word-overlap match in [0, 1] (``LexicalIndex``);
+            None: not computed (the text match is the embedding match alone).
         released: int64 per candidate, places counted free again for this request.
     """
 
@@ -94,6 +97,7 @@ class Batch:
     feedback: FeedbackColumns
     best: np.ndarray | None = None
     released: np.ndarray | None = None
+    lexical: np.ndarray | None = None
     _cache: dict[str, np.ndarray] = field(default_factory=dict, repr=False)
 
     def __len__(self) -> int:
@@ -149,15 +153,28 @@ def weighted_mean(parts: Parts, weights: Mapping[str, float]) -> np.ndarray:
         return np.where(total[0] > 0, top[0] / np.where(total[0] > 0, total[0], 1.0), np.nan)
 
 
+def text_match(raw: np.ndarray, lexical: np.ndarray | None, lexical_weight: float) -> np.ndarray:
+    """The similarity signal from its parts: the pooled cosine ``raw`` rescaled to [0, 1],
+    mixed with the lexical match (when computed) by ``lexical_weight``."""
+    value = np.clip((raw - COSINE_FLOOR) / (COSINE_CEIL - COSINE_FLOOR), 0.0, 1.0)
+    if lexical is None:
+        return value
+    return (1 - lexical_weight) * value + lexical_weight * lexical
+
+
 def similarity(b: Batch) -> Column:
-    """Text match: ``0.7·mean + 0.3·max`` of each query item's best cosine, rescaled."""
+    """Text match: ``0.7·mean + 0.3·max`` of each query item's pooled match, rescaled, mixed
+    with the lexical match by ``lexical_weight`` (see ``signals.similarity``)."""
     if b.best is None or not len(b.best):
         return np.full(len(b), np.nan), []
     has = ~np.isnan(b.best).any(axis=0)
     best = np.where(has, b.best, 0).astype(np.float32)
     raw = 0.7 * best.mean(axis=0).astype(np.float64) + 0.3 * best.max(axis=0).astype(np.float64)
-    value = np.clip((raw - COSINE_FLOOR) / (COSINE_CEIL - COSINE_FLOOR), 0.0, 1.0)
-    return np.where(has, value, np.nan), [("cosine", np.where(has, raw, np.nan))]
+    value = text_match(raw, b.lexical, b.ctx.lexical_weight)
+    parts = [("cosine", np.where(has, raw, np.nan))]
+    if b.lexical is not None:
+        parts.append(("lexical", np.where(has, b.lexical, np.nan)))
+    return np.where(has, value, np.nan), parts
 
 
 def _timezone(b: Batch) -> np.ndarray:

@@ -6,7 +6,7 @@ praise is never also told as a gap.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 import numpy as np
 
@@ -35,13 +35,23 @@ FIELD_WORDS = {
 }
 
 
+Words = Callable[[Sequence[str], Sequence[str]], list[list[str]]]
+"""``LexicalIndex.matched_terms``: for each of some texts, the query's words it shares."""
+
+
 def best_matches(
     query_items: Sequence[Item],
     mentor_items: Sequence[Item],
     sims: np.ndarray | None,
     limit: int = 2,
+    words: Words | None = None,
 ) -> list[Match]:
-    """The best (mentee text, mentor item) pairs, at most one per mentor item.
+    """The best (mentee text, mentor item) pairs, at most one per mentor item, with the
+    words each pair shares.
+
+    The pairs are the nearest in meaning (by cosine); with ``words``, the mentor item that
+    shares the most of the mentee's words joins them when it is not among them already, so
+    both parts of the text match are shown.
 
     Args:
         sims: float32 ``(len(query_items), len(mentor_items))`` cosine matrix.
@@ -50,7 +60,7 @@ def best_matches(
         return []
     columns = sims.shape[1]
     cosines = sims.tolist()
-    out: list[Match] = []
+    pairs: list[tuple[int, int]] = []
     used_q: set[int] = set()
     used_m: set[int] = set()
     for flat in np.argsort(-sims, axis=None).tolist():  # best cosine first
@@ -59,17 +69,31 @@ def best_matches(
             continue
         used_q.add(q)
         used_m.add(m)
-        out.append(
-            Match(
-                mentee_text=query_items[q].text,
-                mentor_text=mentor_items[m].text,
-                mentor_field=mentor_items[m].kind,
-                similarity=round(cosines[q][m], 4),
-            )
-        )
-        if len(out) == limit:
+        pairs.append((q, m))
+        if len(pairs) == limit:
             break
-    return out
+    shared: dict[tuple[int, int], list[str]] = {}
+    if words is not None:
+        queries = [item.text for item in query_items]
+        items = [item.text for item in mentor_items]
+        per_item = words(queries, items)
+        best = max(range(len(items)), key=lambda m: len(per_item[m]))
+        if per_item[best] and best not in used_m:
+            per_query = words([items[best]], queries)
+            q = max(range(len(queries)), key=lambda q: (len(per_query[q]), cosines[q][best]))
+            pairs.append((q, best))
+        for q, m in pairs:
+            shared[q, m] = words([queries[q]], [items[m]])[0]
+    return [
+        Match(
+            mentee_text=query_items[q].text,
+            mentor_text=mentor_items[m].text,
+            mentor_field=mentor_items[m].kind,
+            similarity=round(cosines[q][m], 4),
+            shared_words=tuple(shared.get((q, m), ())),
+        )
+        for q, m in pairs
+    ]
 
 
 def _clip(text: str, words: int = 18) -> str:
@@ -118,6 +142,13 @@ def signal_reasons(mentee: Mentee, mentor: Mentor, signals: dict[str, SignalValu
 
 STRONG_MATCH = 0.3
 """Cosine above which a text match is worth telling the mentee about."""
+SHARED_WORDS = 2
+"""Shared words from which a text match is worth telling about whatever its cosine."""
+
+
+def _both_say(match: Match, most: int = 3) -> str:
+    said = [f"“{w}”" for w in match.shared_words[:most]]
+    return f" (both say {join_words(said)})" if said else ""
 
 
 def explanation_text(
@@ -126,15 +157,21 @@ def explanation_text(
     """One paragraph: the best text matches (if strong enough), the signal sentences, then
     what does not fit, introduced by "But:"."""
     sentences = []
-    matches = [m for m in matches if m.similarity >= STRONG_MATCH]
+    matches = [
+        m for m in matches if m.similarity >= STRONG_MATCH or len(m.shared_words) >= SHARED_WORDS
+    ]
     if matches:
         first = matches[0]
         sentences.append(
             f"Your “{_clip(first.mentee_text)}” matches their "
-            f"{FIELD_WORDS.get(first.mentor_field, 'profile')} “{_clip(first.mentor_text)}”."
+            f"{FIELD_WORDS.get(first.mentor_field, 'profile')} “{_clip(first.mentor_text)}”"
+            f"{_both_say(first)}."
         )
         for extra in matches[1:]:
-            sentences.append(f"Also “{_clip(extra.mentee_text)}” ↔ “{_clip(extra.mentor_text)}”.")
+            sentences.append(
+                f"Also “{_clip(extra.mentee_text)}” ↔ “{_clip(extra.mentor_text)}”"
+                f"{_both_say(extra)}."
+            )
     sentences.extend(reasons)
     if gaps:
         intro = "But:" if sentences else "What does not fit:"

@@ -7,7 +7,7 @@ from collections.abc import Callable, Mapping
 from datetime import date
 
 from recommender.domain.suggestion import Component, Suggestion, fit_percent
-from recommender.ranking.explain import best_matches, explanation_text, signal_reasons
+from recommender.ranking.explain import Words, best_matches, explanation_text, signal_reasons
 from recommender.ranking.gaps import signal_gaps
 from recommender.ranking.registry import REGISTRY, SignalRegistry
 from recommender.ranking.scored import Candidate
@@ -24,13 +24,19 @@ class Explainer:
     Args:
         registry: the signals ranked (the columns of the candidates' values).
         today: the date at which timezones are compared for the gaps (daylight saving).
+        words: the words a mentee's texts share with a mentor's items (the lexical index's
+            ``matched_terms``); None: matches by meaning only.
     """
 
     def __init__(
-        self, registry: SignalRegistry = REGISTRY, today: Callable[[], date] = date.today
+        self,
+        registry: SignalRegistry = REGISTRY,
+        today: Callable[[], date] = date.today,
+        words: Words | None = None,
     ) -> None:
         self.registry = registry
         self.today = today
+        self.words = words
 
     def components(
         self, candidate: Candidate, weights: Mapping[str, float]
@@ -54,7 +60,7 @@ class Explainer:
     def explain(self, candidate: Candidate, weights: Mapping[str, float]) -> Suggestion:
         """The suggestion for ``candidate``, given the ranker's effective ``weights``."""
         mentor = candidate.mentor
-        matches = best_matches(candidate.queries, candidate.items, candidate.sims)
+        matches = best_matches(candidate.queries, candidate.items, candidate.sims, words=self.words)
         reasons = signal_reasons(candidate.mentee, mentor, candidate.signals)
         gaps = signal_gaps(candidate.mentee, mentor, candidate.signals, self.today())
         score = shown_score(candidate.score)

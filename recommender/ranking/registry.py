@@ -33,12 +33,14 @@ class SignalPair:
 
     Attributes:
         item_sims: float32 ``(n_query_items, n_mentor_items)`` cosines, or None.
+        lexical: the pair's word-overlap match in [0, 1], or None (not computed).
     """
 
     mentee: Mentee
     mentor: Mentor
     item_sims: np.ndarray | None
     ctx: SignalContext
+    lexical: float | None = None
 
 
 @dataclass(frozen=True)
@@ -170,7 +172,7 @@ class SignalRegistry:
 
 SIMILARITY = Signal(
     "similarity",
-    lambda p: similarity(p.item_sims),
+    lambda p: similarity(p.item_sims, p.ctx, p.lexical),
     0.40,
     "How closely the mentor's texts match the mentee's interests and goals.",
     columnar.similarity,

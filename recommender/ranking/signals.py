@@ -3,9 +3,11 @@
 ============  ==========================================================================
 signal        meaning
 ============  ==========================================================================
-similarity    text match: for each mentee item (interest, goal) the best cosine against
-              the mentor's items, averaged (70%) and the single best pair (30%); cosine is
-              mapped linearly from [0.10, 0.70] to [0, 1] so scores compare across mentees.
+similarity    text match: for each mentee item (interest, goal) its cosines with the
+              mentor's items pooled (``domain.pooling``: many good matches beat one),
+              averaged (70%) and the single best (30%), mapped linearly from [0.10, 0.70]
+              to [0, 1] so scores compare across mentees; mixed with the share of the
+              mentee's words (BM25-weighted) the mentor's items hold, by ``lexical_weight``.
 accessibility weighted mean of: free places, hours offered per month (8+ h = 1), meeting-mode
               and timezone overlap, measured reply time (24 h = 0.5), recency of
               mentoring activity (halves every ``activity_half_life_days``) and its volume
@@ -41,6 +43,7 @@ from functools import lru_cache
 
 import numpy as np
 
+from recommender.domain.pooling import DEFAULT_TEMPERATURE, pool
 from recommender.domain.profiles import CAREER_LEVEL, STAGE_LEVEL, Feedback, Mentee, Mentor
 from recommender.domain.specialties import canonical, specialty_match
 from recommender.settings import Settings
@@ -152,6 +155,8 @@ class SignalContext:
     activity_half_life_days: float = 180.0
     activity_window_days: int = 90
     min_raters: int = 3
+    pooling: float = DEFAULT_TEMPERATURE
+    lexical_weight: float = 0.0
 
     @classmethod
     def from_settings(
@@ -165,6 +170,8 @@ class SignalContext:
             activity_half_life_days=settings.activity_half_life_days,
             activity_window_days=settings.activity_window_days,
             min_raters=settings.feedback_min_raters,
+            pooling=settings.match_pooling,
+            lexical_weight=settings.lexical_weight,
         )
 
 
@@ -201,14 +208,20 @@ def _mean(parts: Mapping[str, float], weights: Mapping[str, float]) -> float | N
     return sum(parts[k] * weights[k] for k in parts) / total
 
 
-def similarity(item_sims: np.ndarray | None) -> SignalValue:
-    """Text similarity from a ``(n_query_items, n_mentor_items)`` cosine matrix."""
+def similarity(
+    item_sims: np.ndarray | None, ctx: SignalContext, lexical: float | None = None
+) -> SignalValue:
+    """Text similarity from a ``(n_query_items, n_mentor_items)`` cosine matrix and the
+    lexical match (``LexicalIndex.scores``), mixed by ``ctx.lexical_weight``."""
     if item_sims is None or item_sims.size == 0:
         return SignalValue(None)
-    best_per_query = item_sims.max(axis=1)
-    raw = 0.7 * float(best_per_query.mean()) + 0.3 * float(best_per_query.max())
-    value = (raw - COSINE_FLOOR) / (COSINE_CEIL - COSINE_FLOOR)
-    return SignalValue(min(1.0, max(0.0, value)), {"cosine": raw})
+    per_query = pool(item_sims, ctx.pooling, axis=1)
+    raw = 0.7 * float(per_query.mean()) + 0.3 * float(per_query.max())
+    dense = min(1.0, max(0.0, (raw - COSINE_FLOOR) / (COSINE_CEIL - COSINE_FLOOR)))
+    if lexical is None:
+        return SignalValue(dense, {"cosine": raw})
+    w = ctx.lexical_weight
+    return SignalValue((1 - w) * dense + w * lexical, {"cosine": raw, "lexical": lexical})
 
 
 @lru_cache(maxsize=1024)

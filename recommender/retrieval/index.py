@@ -21,6 +21,7 @@ from typing import Any, cast
 import numpy as np
 
 from recommender.domain.items import Item
+from recommender.domain.pooling import DEFAULT_TEMPERATURE, segment_pool
 from recommender.retrieval.approx import ApproxInfo, ApproxItems, Kind, Requested, choose_kind
 from recommender.retrieval.embedding import Embedder, Progress
 from recommender.retrieval.index_files import (
@@ -29,12 +30,15 @@ from recommender.retrieval.index_files import (
     approx_path,
     atomic_write,
     items_hash,
+    lexical_file_ok,
+    lexical_path,
     meta_path,
     read_snapshot,
     snapshot_meta,
     write_snapshot,
 )
-from recommender.retrieval.rows import ItemRows
+from recommender.retrieval.lexical import LexicalIndex
+from recommender.retrieval.rows import ItemRows, file_sha256
 
 __all__ = [
     "Found",
@@ -114,6 +118,8 @@ class IndexPolicy:
         recall_queries: sample queries each build measures candidate recall on.
         map_from_items: from this many item vectors the snapshot's vectors file is mapped
             (paged in by the system as search reads it) instead of read into memory.
+        pooling: the temperature that pools a mentor's item cosines into one match per
+            query item (``domain.pooling``; 0: the best item alone).
     """
 
     requested: Requested = "auto"
@@ -122,6 +128,7 @@ class IndexPolicy:
     shortlist: float = 1.2
     recall_queries: int = 24
     map_from_items: int = 2_000_000
+    pooling: float = DEFAULT_TEMPERATURE
 
 
 @dataclass(frozen=True)
@@ -129,24 +136,14 @@ class Found:
     """What a search found: mentors best first, by id and slot, with their text match.
 
     Attributes:
-        best: float32 ``(n_query_items, len(mentor_ids))``: each query item's best cosine
-            among the mentor's items (NaN for a mentor without items).
+        best: float32 ``(n_query_items, len(mentor_ids))``: each query item's match with
+            the mentor, its cosines with the mentor's items pooled (``IndexPolicy.pooling``;
+            NaN for a mentor without items).
     """
 
     mentor_ids: list[str]
     slots: np.ndarray
     best: np.ndarray
-
-
-def _segment_max(gathered: np.ndarray, lengths: np.ndarray) -> np.ndarray:
-    """``(q, Σ lengths)`` → ``(q, len(lengths))``: the max over each run of columns, in
-    order (NaN for an empty run)."""
-    out = np.full((len(gathered), len(lengths)), np.nan, dtype=np.float32)
-    has = lengths > 0
-    if has.any() and len(gathered):
-        firsts = np.cumsum(lengths[has]) - lengths[has]
-        out[:, has] = np.maximum.reduceat(gathered, firsts, axis=1)
-    return out
 
 
 def _top(best: np.ndarray, n: int, slots: np.ndarray, slot_ids: list[str | None]) -> np.ndarray:
@@ -204,6 +201,10 @@ class MentorIndex:
         self.recall_probe: RecallProbe | None = None
         """Where a build takes the queries it measures recall on (the engine: its stored
         mentees' query vectors); None, or none given: synthetic queries."""
+        self.lexical = LexicalIndex()
+        """Each mentor's items as one BM25 document, by slot (kept in step with the vectors)."""
+        self._lexical_checksum: str | None = None  # of the lexical file the snapshot names
+        self._lexical_whole = True  # False: loaded without it; the next full sync fills it
         self.short_searches = 0
         """Approximate searches that found too few allowed mentors and scored the allowed
         mentors exactly instead (since start)."""
@@ -309,6 +310,8 @@ class MentorIndex:
             slot = self._slot.get(mentor_id)
             if slot is not None and self._hash[slot] == items_hash(items):
                 report.unchanged += 1
+                if not self._lexical_whole:
+                    self._put_words(slot, items)
             else:
                 todo[mentor_id] = items
                 if slot is not None:
@@ -323,6 +326,8 @@ class MentorIndex:
             self._put(mentor_id, items, vectors[start : start + len(items)], dropped)
             start += len(items)
         self._forget_in_ivf(dropped)
+        if only is None:
+            self._lexical_whole = True
         if report.changed:
             self.tune()
         return report
@@ -367,9 +372,14 @@ class MentorIndex:
         self._count[slot] = n
         self._run_start[slot] = rows[0] if n else -1
         self._hash[slot] = items_hash(items)
+        self._put_words(slot, items)
         self._live += n
         if n and self._approx is not None:
             self._approx.add(block, ids)
+
+    def _put_words(self, slot: int, items: Sequence[Item]) -> None:
+        self.lexical.put(slot, [item.text for item in items])
+        self._lexical_checksum = None
 
     def _drop_vectors(self, mentor_id: str, dropped: list[np.ndarray]) -> bool:
         """Mark a mentor's rows dead and its item ids removed (the slot stays held); their
@@ -404,6 +414,8 @@ class MentorIndex:
         if not self._drop_vectors(mentor_id, dropped):
             return False
         slot = self._slot.pop(mentor_id)
+        if self.lexical.remove(slot):
+            self._lexical_checksum = None
         self._slot_ids[slot] = None
         self._free.append(slot)
         self._held[slot] = False
@@ -682,7 +694,13 @@ class MentorIndex:
         n_rows = len(self._rows)
         sims = self._rows.scores(q) if n_rows else np.zeros((len(q), 0), "float32")
         best = np.full(self.n_slots, -np.inf, dtype=np.float32)
-        if n_rows and len(q):
+        if n_rows and len(q) and self.policy.pooling > 0:
+            has = np.flatnonzero(self._count[: self.n_slots])
+            pooled = segment_pool(
+                sims[:, self._rows_of(has)], self._count[has], self.policy.pooling
+            )
+            best[has] = pooled.max(axis=0)
+        elif n_rows and len(q):
             per_row = sims.max(axis=0)
             per_row[self._row_owner[:n_rows] < 0] = -np.inf  # dead rows between the runs
             has = np.flatnonzero(self._count[: self.n_slots])
@@ -690,7 +708,9 @@ class MentorIndex:
             best[has] = np.maximum.reduceat(per_row, self._run_start[has])  # the next start
         chosen = _top(best[slots], n_mentors, slots, self._slot_ids)
         top = slots[chosen]
-        return self._found(top, _segment_max(sims[:, self._rows_of(top)], self._count[top]))
+        return self._found(
+            top, segment_pool(sims[:, self._rows_of(top)], self._count[top], self.policy.pooling)
+        )
 
     def _found(self, slots: np.ndarray, per_query: np.ndarray) -> Found:
         named = self._slot_ids
@@ -706,7 +726,7 @@ class MentorIndex:
             sims = self._rows.scores(q)[:, rows]
         else:
             sims = self._dots(q, slots, rows)
-        return _segment_max(sims, self._count[slots])
+        return segment_pool(sims, self._count[slots], self.policy.pooling)
 
     def _dots(self, q: np.ndarray, slots: np.ndarray, rows: np.ndarray) -> np.ndarray:
         """``q`` (float32 ``(n, dim)``) against the vectors of ``rows`` (every item of
@@ -774,6 +794,11 @@ class MentorIndex:
                 "recall_on": self.recall_on,
                 "checksum": approx_checksum,
             }
+        if self._lexical_whole:
+            if self._lexical_checksum is None or not lexical_path(path).exists():
+                self.lexical.save(lexical_path(path))
+                self._lexical_checksum = file_sha256(lexical_path(path))
+            meta["lexical"] = {"checksum": self._lexical_checksum}
         atomic_write(meta_path(path), json.dumps(meta).encode())
         if wrote and len(order) >= self.policy.map_from_items:  # serve from the new file
             rows = ItemRows(self.dim)
@@ -829,7 +854,18 @@ class MentorIndex:
         live, ids = index._live_rows()
         index._owner[ids] = index._row_owner[live]
         index._load_approx(path, read.meta.get("approx"))
+        index._load_lexical(path, read.meta.get("lexical"))
         return index
+
+    def _load_lexical(self, path: Path, meta: dict[str, Any] | None) -> None:
+        """Take the snapshot's lexical index if it matches the snapshot; otherwise start an
+        empty one that the next full ``sync`` fills from the items (no re-embedding)."""
+        lexical = LexicalIndex.load(lexical_path(path)) if lexical_file_ok(path, meta) else None
+        if lexical is not None and all(slot in lexical for slot in self._slot.values()):
+            self.lexical, self._lexical_checksum = lexical, str(meta["checksum"]) if meta else None
+        else:
+            log.warning("lexical index beside %s not used; rebuilding it from the items", path)
+            self.lexical, self._lexical_whole = LexicalIndex(), False
 
     def _load_approx(self, path: Path, meta: dict[str, Any] | None) -> None:
         """Take the snapshot's IVF index if it is whole and holds every item (otherwise

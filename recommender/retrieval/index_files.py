@@ -180,15 +180,30 @@ def _read_faiss_snapshot(path: Path, meta: dict[str, Any]) -> tuple[SlotTable, n
     return SlotTable(mentor_ids, hashes, firsts, counts), vectors[np.asarray(order, np.int64)]
 
 
-def approx_file_ok(path: Path, meta: dict[str, Any] | None) -> bool:
-    """Whether the metadata describes an IVF file and the one beside ``path`` matches its
-    checksum."""
+def lexical_path(path: Path) -> Path:
+    """The lexical (BM25) file beside the vectors file ``path``."""
+    return path.with_suffix(".lexical.npz")
+
+
+def _matches(file: Path, meta: dict[str, Any] | None) -> bool:
+    """Whether ``meta`` holds a checksum and ``file`` has it."""
     if not meta:
         return False
     try:
-        return file_sha256(approx_path(path)) == meta.get("checksum")
+        return file_sha256(file) == meta.get("checksum")
     except OSError:
         return False
+
+
+def lexical_file_ok(path: Path, meta: dict[str, Any] | None) -> bool:
+    """Whether the metadata names a lexical file and the one beside ``path`` matches it."""
+    return _matches(lexical_path(path), meta)
+
+
+def approx_file_ok(path: Path, meta: dict[str, Any] | None) -> bool:
+    """Whether the metadata describes an IVF file and the one beside ``path`` matches its
+    checksum."""
+    return _matches(approx_path(path), meta)
 
 
 def write_snapshot(

@@ -196,7 +196,9 @@ def _reference_lists(
             placed = max(0, stored.placed_mentees - released[m])
             stored = stored.model_copy(update={"placed_mentees": placed})
         sims = engine.index.item_similarities(scored.vectors, [m]).sims.get(m)
-        signals = REGISTRY.compute(SignalPair(mentee, stored, sims, scored.ctx))
+        texts = [q.text for q in scored.queries]
+        lexical = float(engine.index.lexical.scores(texts, engine.index.slots([m]))[0])
+        signals = REGISTRY.compute(SignalPair(mentee, stored, sims, scored.ctx, lexical))
         rows.append({name: signals[name].value for name in REGISTRY.names})
         groups.append(canonical(stored.specialty))
         in_field.append(signals[CREDIBILITY.name].parts.get("specialty", 0.0) >= IN_FIELD)

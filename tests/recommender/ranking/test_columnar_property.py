@@ -33,6 +33,7 @@ from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
 from recommender.domain.fields import CareerStage, MeetingMode, MenteeStage, Offer, Record
+from recommender.domain.pooling import pool
 from recommender.domain.profiles import Feedback, Mentee, Mentor
 from recommender.ranking.batch import Batch, FeedbackColumns
 from recommender.ranking.batch import similarity as columnar_similarity
@@ -423,7 +424,18 @@ def context(s: Scenario) -> SignalContext:
         s.feedback, s.as_of, s.feedback_half_life, s.feedback_min_raters
     )
     prior, half_life, window, min_raters = s.ctx_tunables
-    return SignalContext(s.as_of, stats, prior, half_life, window, min_raters)
+    return SignalContext(
+        s.as_of, stats, prior, half_life, window, min_raters, LEXICAL_CTX, lexical_weight=0.3
+    )
+
+
+LEXICAL_CTX = 0.1
+"""The pooling temperature of the scenarios' contexts."""
+
+
+def lexical_of(s: Scenario) -> np.ndarray:
+    """A word-overlap match per candidate (any values in [0, 1] do: both forms read them)."""
+    return np.array([(i * 0.37) % 1 for i in range(len(s.order))], dtype=np.float64)
 
 
 def best_cosines(s: Scenario) -> np.ndarray | None:
@@ -434,7 +446,7 @@ def best_cosines(s: Scenario) -> np.ndarray | None:
     for m in s.order:
         sims = s.sims[m]
         no_items = np.full(s.n_query, np.nan, dtype=np.float32)
-        per_candidate.append(no_items if sims is None else sims.max(axis=1))
+        per_candidate.append(no_items if sims is None else pool(sims, LEXICAL_CTX, axis=1))
     return np.stack(per_candidate, axis=1).astype(np.float32)
 
 
@@ -470,6 +482,7 @@ def test_columnar_signals_equal_per_pair_signals(s: Scenario) -> None:
         FeedbackColumns.of(ctx.feedback, s.rows.get, columns.size),
         best_cosines(s),
         np.array([back.get(m, 0) for m in s.order], dtype=np.int64),
+        lexical_of(s),
     )
     current = as_released(s)
     for signal in REGISTRY:
@@ -478,7 +491,8 @@ def test_columnar_signals_equal_per_pair_signals(s: Scenario) -> None:
         assert values.shape == (len(s.order),), signal.name
         names = [name for name, _ in parts]
         for i, m in enumerate(s.order):
-            expected = signal.compute(SignalPair(s.mentee, current[m], s.sims[m], ctx))
+            lexical = float(batch.lexical[i]) if batch.lexical is not None else None
+            expected = signal.compute(SignalPair(s.mentee, current[m], s.sims[m], ctx, lexical))
             assert same(float(values[i]), expected.value), (
                 f"{signal.name} of {m}: columnar {values[i]!r}, per pair {expected.value!r} "
                 f"(parts {expected.parts})"
@@ -537,6 +551,6 @@ def test_similarity_without_query_items_is_absent(n_candidates: int, n_items: in
         FeedbackColumns.of(ctx.feedback, lambda _: None, columns.size),
         np.zeros((0, n_candidates), dtype=np.float32),
     )
-    assert similarity(np.zeros((0, n_items), dtype=np.float32)).value is None
+    assert similarity(np.zeros((0, n_items), dtype=np.float32), ctx).value is None
     values, parts = columnar_similarity(batch)
     assert np.isnan(values).all() and parts == []

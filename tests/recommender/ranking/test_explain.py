@@ -18,6 +18,7 @@ from recommender.ranking.explain import (
 )
 from recommender.ranking.registry import SIGNALS
 from recommender.ranking.signals import SignalValue
+from recommender.retrieval.lexical import LexicalIndex
 
 QUERIES = [
     Item("interest", "heart failure"),
@@ -270,3 +271,33 @@ def test_shared_languages_other_than_english_are_named() -> None:
         make_mentee(languages=["english"]), make_mentor(languages=["english"]), signals()
     )
     assert not [r for r in english_only if r.startswith("Speaks")]
+
+
+def test_the_item_sharing_the_mentees_words_joins_the_matches_with_its_words() -> None:
+    """Both parts of the text match are shown: the nearest items in meaning, then the item
+    sharing the most of the mentee's words (here one the embedding ranks last), each with
+    the words it shares, rarest first, quoted in the explanation."""
+    lexical = LexicalIndex()
+    queries = [Item("interest", "Endovascular thrombectomy for acute stroke")]
+    items = [
+        Item("specialty", "Neurology"),
+        Item("interest", "Brain health"),
+        Item("publication", "Thrombectomy outcomes after acute stroke in rural hospitals"),
+    ]
+    for slot in range(5):  # a corpus in which "stroke" is common and "thrombectomy" rare
+        lexical.put(slot, ["stroke care", "stroke unit"] if slot else [items[2].text])
+    sims = np.array([[0.45, 0.40, 0.20]], dtype=np.float32)
+    found = best_matches(queries, items, sims, limit=1, words=lexical.matched_terms)
+    assert [m.mentor_text for m in found] == ["Neurology", items[2].text]
+    assert found[0].shared_words == ()
+    assert found[1].shared_words[0] == "thrombectomy"  # the rarest first
+    assert "thrombectomy" in found[1].shared_words and "stroke" in found[1].shared_words
+    text = explanation_text(found, [])
+    assert "(both say “thrombectomy”" in text
+
+
+def test_without_a_word_index_matches_are_by_meaning_only() -> None:
+    queries = [Item("interest", "stroke")]
+    items = [Item("interest", "stroke"), Item("bio", "vascular neurology")]
+    found = best_matches(queries, items, np.array([[0.9, 0.3]], dtype=np.float32))
+    assert [m.shared_words for m in found] == [()]

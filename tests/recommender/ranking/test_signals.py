@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -34,6 +35,9 @@ def ratings(mentor_id: str, values: list[int], days_ago: int = 30) -> list[Feedb
 
 def context(rows: list[Feedback]) -> SignalContext:
     return SignalContext(TODAY, FeedbackStats.from_feedback(rows, TODAY, 730.0))
+
+
+CTX = context([])
 
 
 def test_one_five_star_does_not_beat_fifty_near_fives() -> None:
@@ -121,10 +125,34 @@ def test_stage_fit_prefers_senior_mentors_for_senior_trainees() -> None:
 
 
 def test_similarity_is_calibrated_and_absent_without_text() -> None:
-    assert similarity(None).value is None
-    strong = similarity(np.array([[0.8, 0.1]], dtype=np.float32)).value
-    weak = similarity(np.array([[0.05, 0.0]], dtype=np.float32)).value
+    assert similarity(None, CTX).value is None
+    strong = similarity(np.array([[0.95, 0.1]], dtype=np.float32), CTX).value
+    weak = similarity(np.array([[0.05, 0.0]], dtype=np.float32), CTX).value
     assert strong == 1.0 and weak == 0.0
+
+
+def test_many_good_item_matches_beat_one() -> None:
+    """Soft-max pooling: three items at 0.6 outrank one item at 0.6 (and one at 0.62 among
+    unrelated items loses to them too); with pooling off, the best item alone counts."""
+    one = np.array([[0.6, 0.0, 0.0]], dtype=np.float32)
+    three = np.array([[0.6, 0.6, 0.6]], dtype=np.float32)
+    lone_better = np.array([[0.62, 0.0, 0.0]], dtype=np.float32)
+    value = {
+        name: similarity(sims, CTX).value
+        for name, sims in (("one", one), ("three", three), ("lone", lone_better))
+    }
+    assert value["three"] > value["lone"] > value["one"]
+    plain = replace(CTX, pooling=0.0)
+    assert similarity(one, plain).value == similarity(three, plain).value
+
+
+def test_the_lexical_match_is_mixed_in_by_its_share() -> None:
+    sims = np.array([[0.5]], dtype=np.float32)
+    dense = similarity(sims, replace(CTX, lexical_weight=0.0), 0.9)
+    mixed = similarity(sims, replace(CTX, lexical_weight=0.25), 0.9)
+    assert dense.value is not None and mixed.value is not None
+    assert mixed.value == pytest.approx(0.75 * dense.value + 0.25 * 0.9)
+    assert mixed.parts["lexical"] == 0.9 and "cosine" in mixed.parts
 
 
 def test_ranker_defaults_contributions_and_neutral_fill() -> None:

@@ -1,0 +1,471 @@
+"""A BM25 lexical index of mentors: one document per slot, updated in place.
+
+A mentor's document is the concatenation of its item texts (see ``recommender.domain.items``),
+cut into words, stripped of English stop words and stemmed (``tokens``). The index keeps, per
+slot, a forward posting: the document's sorted unique term ids with their counts. Term
+statistics (document frequency per term, number of documents, total length) follow every
+``put`` and ``remove``, so they are always exact and the index never needs a rebuild.
+
+It does not search the whole corpus: ``scores`` rates the candidate slots a caller already
+has (from the vector index, say), vectorised over their postings. Scores are BM25 with the
+Lucene idf, divided by the most any document could score for the query, so they lie in
+``[0, 1)`` and are comparable across queries.
+
+The snapshot is one ``.npz`` file (``save``, ``load``): the vocabulary, document frequencies,
+``k1`` and ``b``, and every slot's posting, flattened with offsets.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import re
+import sys
+import threading
+import zipfile
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+
+import numpy as np
+import Stemmer
+from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
+
+__all__ = ["FORMAT_VERSION", "LexicalIndex", "tokens", "word_stems"]
+
+FORMAT_VERSION = 1
+"""Version of the ``.npz`` snapshot's layout; ``load`` refuses any other."""
+
+MAX_SLOT = 2**31 - 1
+"""Highest slot accepted (slot-aligned arrays are dense, so a slot costs memory up to it)."""
+
+_WORD = re.compile(r"[^\W_]+")
+_STOP_WORDS: frozenset[str] = frozenset(ENGLISH_STOP_WORDS)
+_EMPTY = np.zeros((0, 2), dtype=np.int32)
+_OBJECT_BYTES = 112
+"""Rough size of a small numpy array object without its data."""
+_TERM_BYTES = 120
+"""Rough memory per vocabulary term besides its characters: dict entry, list entry, str."""
+
+_local = threading.local()
+
+
+def _stemmer() -> Stemmer.Stemmer:
+    """This thread's English stemmer (a PyStemmer stemmer must not be shared by threads)."""
+    stemmer: Stemmer.Stemmer | None = getattr(_local, "stemmer", None)
+    if stemmer is None:
+        stemmer = Stemmer.Stemmer("english")
+        _local.stemmer = stemmer
+    return stemmer
+
+
+def _words(text: str) -> list[str]:
+    """The words of ``text`` as written, keeping those of two or more characters that are
+    not stop words (both judged lowercase)."""
+    out = []
+    for word in _WORD.findall(text):
+        low = word.lower()
+        if len(low) >= 2 and low not in _STOP_WORDS:
+            out.append(word)
+    return out
+
+
+def tokens(text: str) -> list[str]:
+    """The index terms of ``text``, in order, repeats kept.
+
+    Lowercased words (runs of unicode letters and digits), without one-character words and
+    English stop words, stemmed with the Snowball English stemmer.
+
+    Args:
+        text: any text.
+
+    Returns:
+        The stems, one per kept word.
+    """
+    words = [word.lower() for word in _words(text)]
+    return list(_stemmer().stemWords(words)) if words else []
+
+
+def word_stems(text: str) -> list[tuple[str, str]]:
+    """``(stem, word)`` for each kept word of ``text``, in order: ``tokens`` with the word
+    as written beside its stem (for explanations).
+
+    Args:
+        text: any text.
+
+    Returns:
+        One pair per term ``tokens(text)`` gives, in the same order.
+    """
+    words = _words(text)
+    if not words:
+        return []
+    stems = _stemmer().stemWords([word.lower() for word in words])
+    return list(zip(stems, words, strict=True))
+
+
+def _unique_stems(texts: Iterable[str]) -> list[str]:
+    """The distinct stems of ``texts``, in order of first appearance."""
+    return list(dict.fromkeys(stem for text in texts for stem in tokens(text)))
+
+
+class LexicalIndex:
+    """BM25 over one document per mentor slot, with in-place updates.
+
+    Per slot, ``_post[slot]`` is an int32 ``(n, 2)`` array: the document's unique term ids,
+    ascending, and each one's count (term frequency). ``_dl[slot]`` is its length in
+    tokens and ``_nterms[slot]`` its ``n``; ``_has[slot]`` says whether the slot holds a
+    document. Term ids index ``_terms`` and ``_df`` and are never reused in memory; terms
+    no document holds any more are dropped by ``save``.
+
+    Args:
+        k1: term frequency saturation (> 0); the higher, the more repeats count.
+        b: document length normalisation, from 0 (none) to 1 (full).
+    """
+
+    def __init__(self, k1: float = 1.2, b: float = 0.0) -> None:
+        if not (math.isfinite(k1) and k1 > 0):
+            raise ValueError(f"k1 must be > 0, not {k1}")
+        if not 0.0 <= b <= 1.0:
+            raise ValueError(f"b must be in [0, 1], not {b}")
+        self.k1 = float(k1)
+        self.b = float(b)
+        self._vocab: dict[str, int] = {}  # term -> id
+        self._terms: list[str] = []  # id -> term
+        self._df = np.zeros(0, dtype=np.int64)  # id -> documents holding it (grown ahead)
+        self._post: list[np.ndarray] = []  # slot -> (n, 2) int32 [term id, tf]
+        self._has = np.zeros(0, dtype=bool)
+        self._dl = np.zeros(0, dtype=np.int64)
+        self._nterms = np.zeros(0, dtype=np.int64)
+        self._n_docs = 0
+        self._total_len = 0
+        self._post_bytes = 0  # data bytes of the held postings
+        self._term_chars = 0  # characters of the vocabulary
+
+    def __len__(self) -> int:
+        return self._n_docs
+
+    def __contains__(self, slot: object) -> bool:
+        if isinstance(slot, bool) or not isinstance(slot, int | np.integer):
+            return False
+        return 0 <= int(slot) < len(self._post) and bool(self._has[int(slot)])
+
+    @property
+    def n_terms(self) -> int:
+        """Vocabulary size, counting terms no document holds any more (until a save)."""
+        return len(self._terms)
+
+    # -- updates ------------------------------------------------------------------------
+
+    def put(self, slot: int, texts: Sequence[str]) -> None:
+        """Make ``texts`` (a mentor's item texts, read as one document) the slot's document,
+        replacing any it held.
+
+        Args:
+            slot: the mentor's slot, ``0 <= slot <= MAX_SLOT``.
+            texts: the texts whose concatenation is the document (may be empty).
+        """
+        slot = _checked_slot(slot)
+        self.remove(slot)
+        self._grow_slots(slot + 1)
+        posting = self._posting([stem for text in texts for stem in tokens(text)])
+        ids = posting[:, 0]
+        self._df[ids] += 1  # ids are unique, so fancy += adds once each
+        length = int(posting[:, 1].sum())
+        self._post[slot] = posting
+        self._has[slot] = True
+        self._dl[slot] = length
+        self._nterms[slot] = len(posting)
+        self._n_docs += 1
+        self._total_len += length
+        self._post_bytes += posting.nbytes
+
+    def remove(self, slot: int) -> bool:
+        """Drop the slot's document.
+
+        Args:
+            slot: the mentor's slot.
+
+        Returns:
+            True if the slot held a document.
+        """
+        if slot not in self:
+            return False
+        posting = self._post[slot]
+        self._df[posting[:, 0]] -= 1
+        self._n_docs -= 1
+        self._total_len -= int(self._dl[slot])
+        self._post_bytes -= posting.nbytes
+        self._post[slot] = _EMPTY
+        self._has[slot] = False
+        self._dl[slot] = 0
+        self._nterms[slot] = 0
+        return True
+
+    def _posting(self, stems: list[str]) -> np.ndarray:
+        """The ``(n, 2)`` posting of a document's stems, adding new terms to the vocabulary."""
+        if not stems:
+            return _EMPTY
+        vocab = self._vocab
+        ids = np.empty(len(stems), dtype=np.int32)
+        for i, stem in enumerate(stems):
+            term_id = vocab.get(stem)
+            if term_id is None:
+                term_id = len(self._terms)
+                vocab[stem] = term_id
+                self._terms.append(stem)
+                self._term_chars += len(stem)
+            ids[i] = term_id
+        if len(self._terms) > len(self._df):
+            self._df = _grown(self._df, max(len(self._terms), 2 * len(self._df), 1024))
+        unique, counts = np.unique(ids, return_counts=True)
+        return np.stack([unique, counts.astype(np.int32)], axis=1)
+
+    def _grow_slots(self, size: int) -> None:
+        """Make every slot-aligned array at least ``size`` long."""
+        if size <= len(self._post):
+            return
+        grown = max(size, 2 * len(self._post), 1024)
+        self._post.extend([_EMPTY] * (grown - len(self._post)))
+        self._has = _grown(self._has, grown)
+        self._dl = _grown(self._dl, grown)
+        self._nterms = _grown(self._nterms, grown)
+
+    # -- scoring ------------------------------------------------------------------------
+
+    def _idf(self, df: np.ndarray) -> np.ndarray:
+        """Lucene's BM25 idf of terms with document frequencies ``df`` (float64)."""
+        n = float(self._n_docs)
+        return np.log1p((n - df + 0.5) / (df + 0.5))
+
+    def scores(self, query_texts: Sequence[str], slots: np.ndarray) -> np.ndarray:
+        """BM25 of the query against each of ``slots``' documents, scaled into ``[0, 1)``.
+
+        The query is the set of distinct stems of ``query_texts``. A document scores
+        ``Σ idf(t) · tf·(k1 + 1) / (tf + k1·(1 − b + b·dl/avgdl))`` over the query terms it
+        holds, divided by ``Σ idf(t) · (k1 + 1)`` over the query terms any document holds
+        (the most a document could score).
+
+        Args:
+            query_texts: the mentee's query texts.
+            slots: int array of candidate slots (any order, repeats allowed).
+
+        Returns:
+            float64 scores aligned with ``slots``: 0.0 for a slot without a document, and
+            all zeros when no query term occurs in the index.
+        """
+        slots = np.asarray(slots, dtype=np.int64).reshape(-1)
+        out = np.zeros(len(slots), dtype=np.float64)
+        query = self._known_ids(_unique_stems(query_texts))
+        if not len(query) or not len(slots):
+            return out
+        query_idf = self._idf(self._df[query].astype(np.float64))
+        most = float(query_idf.sum()) * (self.k1 + 1.0)
+        valid = (slots >= 0) & (slots < len(self._post))
+        valid[valid] = self._has[slots[valid]]
+        where = np.flatnonzero(valid)
+        if not len(where):
+            return out
+        held = slots[where]
+        post = self._post
+        flat = np.concatenate([post[s] for s in held.tolist()])
+        asked = np.zeros(len(self._terms), dtype=bool)
+        asked[query] = True
+        hit = np.flatnonzero(asked[flat[:, 0]])
+        if not len(hit):
+            return out
+        ends = np.cumsum(self._nterms[held])
+        owner = np.searchsorted(ends, hit, side="right")  # hit -> position in held
+        term_ids = flat[hit, 0]
+        idf = query_idf[np.searchsorted(query, term_ids)]  # query is sorted
+        tf = flat[hit, 1].astype(np.float64)
+        k1 = self.k1
+        if self.b == 0.0:
+            weight = tf * (k1 + 1.0) / (tf + k1)
+        else:
+            avgdl = self._total_len / self._n_docs if self._total_len else 1.0
+            norm = 1.0 - self.b + self.b * (self._dl[held].astype(np.float64) / avgdl)
+            weight = tf * (k1 + 1.0) / (tf + k1 * norm[owner])
+        summed = np.bincount(owner, weights=idf * weight, minlength=len(held))
+        out[where] = summed / most
+        return out
+
+    def _known_ids(self, stems: Iterable[str]) -> np.ndarray:
+        """Sorted int64 ids of those of ``stems`` some document holds."""
+        found = [self._vocab.get(stem, -1) for stem in stems]
+        ids = np.unique(np.asarray([i for i in found if i >= 0], dtype=np.int64))
+        return ids[self._df[ids] > 0]
+
+    def matched_terms(self, query_texts: Sequence[str], texts: Sequence[str]) -> list[list[str]]:
+        """The query words each of ``texts`` shares, for explanations.
+
+        Words match by stem. Each is given as first written in the query, rarest in the
+        index first (highest idf; a term no document holds counts as rarest), then in
+        query order.
+
+        Args:
+            query_texts: the mentee's query texts.
+            texts: texts to explain, e.g. one mentor's separate items.
+
+        Returns:
+            One list per entry of ``texts``, without repeats (empty where none match).
+        """
+        surface: dict[str, str] = {}
+        for text in query_texts:
+            for stem, word in word_stems(text):
+                surface.setdefault(stem, word)
+        if not surface:
+            return [[] for _ in texts]
+        stems = list(surface)
+        df = np.asarray(
+            [self._df[i] if (i := self._vocab.get(s)) is not None else 0 for s in stems],
+            dtype=np.float64,
+        )
+        rank = {stems[i]: r for r, i in enumerate(np.argsort(-self._idf(df), kind="stable"))}
+        out = []
+        for text in texts:
+            shared = {stem for stem in tokens(text) if stem in surface}
+            out.append([surface[stem] for stem in sorted(shared, key=rank.__getitem__)])
+        return out
+
+    # -- snapshot -----------------------------------------------------------------------
+
+    def save(self, path: Path) -> None:
+        """Write the index to ``path`` (one ``.npz`` file), atomically.
+
+        The file is written beside ``path`` and renamed over it, so a crash leaves either
+        the old file or the new one. Terms no document holds are left out.
+
+        Args:
+            path: the file to write.
+        """
+        slots = np.flatnonzero(self._has[: len(self._post)]).astype(np.int64)
+        postings = [self._post[s] for s in slots.tolist()]
+        flat = np.concatenate(postings) if postings else _EMPTY
+        offsets = np.zeros(len(slots) + 1, dtype=np.int64)
+        np.cumsum(self._nterms[slots], out=offsets[1:])
+        n_terms = len(self._terms)
+        live = self._df[:n_terms] > 0
+        new_id = np.cumsum(live) - 1  # ascending, so each posting stays sorted
+        terms = [term for term, keep in zip(self._terms, live.tolist(), strict=True) if keep]
+        tmp = path.with_name(f".{path.name}.{os.getpid()}.{threading.get_ident()}.tmp")
+        try:
+            with tmp.open("wb") as handle:
+                np.savez(
+                    handle,
+                    version=np.asarray(FORMAT_VERSION, dtype=np.int64),
+                    params=np.asarray([self.k1, self.b], dtype=np.float64),
+                    terms=np.asarray(terms, dtype=np.str_) if terms else np.zeros(0, "<U1"),
+                    df=self._df[:n_terms][live],
+                    slots=slots,
+                    offsets=offsets,
+                    term_ids=new_id[flat[:, 0]].astype(np.int32),
+                    tfs=flat[:, 1].astype(np.int32),
+                )
+                handle.flush()
+                os.fsync(handle.fileno())
+            tmp.replace(path)
+        finally:
+            tmp.unlink(missing_ok=True)
+
+    @classmethod
+    def load(cls, path: Path) -> LexicalIndex | None:
+        """Read an index ``save`` wrote.
+
+        Args:
+            path: the ``.npz`` file.
+
+        Returns:
+            The index, or None if the file is missing, unreadable, corrupt or of another
+            format version.
+        """
+        try:
+            with np.load(path, allow_pickle=False) as data:
+                arrays = {name: data[name] for name in _SAVED}
+            return cls._from_arrays(arrays)
+        except (OSError, EOFError, ValueError, KeyError, zipfile.BadZipFile):
+            return None
+
+    @classmethod
+    def _from_arrays(cls, arrays: dict[str, np.ndarray]) -> LexicalIndex:
+        """The index held by a snapshot's arrays (ValueError if they are inconsistent)."""
+        if arrays["version"].shape != () or int(arrays["version"]) != FORMAT_VERSION:
+            raise ValueError("lexical index format version differs")
+        params = arrays["params"]
+        if params.shape != (2,):
+            raise ValueError("bad params")
+        index = cls(k1=float(params[0]), b=float(params[1]))
+        terms = arrays["terms"]
+        df = arrays["df"].astype(np.int64)
+        slots = arrays["slots"].astype(np.int64)
+        offsets = arrays["offsets"].astype(np.int64)
+        term_ids = arrays["term_ids"].astype(np.int32)
+        tfs = arrays["tfs"].astype(np.int32)
+        n_terms, total = len(terms), len(term_ids)
+        if terms.dtype.kind != "U" or terms.ndim != 1 or df.shape != (n_terms,):
+            raise ValueError("bad vocabulary")
+        if term_ids.ndim != 1 or tfs.shape != (total,):
+            raise ValueError("bad postings shape")
+        if offsets.shape != (len(slots) + 1,) or (len(offsets) and offsets[-1] != total):
+            raise ValueError("bad offsets")
+        if offsets[0] != 0 or (np.diff(offsets) < 0).any():
+            raise ValueError("bad offsets")
+        if len(slots) and (slots[0] < 0 or slots[-1] > MAX_SLOT or (np.diff(slots) <= 0).any()):
+            raise ValueError("bad slots")
+        if total and (term_ids.min() < 0 or term_ids.max() >= n_terms or tfs.min() < 1):
+            raise ValueError("bad postings")
+        starts = np.zeros(total, dtype=bool)
+        starts[offsets[:-1][offsets[:-1] < total]] = True
+        if (np.diff(term_ids)[~starts[1:]] <= 0).any():
+            raise ValueError("posting term ids not strictly ascending")
+        if not np.array_equal(np.bincount(term_ids, minlength=n_terms), df):
+            raise ValueError("document frequencies disagree with the postings")
+        index._terms = terms.tolist()
+        index._vocab = {term: i for i, term in enumerate(index._terms)}
+        if len(index._vocab) != n_terms:
+            raise ValueError("repeated vocabulary terms")
+        index._term_chars = sum(len(term) for term in index._terms)
+        index._df = df.copy()
+        flat = np.stack([term_ids, tfs], axis=1)
+        lengths = np.diff(offsets)
+        running = np.zeros(total + 1, dtype=np.int64)
+        np.cumsum(tfs, out=running[1:])
+        dls = running[offsets[1:]] - running[offsets[:-1]]
+        if len(slots):
+            index._grow_slots(int(slots[-1]) + 1)
+        for slot, start, end in zip(
+            slots.tolist(), offsets[:-1].tolist(), offsets[1:].tolist(), strict=True
+        ):
+            index._post[slot] = flat[start:end] if end > start else _EMPTY
+        index._has[slots] = True
+        index._dl[slots] = dls
+        index._nterms[slots] = lengths
+        index._n_docs = len(slots)
+        index._total_len = int(running[-1])
+        index._post_bytes = flat.nbytes
+        return index
+
+    def nbytes(self) -> int:
+        """Approximate memory the index holds, in bytes."""
+        slot_arrays = self._has.nbytes + self._dl.nbytes + self._nterms.nbytes
+        slot_list = sys.getsizeof(self._post) + _OBJECT_BYTES * self._n_docs
+        vocab = self._term_chars + _TERM_BYTES * len(self._terms) + self._df.nbytes
+        return self._post_bytes + slot_arrays + slot_list + vocab
+
+
+_SAVED = ("version", "params", "terms", "df", "slots", "offsets", "term_ids", "tfs")
+
+
+def _checked_slot(slot: int) -> int:
+    """``slot`` as an int (ValueError outside ``0 … MAX_SLOT``, TypeError if not integral)."""
+    if isinstance(slot, bool) or not isinstance(slot, int | np.integer):
+        raise TypeError(f"slot must be an int, not {type(slot).__name__}")
+    value = int(slot)
+    if not 0 <= value <= MAX_SLOT:
+        raise ValueError(f"slot {value} outside 0…{MAX_SLOT}")
+    return value
+
+
+def _grown(array: np.ndarray, size: int) -> np.ndarray:
+    """``array`` zero-padded to ``size`` entries."""
+    out = np.zeros(size, dtype=array.dtype)
+    out[: len(array)] = array
+    return out
