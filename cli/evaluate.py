@@ -14,6 +14,7 @@ from cli.tables import id_column, new_table
 from evaluation.beir import DatasetError
 from evaluation.sample_beir import convert_sample
 from evaluation.stackexchange import convert_stackexchange
+from recommender.domain.errors import ModelUnavailable
 
 datasets_app = typer.Typer(
     help="Convert public data sets to the BEIR layout.", no_args_is_help=True
@@ -75,6 +76,15 @@ def evaluate(
     learn: Annotated[
         bool, typer.Option(help="Learn ranker weights on DATASET/train when it exists.")
     ] = True,
+    adapted: Annotated[
+        Optional[Path],  # noqa: UP045
+        typer.Option(
+            help="A model folder written by `mentor-match adapt`: its text match is the "
+            "`adapted` row, and `full` uses it when it ranks better on DATASET/train.",
+            exists=True,
+            file_okay=False,
+        ),
+    ] = None,
 ) -> None:
     """Rank the corpus for every query with each method; write metrics, TREC runs, a report."""
     from evaluation.runner import ALL_METHODS, CUTOFFS, run_evaluation  # the engine: slow
@@ -84,9 +94,16 @@ def evaluate(
     with Bars() as bars:
         try:
             result = run_evaluation(
-                dataset, out, chosen, cutoffs, cache=cache, learn=learn, task=bars.task
+                dataset,
+                out,
+                chosen,
+                cutoffs,
+                cache=cache,
+                learn=learn,
+                task=bars.task,
+                adapted=adapted,
             )
-        except (DatasetError, ValueError, OSError) as exc:
+        except (DatasetError, ValueError, OSError, ModelUnavailable) as exc:
             fail(exc, 2, exc)
     table = new_table(
         id_column("method"), "nDCG@10 [95% CI]", "recall@10", "recall@50", "MRR", "coverage@10"

@@ -49,6 +49,7 @@ TEXT_METHODS = ("embedding-items", "bm25", "hybrid")
 same items), and their mix with the lexical share learned on ``train/``."""
 ENGINE_METHODS = (
     *TEXT_METHODS,
+    "adapted",
     "full",
     "full-minus-lexical",
     *(f"full-minus-{s}" for s in SIGNALS),
@@ -86,9 +87,66 @@ def _shared_embedder(cache: Path, embedder: Embedder | None) -> CachedEmbedder:
     return CachedEmbedder(inner, Store(f"sqlite:///{cache / 'embeddings.db'}"))
 
 
-def _store_dir(cache: Path, dataset: Path) -> Path:
+def _store_dir(cache: Path, dataset: Path, tag: str = "base") -> Path:
+    """The store and index folder of one data set and embedder (``base`` keeps the old name)."""
     key = hashlib.sha256(str(dataset.resolve()).encode()).hexdigest()[:12]
-    return cache / f"{dataset.name}-{key}"
+    suffix = "" if tag == "base" else f"-{tag}"
+    return cache / f"{dataset.name}-{key}{suffix}"
+
+
+@dataclass
+class _Model:
+    """One embedder an evaluation ranks with, and what ``train/`` taught with it."""
+
+    tag: str
+    embedder: CachedEmbedder
+    learned: Learned | None = None
+
+    @property
+    def weights(self) -> dict[str, float]:
+        return self.learned.weights if self.learned else dict(DEFAULT_WEIGHTS)
+
+    @property
+    def lexical(self) -> float:
+        return self.learned.lexical if self.learned else Settings().lexical_weight
+
+    @property
+    def fit(self) -> dict[str, float]:
+        return self.learned.fit if self.learned else {}
+
+    @property
+    def train_text_ndcg(self) -> float:
+        return max(self.learned.text_ndcg.values()) if self.learned else 0.0
+
+    def learn(self, train: BeirDataset, store: Path, pool: int | None, task: Task) -> None:
+        self.learned = learn_weights(train, store, self.embedder, pool, task)
+
+    def describe(self) -> str:
+        """A note: the model, and how its lexical share and weights were chosen."""
+        name = f"{self.tag} embedder ({self.embedder.model_id})"
+        if self.learned is None:
+            return (
+                f"{name}: default (hand-set) weights and lexical share {self.lexical:g}: the "
+                "data set has no train/ split."
+            )
+        tried = ", ".join(f"{s:g}: {v:.3f}" for s, v in self.learned.text_ndcg.items())
+        fit = self.learned.fit
+        return (
+            f"{name}: lexical share of the text match chosen on train/ by text-only nDCG@10 "
+            f"({tried}): {self.lexical:g}; weights learned by logistic regression on train/ "
+            f"({fit['train_queries']} queries, {fit['train_pairs']} pairs), a split inside the "
+            "training period."
+        )
+
+
+def _runs_on(method: str, model: _Model, best: _Model) -> bool:
+    """Whether ``method`` is ranked with ``model``: ``adapted`` with the adapted embedder,
+    the text methods with the base one, ``full`` and its ablations with the best."""
+    if method == "adapted":
+        return model.tag == "adapted"
+    if method in TEXT_METHODS:
+        return model.tag == "base"
+    return model is best
 
 
 def load_engine(
@@ -133,7 +191,7 @@ def _variants(
     weights: dict[str, float], methods: Sequence[str], lexical: float
 ) -> dict[str, Variant]:
     text_only = LinearRanker(weights={"similarity": 1.0})
-    shares = {"embedding-items": 0.0, "bm25": 1.0, "hybrid": lexical}
+    shares = {"embedding-items": 0.0, "bm25": 1.0, "hybrid": lexical, "adapted": lexical}
     out: dict[str, Variant] = {}
     for method in methods:
         if method in shares:
@@ -279,8 +337,13 @@ def run_evaluation(
     pool: int | None = None,
     learn: bool = True,
     task: Task = _no_progress,
+    adapted: Path | None = None,
 ) -> Evaluation:
-    """Evaluate ``methods`` on the data set in ``dataset_dir``; write results into ``out``."""
+    """Evaluate ``methods`` on the data set in ``dataset_dir``; write results into ``out``.
+
+    ``adapted``: a sentence-transformers folder written by ``mentor-match adapt``; its text
+    match is the ``adapted`` row, and ``full`` uses it when its text match ranks better on
+    ``train/``."""
     start = time.perf_counter()
     unknown = sorted(set(methods) - set(ALL_METHODS))
     if unknown:
@@ -295,39 +358,47 @@ def run_evaluation(
     if not judged:
         raise ValueError(f"{dataset_dir}: no query has a relevant document in qrels/test.tsv")
     cache = cache or out / "cache"
-    embedder = _shared_embedder(cache, embedder)
     cohort = to_cohort(dataset, judged)
     notes = [f"{len(judged)} judged queries of {len(dataset.queries)}; as of {cohort.as_of}."]
     notes += dataset.warnings[:5]
-    weights: dict[str, float] = dict(DEFAULT_WEIGHTS)
-    fit: dict[str, float] = {}
-    lexical = Settings().lexical_weight
     train_dir = dataset_dir / "train"
-    if learn and (train_dir / "corpus.jsonl").exists():
-        learned = learn_weights(
-            load_beir(train_dir), _store_dir(cache, train_dir), embedder, pool, task
-        )
-        weights, fit, lexical = learned.weights, learned.fit, learned.lexical
-        tried = ", ".join(f"{s:g}: {v:.3f}" for s, v in learned.text_ndcg.items())
+    has_train = learn and (train_dir / "corpus.jsonl").exists()
+    models = [_Model("base", _shared_embedder(cache, embedder))]
+    if adapted is not None:
+        inner = SentenceTransformerEmbedder(str(adapted))
+        models.append(_Model("adapted", _shared_embedder(cache, inner)))
+    elif "adapted" in methods:
+        notes.append("adapted: not run (no adapted model given: `--adapted MODEL_DIR`).")
+    for model in models:
+        if has_train:
+            model.learn(load_beir(train_dir), _store_dir(cache, train_dir, model.tag), pool, task)
+        notes.append(model.describe())
+    best = max(models, key=lambda m: m.train_text_ndcg) if has_train else models[0]
+    if len(models) > 1:
         notes.append(
-            f"Lexical share of the text match chosen on train/ by text-only nDCG@10 ({tried}): "
-            f"{lexical:g}."
+            f"full uses the {best.tag} embedder: its text match ranked best on train/"
+            if has_train
+            else "full uses the base embedder: without train/ nothing chooses between them"
         )
-        notes.append(
-            f"Weights learned by logistic regression on train/ ({fit['train_queries']} queries, "
-            f"{fit['train_pairs']} pairs), a split inside the training period."
-        )
-    else:
-        notes.append(
-            f"Default (hand-set) weights and lexical share {lexical:g}: the data set has no "
-            "train/ split."
-        )
-    engine = load_engine(cohort, _store_dir(cache, dataset_dir), embedder, pool, task)
     runs: dict[str, Run] = {}
-    wanted_engine = [m for m in methods if m in ENGINE_METHODS]
-    if wanted_engine:
-        variants = _variants(weights, wanted_engine, lexical)
-        runs.update(engine_runs(engine, cohort, variants, task))
+    wanted = [m for m in methods if m in ENGINE_METHODS]
+    base_engine: Engine | None = None
+    for model in models:
+        own = [m for m in wanted if _runs_on(m, model, best)]
+        engine = load_engine(
+            cohort, _store_dir(cache, dataset_dir, model.tag), model.embedder, pool, task
+        )
+        if own:
+            variants = _variants(model.weights, own, model.lexical)
+            runs.update(engine_runs(engine, cohort, variants, task))
+        if model.tag == "base":
+            base_engine = engine
+        else:
+            engine.store.close()
+    weights = best.weights
+    fit = best.fit
+    assert base_engine is not None
+    engine = base_engine
     runs.update(_baseline_runs(methods, cohort, engine.embedder, task))
     engine.store.close()
     runs = {m: _strictly_decreasing(runs[m]) for m in methods if m in runs}

@@ -218,10 +218,10 @@ class Engine:
         for mentor_id in state.changed:
             self.columns.put(self.index.slot(mentor_id), state.mentors[mentor_id])
 
-    def _shared_words(self, queries: Sequence[str], texts: Sequence[str]) -> list[list[str]]:
-        """For each of ``texts``, the words of ``queries`` it shares (the current index's
-        vocabulary statistics rank them)."""
-        return self.index.lexical.matched_terms(queries, texts)
+    def _shared_words(self, queries: Sequence[str], texts: Sequence[str]) -> list[list[list[str]]]:
+        """For each of ``queries`` and each of ``texts``, the query's words the text shares
+        (the current index's word statistics rank them, rarest first)."""
+        return self.index.lexical.shared_words(queries, texts)
 
     def warm_up(self) -> None:
         """Run one forward pass so the first request does not pay for lazy initialisation."""

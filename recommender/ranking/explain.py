@@ -35,8 +35,9 @@ FIELD_WORDS = {
 }
 
 
-Words = Callable[[Sequence[str], Sequence[str]], list[list[str]]]
-"""``LexicalIndex.matched_terms``: for each of some texts, the query's words it shares."""
+Words = Callable[[Sequence[str], Sequence[str]], list[list[list[str]]]]
+"""``LexicalIndex.shared_words``: for each query text and each of some texts, the query
+text's words the text shares (``[q][t]``, rarest first)."""
 
 
 def best_matches(
@@ -72,25 +73,22 @@ def best_matches(
         pairs.append((q, m))
         if len(pairs) == limit:
             break
-    shared: dict[tuple[int, int], list[str]] = {}
+    shared: list[list[list[str]]] = [[[] for _ in mentor_items] for _ in query_items]
     if words is not None:
-        queries = [item.text for item in query_items]
-        items = [item.text for item in mentor_items]
-        per_item = words(queries, items)
-        best = max(range(len(items)), key=lambda m: len(per_item[m]))
+        shared = words([item.text for item in query_items], [item.text for item in mentor_items])
+        # the item sharing the most distinct words with the mentee, and its best query text
+        per_item = [len({w for row in shared for w in row[m]}) for m in range(columns)]
+        best = max(range(columns), key=per_item.__getitem__)
         if per_item[best] and best not in used_m:
-            per_query = words([items[best]], queries)
-            q = max(range(len(queries)), key=lambda q: (len(per_query[q]), cosines[q][best]))
+            q = max(range(len(query_items)), key=lambda q: (len(shared[q][best]), cosines[q][best]))
             pairs.append((q, best))
-        for q, m in pairs:
-            shared[q, m] = words([queries[q]], [items[m]])[0]
     return [
         Match(
             mentee_text=query_items[q].text,
             mentor_text=mentor_items[m].text,
             mentor_field=mentor_items[m].kind,
             similarity=round(cosines[q][m], 4),
-            shared_words=tuple(shared.get((q, m), ())),
+            shared_words=tuple(shared[q][m]),
         )
         for q, m in pairs
     ]

@@ -539,7 +539,8 @@ class MentorIndex:
     def search(
         self, queries: np.ndarray, n_mentors: int, allowed: np.ndarray | None = None
     ) -> Found:
-        """Mentors whose best item is nearest to any query item (exact search).
+        """Mentors whose best item is nearest to any query item (exact search), each with
+        its pooled match per query item (``Found.best``).
 
         Args:
             queries: float32 ``(q, dim)``, unit rows.
@@ -624,12 +625,12 @@ class MentorIndex:
 
     def _exact_among(self, q: np.ndarray, n_mentors: int, slots: np.ndarray) -> Found:
         """The ``n_mentors`` best of ``slots``, scoring only their items."""
-        per_query = self.best_per_query(q, slots)
+        nearest, pooled = self._matches(q, slots)
         if not len(q):
-            return self._found(slots[:0], per_query[:, :0])
-        best = np.nan_to_num(per_query.max(axis=0), nan=-np.inf)
+            return self._found(slots[:0], pooled[:, :0])
+        best = np.nan_to_num(nearest.max(axis=0), nan=-np.inf)
         chosen = _top(best, n_mentors, slots, self._slot_ids)
-        return self._found(slots[chosen], per_query[:, chosen])
+        return self._found(slots[chosen], pooled[:, chosen])
 
     def _approx_search(
         self, q: np.ndarray, n_mentors: int, n_allowed: int, allowed: np.ndarray | None
@@ -694,13 +695,7 @@ class MentorIndex:
         n_rows = len(self._rows)
         sims = self._rows.scores(q) if n_rows else np.zeros((len(q), 0), "float32")
         best = np.full(self.n_slots, -np.inf, dtype=np.float32)
-        if n_rows and len(q) and self.policy.pooling > 0:
-            has = np.flatnonzero(self._count[: self.n_slots])
-            pooled = segment_pool(
-                sims[:, self._rows_of(has)], self._count[has], self.policy.pooling
-            )
-            best[has] = pooled.max(axis=0)
-        elif n_rows and len(q):
+        if n_rows and len(q):
             per_row = sims.max(axis=0)
             per_row[self._row_owner[:n_rows] < 0] = -np.inf  # dead rows between the runs
             has = np.flatnonzero(self._count[: self.n_slots])
@@ -718,15 +713,26 @@ class MentorIndex:
         return Found(ids, slots, per_query)
 
     def best_per_query(self, queries: np.ndarray, slots: np.ndarray) -> np.ndarray:
-        """Each query item's best cosine among each slot's items: float32
-        ``(len(queries), len(slots))``, NaN for a slot without items."""
+        """Each query item's match with each slot, its cosines with the slot's items pooled
+        (``IndexPolicy.pooling``): float32 ``(len(queries), len(slots))``, NaN for a slot
+        without items."""
+        return self._matches(queries, slots)[1]
+
+    def _matches(self, queries: np.ndarray, slots: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Each query item's best cosine among each slot's items (what candidates are chosen
+        by, as the IVF shortlist is) and its pooled match (what they are scored by): float32
+        ``(len(queries), len(slots))`` each, NaN for a slot without items."""
         q = np.ascontiguousarray(queries, "float32")
         rows = self._rows_of(slots)
         if len(rows) * 4 >= len(self._rows) and not self._rows.mapped:  # one pass, no copy
             sims = self._rows.scores(q)[:, rows]
         else:
             sims = self._dots(q, slots, rows)
-        return segment_pool(sims, self._count[slots], self.policy.pooling)
+        counts = self._count[slots]
+        nearest = segment_pool(sims, counts, 0.0)
+        if self.policy.pooling <= 0:
+            return nearest, nearest
+        return nearest, segment_pool(sims, counts, self.policy.pooling)
 
     def _dots(self, q: np.ndarray, slots: np.ndarray, rows: np.ndarray) -> np.ndarray:
         """``q`` (float32 ``(n, dim)``) against the vectors of ``rows`` (every item of

@@ -24,6 +24,7 @@ import sys
 import threading
 import zipfile
 from collections.abc import Iterable, Sequence
+from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
@@ -58,6 +59,10 @@ def _stemmer() -> Stemmer.Stemmer:
     return stemmer
 
 
+STEMMED_TEXTS = 32_768
+"""Texts whose stems are kept in memory (a few hundred bytes each)."""
+
+
 def _words(text: str) -> list[str]:
     """The words of ``text`` as written, keeping those of two or more characters that are
     not stop words (both judged lowercase)."""
@@ -81,8 +86,7 @@ def tokens(text: str) -> list[str]:
     Returns:
         The stems, one per kept word.
     """
-    words = [word.lower() for word in _words(text)]
-    return list(_stemmer().stemWords(words)) if words else []
+    return [stem for stem, _ in _stem_pairs(text)]
 
 
 def word_stems(text: str) -> list[tuple[str, str]]:
@@ -95,11 +99,18 @@ def word_stems(text: str) -> list[tuple[str, str]]:
     Returns:
         One pair per term ``tokens(text)`` gives, in the same order.
     """
+    return list(_stem_pairs(text))
+
+
+@lru_cache(maxsize=STEMMED_TEXTS)
+def _stem_pairs(text: str) -> tuple[tuple[str, str], ...]:
+    """``word_stems``, kept for the last ``STEMMED_TEXTS`` texts: the same mentors' items
+    are explained request after request."""
     words = _words(text)
     if not words:
-        return []
+        return ()
     stems = _stemmer().stemWords([word.lower() for word in words])
-    return list(zip(stems, words, strict=True))
+    return tuple(zip(stems, words, strict=True))
 
 
 def _unique_stems(texts: Iterable[str]) -> list[str]:
@@ -308,12 +319,32 @@ class LexicalIndex:
         Returns:
             One list per entry of ``texts``, without repeats (empty where none match).
         """
+        return [row[0] for row in self._shared(query_texts, texts, merged=True)]
+
+    def shared_words(
+        self, query_texts: Sequence[str], texts: Sequence[str]
+    ) -> list[list[list[str]]]:
+        """For each query text and each of ``texts``, the query text's words the text shares
+        (``[q][t]``), ranked as ``matched_terms`` ranks them; every text is read once."""
+        per_text = self._shared(query_texts, texts, merged=False)
+        return [[per_text[t][q] for t in range(len(texts))] for q in range(len(query_texts))]
+
+    def _shared(
+        self, query_texts: Sequence[str], texts: Sequence[str], merged: bool
+    ) -> list[list[list[str]]]:
+        """``[t][q]``: the words of query text ``q`` that text ``t`` shares, rarest first;
+        ``merged``: the query texts count as one (``[t][0]``, no word twice)."""
         surface: dict[str, str] = {}
+        owners: list[set[str]] = []
         for text in query_texts:
-            for stem, word in word_stems(text):
+            found = word_stems(text)
+            for stem, word in found:
                 surface.setdefault(stem, word)
+            owners.append({stem for stem, _ in found})
+        if merged:
+            owners = [set(surface)]
         if not surface:
-            return [[] for _ in texts]
+            return [[[] for _ in owners] for _ in texts]
         stems = list(surface)
         df = np.asarray(
             [self._df[i] if (i := self._vocab.get(s)) is not None else 0 for s in stems],
@@ -322,8 +353,10 @@ class LexicalIndex:
         rank = {stems[i]: r for r, i in enumerate(np.argsort(-self._idf(df), kind="stable"))}
         out = []
         for text in texts:
-            shared = {stem for stem in tokens(text) if stem in surface}
-            out.append([surface[stem] for stem in sorted(shared, key=rank.__getitem__)])
+            shared = sorted(
+                {stem for stem in tokens(text) if stem in surface}, key=rank.__getitem__
+            )
+            out.append([[surface[stem] for stem in shared if stem in own] for own in owners])
         return out
 
     # -- snapshot -----------------------------------------------------------------------

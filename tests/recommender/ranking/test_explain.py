@@ -287,7 +287,7 @@ def test_the_item_sharing_the_mentees_words_joins_the_matches_with_its_words() -
     for slot in range(5):  # a corpus in which "stroke" is common and "thrombectomy" rare
         lexical.put(slot, ["stroke care", "stroke unit"] if slot else [items[2].text])
     sims = np.array([[0.45, 0.40, 0.20]], dtype=np.float32)
-    found = best_matches(queries, items, sims, limit=1, words=lexical.matched_terms)
+    found = best_matches(queries, items, sims, limit=1, words=lexical.shared_words)
     assert [m.mentor_text for m in found] == ["Neurology", items[2].text]
     assert found[0].shared_words == ()
     assert found[1].shared_words[0] == "thrombectomy"  # the rarest first

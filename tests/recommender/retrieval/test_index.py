@@ -36,12 +36,23 @@ def filled(n_mentors: int = 200, seed: int = 0) -> tuple[MentorIndex, dict[str, 
 
 
 def exact_top(queries: np.ndarray, vectors: dict[str, np.ndarray], n: int) -> list[str]:
-    """The reference: each query item's cosines with a mentor's items soft-max pooled (as
-    the index's default policy does), the best query item's match per mentor."""
-    best = {
-        m: float(pool(queries @ v.T, DEFAULT_TEMPERATURE, axis=1).max()) for m, v in vectors.items()
-    }
+    """The reference: mentors by their nearest item to any query item."""
+    best = {m: float((queries @ v.T).max()) for m, v in vectors.items()}
     return sorted(best, key=lambda m: -best[m])[:n]
+
+
+def test_found_matches_are_pooled_per_query_item() -> None:
+    """Candidates are chosen by their nearest item; each query item's match with them is
+    its cosines with their items soft-max pooled (the index's default policy)."""
+    index, vectors = filled()
+    rng = np.random.default_rng(3)
+    queries = unit(rng, 3)
+    found = index.search(queries, 25)
+    assert found.mentor_ids == exact_top(queries, vectors, 25)
+    for j, m in enumerate(found.mentor_ids):
+        expected = pool(queries @ vectors[m].T, DEFAULT_TEMPERATURE, axis=1)
+        assert np.allclose(found.best[:, j], expected, atol=1e-5)
+        assert (found.best[:, j] >= (queries @ vectors[m].T).max(axis=1) - 1e-6).all()
 
 
 def test_candidates_equal_exact_search() -> None:
