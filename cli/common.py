@@ -46,8 +46,9 @@ err = Console(stderr=True)
 
 
 def fail(message: object, code: int = 2, cause: BaseException | None = None) -> NoReturn:
-    """Print ``error: MESSAGE`` on stderr and exit with ``code``."""
-    err.print(f"[red]error:[/red] {message}")
+    """Print ``error: MESSAGE`` on stderr (one line, never wrapped; the message's own
+    brackets shown as they are) and exit with ``code``."""
+    err.print(f"[red]error:[/red] {escape(str(message))}", soft_wrap=True, highlight=False)
     raise typer.Exit(code) from cause
 
 

@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import typer
 
+from cli.adapt import adapt
 from cli.backup import backup, restore
 from cli.bench import bench
 from cli.cohorts import assign, cohort_app
@@ -43,7 +44,19 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 
-for command in (ingest, serve, erase, recommend, sample, bench, evaluate, assign, backup, restore):
+for command in (
+    ingest,
+    serve,
+    erase,
+    recommend,
+    sample,
+    bench,
+    evaluate,
+    adapt,
+    assign,
+    backup,
+    restore,
+):
     app.command()(command)
 
 app.command(name="text-study")(text_study)

@@ -51,8 +51,9 @@ def best_matches(
     words each pair shares.
 
     The pairs are the nearest in meaning (by cosine); with ``words``, the mentor item that
-    shares the most of the mentee's words joins them when it is not among them already, so
-    both parts of the text match are shown.
+    shares the most of the mentee's words (at least ``SHARED_WORDS``: one common word such
+    as "surgery" says little) joins them when it is not among them already, so both parts
+    of the text match are shown.
 
     Args:
         sims: float32 ``(len(query_items), len(mentor_items))`` cosine matrix.
@@ -79,7 +80,7 @@ def best_matches(
         # the item sharing the most distinct words with the mentee, and its best query text
         per_item = [len({w for row in shared for w in row[m]}) for m in range(columns)]
         best = max(range(columns), key=per_item.__getitem__)
-        if per_item[best] and best not in used_m:
+        if per_item[best] >= SHARED_WORDS and best not in used_m:
             q = max(range(len(query_items)), key=lambda q: (len(shared[q][best]), cosines[q][best]))
             pairs.append((q, best))
     return [

@@ -61,6 +61,8 @@ def _stemmer() -> Stemmer.Stemmer:
 
 STEMMED_TEXTS = 32_768
 """Texts whose stems are kept in memory (a few hundred bytes each)."""
+ANALYSED_QUERIES = 256
+"""Queries whose analysis for explanations is kept (per index, while it is unchanged)."""
 
 
 def _words(text: str) -> list[str]:
@@ -100,6 +102,12 @@ def word_stems(text: str) -> list[tuple[str, str]]:
         One pair per term ``tokens(text)`` gives, in the same order.
     """
     return list(_stem_pairs(text))
+
+
+@lru_cache(maxsize=STEMMED_TEXTS)
+def _stem_set(text: str) -> frozenset[str]:
+    """The distinct stems of ``text`` (kept like ``_stem_pairs``)."""
+    return frozenset(stem for stem, _ in _stem_pairs(text))
 
 
 @lru_cache(maxsize=STEMMED_TEXTS)
@@ -150,6 +158,11 @@ class LexicalIndex:
         self._total_len = 0
         self._post_bytes = 0  # data bytes of the held postings
         self._term_chars = 0  # characters of the vocabulary
+        self._changes = 0  # documents put or removed (the query analyses' cache key)
+        self._queries: dict[
+            tuple[tuple[str, ...], bool, int],
+            tuple[dict[str, str], list[frozenset[str]], dict[str, int]],
+        ] = {}
 
     def __len__(self) -> int:
         return self._n_docs
@@ -188,6 +201,7 @@ class LexicalIndex:
         self._n_docs += 1
         self._total_len += length
         self._post_bytes += posting.nbytes
+        self._changes += 1
 
     def remove(self, slot: int) -> bool:
         """Drop the slot's document.
@@ -209,6 +223,7 @@ class LexicalIndex:
         self._has[slot] = False
         self._dl[slot] = 0
         self._nterms[slot] = 0
+        self._changes += 1
         return True
 
     def _posting(self, stems: list[str]) -> np.ndarray:
@@ -278,9 +293,8 @@ class LexicalIndex:
         held = slots[where]
         post = self._post
         flat = np.concatenate([post[s] for s in held.tolist()])
-        asked = np.zeros(len(self._terms), dtype=bool)
-        asked[query] = True
-        hit = np.flatnonzero(asked[flat[:, 0]])
+        at = np.searchsorted(query, flat[:, 0])  # query is sorted: a hit lands on its term
+        hit = np.flatnonzero(query[np.minimum(at, len(query) - 1)] == flat[:, 0])
         if not len(hit):
             return out
         ends = np.cumsum(self._nterms[held])
@@ -334,30 +348,45 @@ class LexicalIndex:
     ) -> list[list[list[str]]]:
         """``[t][q]``: the words of query text ``q`` that text ``t`` shares, rarest first;
         ``merged``: the query texts count as one (``[t][0]``, no word twice)."""
-        surface: dict[str, str] = {}
-        owners: list[set[str]] = []
-        for text in query_texts:
-            found = word_stems(text)
-            for stem, word in found:
-                surface.setdefault(stem, word)
-            owners.append({stem for stem, _ in found})
-        if merged:
-            owners = [set(surface)]
+        surface, owners, rank = self._analysed(tuple(query_texts), merged)
         if not surface:
             return [[[] for _ in owners] for _ in texts]
+        out = []
+        for text in texts:
+            shared = sorted(surface.keys() & _stem_set(text), key=rank.__getitem__)
+            out.append([[surface[stem] for stem in shared if stem in own] for own in owners])
+        return out
+
+    def _analysed(
+        self, query_texts: tuple[str, ...], merged: bool
+    ) -> tuple[dict[str, str], list[frozenset[str]], dict[str, int]]:
+        """The query's stems with their words as first written, each query text's stems (or
+        all of them, ``merged``), and each stem's rank by idf: worked out once per query
+        while the index is unchanged (a request explains ten mentors with the same query)."""
+        key = (query_texts, merged, self._changes)
+        found = self._queries.get(key)
+        if found is not None:
+            return found
+        surface: dict[str, str] = {}
+        owners: list[frozenset[str]] = []
+        for text in query_texts:
+            pairs = word_stems(text)
+            for stem, word in pairs:
+                surface.setdefault(stem, word)
+            owners.append(frozenset(stem for stem, _ in pairs))
+        if merged:
+            owners = [frozenset(surface)]
         stems = list(surface)
         df = np.asarray(
             [self._df[i] if (i := self._vocab.get(s)) is not None else 0 for s in stems],
             dtype=np.float64,
         )
-        rank = {stems[i]: r for r, i in enumerate(np.argsort(-self._idf(df), kind="stable"))}
-        out = []
-        for text in texts:
-            shared = sorted(
-                {stem for stem in tokens(text) if stem in surface}, key=rank.__getitem__
-            )
-            out.append([[surface[stem] for stem in shared if stem in own] for own in owners])
-        return out
+        order = np.argsort(-self._idf(df), kind="stable").tolist() if stems else []
+        rank = {stems[i]: r for r, i in enumerate(order)}
+        if len(self._queries) >= ANALYSED_QUERIES:
+            self._queries.pop(next(iter(self._queries)))
+        self._queries[key] = (surface, owners, rank)
+        return surface, owners, rank
 
     # -- snapshot -----------------------------------------------------------------------
 

@@ -301,3 +301,16 @@ def test_without_a_word_index_matches_are_by_meaning_only() -> None:
     items = [Item("interest", "stroke"), Item("bio", "vascular neurology")]
     found = best_matches(queries, items, np.array([[0.9, 0.3]], dtype=np.float32))
     assert [m.shared_words for m in found] == [()]
+
+
+def test_an_item_sharing_one_word_does_not_join_the_matches() -> None:
+    lexical = LexicalIndex()
+    lexical.put(0, ["peripheral nerve surgery", "neurosurgical oncology"])
+    queries = [Item("interest", "brain tumor surgery")]
+    items = [
+        Item("interest", "neurosurgical oncology"),
+        Item("interest", "peripheral nerve surgery"),
+    ]
+    sims = np.array([[0.7, 0.2]], dtype=np.float32)
+    found = best_matches(queries, items, sims, limit=1, words=lexical.shared_words)
+    assert [m.mentor_text for m in found] == ["neurosurgical oncology"]

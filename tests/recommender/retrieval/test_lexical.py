@@ -365,3 +365,17 @@ def test_nbytes_grows_with_the_index() -> None:
     small = build({0: ["heart"]})
     big = build({s: [f"term{s} heart surgery {s * 7}"] for s in range(500)})
     assert 0 < small.nbytes() < big.nbytes()
+
+
+def test_shared_words_follow_the_index_as_it_changes() -> None:
+    """The query's analysis is kept between calls, but a put that makes a word common
+    reorders the words (rarest first) at once."""
+    index = LexicalIndex()
+    index.put(0, ["stroke thrombectomy"])
+    index.put(1, ["stroke care"])
+    query, item = ["thrombectomy after stroke"], ["stroke thrombectomy outcomes"]
+    assert index.shared_words(query, item) == [[["thrombectomy", "stroke"]]]
+    for slot in range(2, 6):
+        index.put(slot, ["thrombectomy"])
+    assert index.shared_words(query, item) == [[["stroke", "thrombectomy"]]]
+    assert index.matched_terms(query, item) == [["stroke", "thrombectomy"]]
