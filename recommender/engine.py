@@ -146,6 +146,7 @@ class Engine:
             report = self.index.sync(state.items, self.embedder, progress, state.changed)
             self._follow(state, gone)
             self._state = state
+            self._unsaved |= report.words_rebuilt
             if report.changed:
                 self.index.store_seq = seq
                 self._unsaved = True

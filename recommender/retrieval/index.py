@@ -87,6 +87,8 @@ class SyncReport:
     removed: int = 0
     unchanged: int = 0
     embedded_items: int = 0
+    words_rebuilt: bool = False
+    """The lexical index was rebuilt from the items (the snapshot lacked it): worth saving."""
 
     @property
     def changed(self) -> bool:
@@ -326,8 +328,8 @@ class MentorIndex:
             self._put(mentor_id, items, vectors[start : start + len(items)], dropped)
             start += len(items)
         self._forget_in_ivf(dropped)
-        if only is None:
-            self._lexical_whole = True
+        if only is None and not self._lexical_whole:
+            self._lexical_whole = report.words_rebuilt = True
         if report.changed:
             self.tune()
         return report

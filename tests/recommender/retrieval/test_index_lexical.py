@@ -10,9 +10,13 @@ from pathlib import Path
 import numpy as np
 
 from recommender.domain.items import Item
+from recommender.domain.kinds import Kind
 from recommender.retrieval.index import MentorIndex
 from recommender.retrieval.index_files import lexical_path
 from recommender.retrieval.lexical import LexicalIndex
+from tests.conftest import mentor
+from tests.support.embedders import HashingEmbedder
+from tests.support.engines import hashing_engine
 
 DIM = 8
 TOPICS = ["stroke thrombectomy", "heart failure", "sepsis antibiotics", "glioma surgery"]
@@ -82,10 +86,35 @@ def test_the_snapshot_keeps_the_lexical_index_and_rebuilds_it_without_embedding(
     damaged = MentorIndex.load(path, "counting", DIM)
     assert damaged is not None and len(damaged.lexical) == 0
     before = embedder.embedded
-    damaged.sync(items, embedder)
+    assert damaged.sync(items, embedder).words_rebuilt
     assert embedder.embedded == before  # nothing re-embedded
     got = damaged.lexical.scores(["thrombectomy stroke"], damaged.slots(sorted(items)))
     assert np.allclose(got, expected, atol=1e-12)
     damaged.save(path)
     again = MentorIndex.load(path, "counting", DIM)
     assert again is not None and len(again.lexical) == len(items)
+
+
+def test_an_engine_saves_the_rebuilt_lexical_index_so_the_next_start_reads_it(
+    tmp_path: Path,
+) -> None:
+    """A snapshot without its lexical file (written by an older version, or damaged) is
+    rebuilt once and saved at once: the next start loads it instead of rebuilding again."""
+    embedder = HashingEmbedder()
+    with hashing_engine(tmp_path, embedder) as engine:
+        engine.write(
+            Kind.MENTORS,
+            [mentor(f"m{i}", "neurology", interests=[TOPICS[i % 4]]) for i in range(12)],
+        )
+        engine.refresh()
+        path = engine.settings.index_path
+    assert lexical_path(path).exists()
+    lexical_path(path).unlink()
+    with hashing_engine(tmp_path, embedder) as engine:
+        engine.refresh()
+        assert lexical_path(path).exists()  # saved by the first refresh, nothing else changed
+        expected = engine.index.lexical.scores(["glioma surgery"], engine.index.slots(["m3"]))
+    with hashing_engine(tmp_path, embedder) as engine:
+        assert engine.index._lexical_whole
+        got = engine.index.lexical.scores(["glioma surgery"], engine.index.slots(["m3"]))
+        assert np.array_equal(got, expected) and got[0] > 0
