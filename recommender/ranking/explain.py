@@ -74,22 +74,28 @@ def best_matches(
         pairs.append((q, m))
         if len(pairs) == limit:
             break
-    shared: list[list[list[str]]] = [[[] for _ in mentor_items] for _ in query_items]
+    shared: dict[tuple[int, int], list[str]] = {}
     if words is not None:
-        shared = words([item.text for item in query_items], [item.text for item in mentor_items])
-        # the item sharing the most distinct words with the mentee, and its best query text
-        per_item = [len({w for row in shared for w in row[m]}) for m in range(columns)]
+        queries = [item.text for item in query_items]
+        texts = [item.text for item in mentor_items]
+        # the item sharing the most distinct words with the mentee joins the pairs
+        per_item = [len(found) for found in words([" ".join(queries)], texts)[0]]
         best = max(range(columns), key=per_item.__getitem__)
-        if per_item[best] >= SHARED_WORDS and best not in used_m:
-            q = max(range(len(query_items)), key=lambda q: (len(shared[q][best]), cosines[q][best]))
+        joins = per_item[best] >= SHARED_WORDS and best not in used_m
+        shown = [m for _, m in pairs] + ([best] if joins else [])
+        table = words(queries, [texts[m] for m in shown])  # [query][shown item]
+        if joins:
+            q = max(range(len(queries)), key=lambda q: (len(table[q][-1]), cosines[q][best]))
             pairs.append((q, best))
+        for j, (q, m) in enumerate(pairs):
+            shared[q, m] = table[q][j]
     return [
         Match(
             mentee_text=query_items[q].text,
             mentor_text=mentor_items[m].text,
             mentor_field=mentor_items[m].kind,
             similarity=round(cosines[q][m], 4),
-            shared_words=tuple(shared[q][m]),
+            shared_words=tuple(shared.get((q, m), ())),
         )
         for q, m in pairs
     ]
