@@ -80,7 +80,8 @@ def evaluate(
         Optional[Path],  # noqa: UP045
         typer.Option(
             help="A model folder written by `mentor-match adapt`: its text match is the "
-            "`adapted` row, and `full` uses it when it ranks better on DATASET/train.",
+            "`adapted` row, and `full` uses it when the full ranker does better with it on "
+            "DATASET/train.",
             exists=True,
             file_okay=False,
         ),

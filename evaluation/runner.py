@@ -111,12 +111,16 @@ class _Model:
         return self.learned.lexical if self.learned else Settings().lexical_weight
 
     @property
+    def full_lexical(self) -> float:
+        return self.learned.full_lexical if self.learned else Settings().lexical_weight
+
+    @property
     def fit(self) -> dict[str, float]:
         return self.learned.fit if self.learned else {}
 
     @property
-    def train_text_ndcg(self) -> float:
-        return max(self.learned.text_ndcg.values()) if self.learned else 0.0
+    def train_full_ndcg(self) -> float:
+        return max(self.learned.full_ndcg.values()) if self.learned else 0.0
 
     def learn(self, train: BeirDataset, store: Path, pool: int | None, task: Task) -> None:
         self.learned = learn_weights(train, store, self.embedder, pool, task)
@@ -130,12 +134,14 @@ class _Model:
                 "data set has no train/ split."
             )
         tried = ", ".join(f"{s:g}: {v:.3f}" for s, v in self.learned.text_ndcg.items())
+        in_full = ", ".join(f"{s:g}: {v:.3f}" for s, v in self.learned.full_ndcg.items())
         fit = self.learned.fit
         return (
             f"{name}: lexical share of the text match chosen on train/ by text-only nDCG@10 "
-            f"({tried}): {self.lexical:g}; weights learned by logistic regression on train/ "
-            f"({fit['train_queries']} queries, {fit['train_pairs']} pairs), a split inside the "
-            "training period."
+            f"({tried}): {self.lexical:g}; within the full ranker, weights learned by logistic "
+            f"regression on train/ ({fit['train_queries']} queries, {fit['train_pairs']} pairs, "
+            f"a split inside the training period) at each share, the best by its nDCG@10 there "
+            f"({in_full}): {self.full_lexical:g}."
         )
 
 
@@ -188,8 +194,10 @@ class Variant:
 
 
 def _variants(
-    weights: dict[str, float], methods: Sequence[str], lexical: float
+    weights: dict[str, float], methods: Sequence[str], lexical: float, in_full: float
 ) -> dict[str, Variant]:
+    """The orderings of ``methods``: the text methods at lexical share ``lexical`` (bm25 at
+    1, embedding-items at 0), the full ranker and its ablations at ``in_full``."""
     text_only = LinearRanker(weights={"similarity": 1.0})
     shares = {"embedding-items": 0.0, "bm25": 1.0, "hybrid": lexical, "adapted": lexical}
     out: dict[str, Variant] = {}
@@ -197,12 +205,12 @@ def _variants(
         if method in shares:
             out[method] = Variant(text_only, shares[method])
         elif method == "full":
-            out[method] = Variant(LinearRanker(weights=weights), lexical)
+            out[method] = Variant(LinearRanker(weights=weights), in_full)
         elif method == "full-minus-lexical":
             out[method] = Variant(LinearRanker(weights=weights), 0.0)
         elif method.startswith("full-minus-"):
             dropped = method.removeprefix("full-minus-")
-            out[method] = Variant(LinearRanker(weights={**weights, dropped: 0.0}), lexical)
+            out[method] = Variant(LinearRanker(weights={**weights, dropped: 0.0}), in_full)
     return out
 
 
@@ -239,13 +247,19 @@ def engine_runs(
 
 @dataclass
 class Learned:
-    """What ``train/`` taught: the lexical share of the text match, then the signal weights."""
+    """What ``train/`` taught: the lexical share of the text match alone and within the full
+    ranker, and the full ranker's signal weights."""
 
     weights: dict[str, float]
     lexical: float
     fit: dict[str, float]
     text_ndcg: dict[float, float]
     """Text-only nDCG@10 on ``train/`` at each lexical share tried."""
+    full_lexical: float
+    """The lexical share the full ranker uses: its weights refitted at each share, the share
+    whose full ranking is best on ``train/`` (a share the text match alone prefers may not
+    be the one that mixes best with the other signals)."""
+    full_ndcg: dict[float, float]
 
 
 def learn_weights(
@@ -264,27 +278,41 @@ def learn_weights(
         )
         tick(1)
     engine.store.close()
-    text_only = LinearRanker(weights={"similarity": 1.0})
-    text_ndcg: dict[float, float] = {}
-    for share in LEXICAL_SHARES:
+
+    def ndcg(ranker: LinearRanker, share: float) -> float:
         run: Run = {}
         for qid, scored in scored_by_query.items():
-            scores = text_only.predict(remixed(scored, share).X)
+            scores = ranker.predict(remixed(scored, share).X)
             order = np.lexsort((np.arange(len(scores)), -scores))[:DEPTH]
             run[qid] = {cohort.doc_of[scored.mentor_ids[i]]: float(scores[i]) for i in order}
         found = per_query(run, train.qrels, ["ndcg@10"])["ndcg@10"]
-        text_ndcg[share] = float(np.mean(list(found.values())))
+        return float(np.mean(list(found.values())))
+
+    text_only = LinearRanker(weights={"similarity": 1.0})
+    text_ndcg = {share: ndcg(text_only, share) for share in LEXICAL_SHARES}
     lexical = max(LEXICAL_SHARES, key=lambda share: (text_ndcg[share], -share))
-    rows: list[np.ndarray] = []
-    labels: list[int] = []
-    for qid, scored in scored_by_query.items():
-        relevant = {cohort.mentor_of[d] for d, v in train.qrels[qid].items() if v > 0}
-        rows.append(remixed(scored, lexical).X)
-        labels.extend(int(m in relevant) for m in scored.mentor_ids)
-    X, y = np.vstack(rows), np.array(labels)
-    ranker = LinearRanker().fit(X, y)
-    fit = {"train_queries": len(queries), "train_pairs": len(y), "lexical_share": lexical}
-    return Learned(ranker.effective_weights, lexical, fit, text_ndcg)
+    labels = np.array(
+        [
+            int(m in {cohort.mentor_of[d] for d, v in train.qrels[qid].items() if v > 0})
+            for qid, scored in scored_by_query.items()
+            for m in scored.mentor_ids
+        ]
+    )
+    fitted: dict[float, LinearRanker] = {}
+    full_ndcg: dict[float, float] = {}
+    for share in LEXICAL_SHARES:
+        X = np.vstack([remixed(scored, share).X for scored in scored_by_query.values()])
+        fitted[share] = LinearRanker().fit(X, labels)
+        full_ndcg[share] = ndcg(fitted[share], share)
+    in_full = max(LEXICAL_SHARES, key=lambda share: (full_ndcg[share], -share))
+    fit = {
+        "train_queries": len(queries),
+        "train_pairs": len(labels),
+        "lexical_share": lexical,
+        "full_lexical_share": in_full,
+    }
+    weights = fitted[in_full].effective_weights
+    return Learned(weights, lexical, fit, text_ndcg, in_full, full_ndcg)
 
 
 def _strictly_decreasing(run: Run) -> Run:
@@ -342,8 +370,8 @@ def run_evaluation(
     """Evaluate ``methods`` on the data set in ``dataset_dir``; write results into ``out``.
 
     ``adapted``: a sentence-transformers folder written by ``mentor-match adapt``; its text
-    match is the ``adapted`` row, and ``full`` uses it when its text match ranks better on
-    ``train/``."""
+    match is the ``adapted`` row, and ``full`` uses it when the full ranker ranks better with
+    it on ``train/``."""
     start = time.perf_counter()
     unknown = sorted(set(methods) - set(ALL_METHODS))
     if unknown:
@@ -373,10 +401,10 @@ def run_evaluation(
         if has_train:
             model.learn(load_beir(train_dir), _store_dir(cache, train_dir, model.tag), pool, task)
         notes.append(model.describe())
-    best = max(models, key=lambda m: m.train_text_ndcg) if has_train else models[0]
+    best = max(models, key=lambda m: m.train_full_ndcg) if has_train else models[0]
     if len(models) > 1:
         notes.append(
-            f"full uses the {best.tag} embedder: its text match ranked best on train/"
+            f"full uses the {best.tag} embedder: with it the full ranker ranks best on train/"
             if has_train
             else "full uses the base embedder: without train/ nothing chooses between them"
         )
@@ -389,7 +417,7 @@ def run_evaluation(
             cohort, _store_dir(cache, dataset_dir, model.tag), model.embedder, pool, task
         )
         if own:
-            variants = _variants(model.weights, own, model.lexical)
+            variants = _variants(model.weights, own, model.lexical, model.full_lexical)
             runs.update(engine_runs(engine, cohort, variants, task))
         if model.tag == "base":
             base_engine = engine

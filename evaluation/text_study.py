@@ -43,7 +43,8 @@ from evaluation.metrics import bootstrap_ci, per_query
 from evaluation.runner import Task, _no_progress, _shared_embedder
 from evaluation.trec import Run
 from recommender.domain.items import mentee_items, mentor_items
-from recommender.domain.pooling import segment_pool
+from recommender.domain.pooling import DEFAULT_TEMPERATURE, segment_pool
+from recommender.ranking.batch import text_match
 from recommender.retrieval.embedding import CachedEmbedder, Embedder
 from recommender.retrieval.lexical import LexicalIndex
 
@@ -54,8 +55,6 @@ GENERIC_KINDS = ("specialty", "interest")
 GENERIC_PENALTY = 0.1
 COVERED = 0.5
 """A query item is covered by a mentor when its best item cosine reaches this."""
-DENSE_FLOOR, DENSE_CEILING = 0.10, 0.90
-"""The pooled cosine mapped linearly onto [0, 1] before it is mixed with BM25."""
 BM25_K1, BM25_B = 1.2, 0.0
 QUERY_BATCH = 32
 """Queries whose texts are embedded in one call."""
@@ -216,13 +215,10 @@ def _coverage(m: Matches) -> np.ndarray:
     return np.asarray((covered + tie_break) / len(m.best))
 
 
-def dense01(raw: np.ndarray) -> np.ndarray:
-    """A pooled cosine mapped from [`DENSE_FLOOR`, `DENSE_CEILING`] onto [0, 1], clipped."""
-    return np.clip((raw - DENSE_FLOOR) / (DENSE_CEILING - DENSE_FLOOR), 0.0, 1.0)
-
-
 def _hybrid(w: float) -> Score:
-    return lambda m: (1.0 - w) * dense01(mix(m.pooled(0.1))) + w * m.bm25
+    """The product's similarity signal with lexical share ``w`` (``text_match``): the pooled
+    match at the default temperature, rescaled, mixed with BM25."""
+    return lambda m: text_match(mix(m.pooled(DEFAULT_TEMPERATURE)), m.bm25, w)
 
 
 def _best(m: Matches) -> np.ndarray:
@@ -242,7 +238,7 @@ def _generic(how: str) -> Score:
 
 
 SOFTMAX = "t·log Σ exp(cos/t) per query item; 0.7·mean + 0.3·max"
-HYBRID = "(1 − w)·softmax t=0.1 mapped [0.10, 0.90] → [0, 1], + w·bm25"
+HYBRID = "the product's similarity: (1 − w)·softmax t=0.05 rescaled + w·bm25"
 
 METHODS: tuple[Method, ...] = (
     Method("max", "best item of the best query item", _best),
@@ -259,6 +255,8 @@ METHODS: tuple[Method, ...] = (
     Method("hybrid w=0.1", HYBRID, _hybrid(0.1)),
     Method("hybrid w=0.2", HYBRID, _hybrid(0.2)),
     Method("hybrid w=0.3", HYBRID, _hybrid(0.3)),
+    Method("hybrid w=0.5", HYBRID, _hybrid(0.5)),
+    Method("hybrid w=0.7", HYBRID, _hybrid(0.7)),
 )
 """The methods compared, in the order shown; ties in train nDCG@10 go to the earlier one."""
 
