@@ -159,6 +159,7 @@ class LexicalIndex:
         self._post_bytes = 0  # data bytes of the held postings
         self._term_chars = 0  # characters of the vocabulary
         self._changes = 0  # documents put or removed (the query analyses' cache key)
+        self._weighed: dict[tuple[tuple[str, ...], int], tuple[np.ndarray, np.ndarray, float]] = {}
         self._queries: dict[
             tuple[tuple[str, ...], bool, int],
             tuple[dict[str, str], list[frozenset[str]], dict[str, int]],
@@ -280,11 +281,9 @@ class LexicalIndex:
         """
         slots = np.asarray(slots, dtype=np.int64).reshape(-1)
         out = np.zeros(len(slots), dtype=np.float64)
-        query = self._known_ids(_unique_stems(query_texts))
+        query, query_idf, most = self._query(tuple(query_texts))
         if not len(query) or not len(slots):
             return out
-        query_idf = self._idf(self._df[query].astype(np.float64))
-        most = float(query_idf.sum()) * (self.k1 + 1.0)
         valid = (slots >= 0) & (slots < len(self._post))
         valid[valid] = self._has[slots[valid]]
         where = np.flatnonzero(valid)
@@ -312,6 +311,20 @@ class LexicalIndex:
         summed = np.bincount(owner, weights=idf * weight, minlength=len(held))
         out[where] = summed / most
         return out
+
+    def _query(self, query_texts: tuple[str, ...]) -> tuple[np.ndarray, np.ndarray, float]:
+        """The query's known term ids (sorted), their idf and the most a document could
+        score: worked out once per query while the index is unchanged."""
+        key = (query_texts, self._changes)
+        found = self._weighed.get(key)
+        if found is None:
+            query = self._known_ids(_unique_stems(query_texts))
+            query_idf = self._idf(self._df[query].astype(np.float64))
+            found = (query, query_idf, float(query_idf.sum()) * (self.k1 + 1.0))
+            if len(self._weighed) >= ANALYSED_QUERIES:
+                self._weighed.pop(next(iter(self._weighed)))
+            self._weighed[key] = found
+        return found
 
     def _known_ids(self, stems: Iterable[str]) -> np.ndarray:
         """Sorted int64 ids of those of ``stems`` some document holds."""
