@@ -135,6 +135,9 @@ class LexicalIndex:
     document. Term ids index ``_terms`` and ``_df`` and are never reused in memory; terms
     no document holds any more are dropped by ``save``.
 
+    Not safe to call from several threads at once: scoring marks the query's terms in a
+    scratch array the index keeps. The engine calls it under its lock.
+
     Args:
         k1: term frequency saturation (> 0); the higher, the more repeats count.
         b: document length normalisation, from 0 (none) to 1 (full).
@@ -159,6 +162,7 @@ class LexicalIndex:
         self._post_bytes = 0  # data bytes of the held postings
         self._term_chars = 0  # characters of the vocabulary
         self._changes = 0  # documents put or removed (the query analyses' cache key)
+        self._asked = np.zeros(0, dtype=bool)  # per term: in the query being scored
         self._weighed: dict[tuple[tuple[str, ...], int], tuple[np.ndarray, np.ndarray, float]] = {}
         self._queries: dict[
             tuple[tuple[str, ...], bool, int],
@@ -292,13 +296,20 @@ class LexicalIndex:
         held = slots[where]
         post = self._post
         flat = np.concatenate([post[s] for s in held.tolist()])
-        at = np.searchsorted(query, flat[:, 0])  # query is sorted: a hit lands on its term
-        hit = np.flatnonzero(query[np.minimum(at, len(query) - 1)] == flat[:, 0])
+        terms = flat[:, 0]
+        if len(self._asked) < len(self._terms):
+            self._asked = np.zeros(max(len(self._terms), 2 * len(self._asked)), dtype=bool)
+        asked = self._asked  # all False between calls: the query's terms are set, then unset
+        asked[query] = True
+        try:
+            hit = np.flatnonzero(asked[terms])
+        finally:
+            asked[query] = False
         if not len(hit):
             return out
         ends = np.cumsum(self._nterms[held])
         owner = np.searchsorted(ends, hit, side="right")  # hit -> position in held
-        term_ids = flat[hit, 0]
+        term_ids = terms[hit]
         idf = query_idf[np.searchsorted(query, term_ids)]  # query is sorted
         tf = flat[hit, 1].astype(np.float64)
         k1 = self.k1
