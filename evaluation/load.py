@@ -317,7 +317,11 @@ def _status(answer: Answer | str) -> str:
 
 
 async def _tick(progress: Progress, start: float, duration_s: float) -> None:
-    """Report the elapsed fraction each second; the caller reports the final 1.0."""
-    while (elapsed := time.perf_counter() - start) < duration_s - 1.0:
-        await asyncio.sleep(1.0 - elapsed % 1.0)
+    """Report the elapsed fraction once at each whole second; the caller reports the final
+    1.0. (Sleeping to the next second as counted from the clock, ``1 - elapsed % 1``, woke
+    a hair early under load and reported one second several times.)"""
+    second = 1.0
+    while second < duration_s:
+        await asyncio.sleep(max(0.0, second - (time.perf_counter() - start)))
         progress(min(1.0, (time.perf_counter() - start) / duration_s))
+        second += 1.0
