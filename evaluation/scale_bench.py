@@ -96,6 +96,7 @@ class ScaleRow:
     load_errors: int = 0
     mapped_mb: float = 0.0
     rss_anon_mb: float = float("nan")
+    lexical_mb: float = 0.0
 
     def as_dict(self) -> dict[str, float | int | str]:
         return asdict(self)
@@ -434,6 +435,7 @@ def run_scale(
             index_mb=engine.index.nbytes / 1e6,
             mapped_mb=engine.index.mapped_bytes / 1e6,
             columns_mb=engine.columns.nbytes / 1e6,
+            lexical_mb=engine.index.lexical.nbytes() / 1e6,
             recall=1.0 if engine.index.recall is None else engine.index.recall,
             stored_p50=stored_p50,
             stored_p99=stored_p99,

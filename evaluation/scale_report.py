@@ -21,6 +21,7 @@ COLUMNS: tuple[tuple[str, str, str], ...] = (
     ("index_mb", "index MB", "{:,.0f}"),
     ("mapped_mb", "mapped MB", "{:,.0f}"),
     ("columns_mb", "columns MB", "{:,.1f}"),
+    ("lexical_mb", "lexical MB", "{:,.1f}"),
     ("recall", "recall", "{:.3f}"),
     ("stored_p50", "stored p50", "{:.1f}"),
     ("stored_p99", "stored p99", "{:.1f}"),
@@ -95,6 +96,7 @@ def write_report(rows: Sequence[ScaleRow], out: Path) -> list[Path]:
         ("index_mb", "index (held in memory)"),
         ("mapped_mb", "vectors file (mapped)"),
         ("columns_mb", "columns"),
+        ("lexical_mb", "lexical index"),
     ):
         values = [getattr(r, field) for r in rows]
         if any(v > 0 for v in values):  # nothing mapped: no line at zero on a log scale

@@ -29,6 +29,7 @@ import faiss
 import numpy as np
 
 from recommender.domain.items import Item
+from recommender.retrieval.lexical import LexicalIndex
 from recommender.retrieval.rows import RowsWriter, file_sha256, fsync_dir, open_rows
 
 SNAPSHOT_VERSION = 3
@@ -215,10 +216,12 @@ def write_snapshot(
 ) -> int:
     """Write a snapshot of ``mentors`` (id, items, float32 ``(len(items), dim)`` vectors;
     each one's slot is its position) block by block, for a program too large to build in
-    memory: ``MentorIndex.load`` then maps it, ``tune`` adds an IVF index and ``save`` adds
-    that. ``store_seq()`` is asked once every mentor is written. Returns the item count."""
+    memory, with the lexical index of their words: ``MentorIndex.load`` then maps it,
+    ``tune`` adds an IVF index and ``save`` adds that. ``store_seq()`` is asked once every
+    mentor is written. Returns the item count."""
     path.parent.mkdir(parents=True, exist_ok=True)
     writer = RowsWriter(path, dim)
+    words = LexicalIndex()
     ids: list[str | None] = []
     hashes: list[str] = []
     counts: list[int] = []
@@ -233,6 +236,7 @@ def write_snapshot(
                 raise ValueError(f"{mentor_id} appears twice")
             seen.add(mentor_id)
             writer.append(vectors)
+            words.put(len(ids), [item.text for item in items])
             ids.append(mentor_id)
             hashes.append(items_hash(items))
             counts.append(len(items))
@@ -243,6 +247,8 @@ def write_snapshot(
     count = np.asarray(counts, dtype=np.int64)
     table = SlotTable(ids, hashes, np.cumsum(count) - count, count)
     meta = snapshot_meta(model_id, dim, store_seq(), int(count.sum()), checksum, table)
+    words.save(lexical_path(path))
+    meta["lexical"] = {"checksum": file_sha256(lexical_path(path))}
     approx_path(path).unlink(missing_ok=True)
     atomic_write(meta_path(path), json.dumps(meta).encode())
     return int(count.sum())

@@ -2,9 +2,12 @@
 
 A mentor's document is the concatenation of its item texts (see ``recommender.domain.items``),
 cut into words, stripped of English stop words and stemmed (``tokens``). The index keeps, per
-slot, a forward posting: the document's sorted unique term ids with their counts. Term
-statistics (document frequency per term, number of documents, total length) follow every
-``put`` and ``remove``, so they are always exact and the index never needs a rebuild.
+slot, a forward posting: the document's sorted unique term ids with their counts, as a run of
+two flat arrays shared by all slots (6 bytes a term, no object per mentor). ``put`` appends a
+run and ``remove`` abandons one; the arrays are compacted once abandoned runs outweigh the
+live ones. Term statistics (document frequency per term, number of documents, total length)
+follow every ``put`` and ``remove``, so they are always exact and the index never needs a
+rebuild.
 
 It does not search the whole corpus: ``scores`` rates the candidate slots a caller already
 has (from the vector index, say), vectorised over their postings. Scores are BM25 with the
@@ -20,7 +23,6 @@ from __future__ import annotations
 import math
 import os
 import re
-import sys
 import threading
 import zipfile
 from collections.abc import Iterable, Sequence
@@ -41,9 +43,11 @@ MAX_SLOT = 2**31 - 1
 
 _WORD = re.compile(r"[^\W_]+")
 _STOP_WORDS: frozenset[str] = frozenset(ENGLISH_STOP_WORDS)
-_EMPTY = np.zeros((0, 2), dtype=np.int32)
-_OBJECT_BYTES = 112
-"""Rough size of a small numpy array object without its data."""
+TF_MAX = np.iinfo(np.uint16).max
+"""Highest term count kept for one document (a higher one is kept as this; its BM25 weight
+is saturated long before)."""
+MIN_COMPACT = 65_536
+"""Abandoned posting entries below which the flat arrays are never compacted."""
 _TERM_BYTES = 120
 """Rough memory per vocabulary term besides its characters: dict entry, list entry, str."""
 
@@ -129,14 +133,15 @@ def _unique_stems(texts: Iterable[str]) -> list[str]:
 class LexicalIndex:
     """BM25 over one document per mentor slot, with in-place updates.
 
-    Per slot, ``_post[slot]`` is an int32 ``(n, 2)`` array: the document's unique term ids,
-    ascending, and each one's count (term frequency). ``_dl[slot]`` is its length in
-    tokens and ``_nterms[slot]`` its ``n``; ``_has[slot]`` says whether the slot holds a
-    document. Term ids index ``_terms`` and ``_df`` and are never reused in memory; terms
-    no document holds any more are dropped by ``save``.
+    A slot's posting is the run ``_start[slot] : _start[slot] + _nterms[slot]`` of the
+    flat arrays ``_ids`` (int32 term ids, ascending within a run) and ``_tfs`` (uint16
+    term frequencies); the first ``_used`` entries are written, ``_dead`` of them belong
+    to abandoned runs. ``_dl[slot]`` is the document's length in tokens and ``_has[slot]``
+    says whether the slot holds one. Term ids index ``_terms`` and ``_df`` and are never
+    reused in memory; terms no document holds any more are dropped by ``save``.
 
-    Not safe to call from several threads at once: scoring marks the query's terms in a
-    scratch array the index keeps. The engine calls it under its lock.
+    Not safe to call from several threads at once: scoring writes the query's weights into
+    a scratch array the index keeps. The engine calls it under its lock.
 
     Args:
         k1: term frequency saturation (> 0); the higher, the more repeats count.
@@ -153,16 +158,19 @@ class LexicalIndex:
         self._vocab: dict[str, int] = {}  # term -> id
         self._terms: list[str] = []  # id -> term
         self._df = np.zeros(0, dtype=np.int64)  # id -> documents holding it (grown ahead)
-        self._post: list[np.ndarray] = []  # slot -> (n, 2) int32 [term id, tf]
+        self._ids = np.zeros(0, dtype=np.int32)  # flat postings: term ids …
+        self._tfs = np.zeros(0, dtype=np.uint16)  # … and their counts
+        self._used = 0  # entries of the flat arrays written
+        self._dead = 0  # of which in abandoned runs
         self._has = np.zeros(0, dtype=bool)
+        self._start = np.zeros(0, dtype=np.int64)
         self._dl = np.zeros(0, dtype=np.int64)
         self._nterms = np.zeros(0, dtype=np.int64)
         self._n_docs = 0
         self._total_len = 0
-        self._post_bytes = 0  # data bytes of the held postings
         self._term_chars = 0  # characters of the vocabulary
         self._changes = 0  # documents put or removed (the query analyses' cache key)
-        self._asked = np.zeros(0, dtype=bool)  # per term: in the query being scored
+        self._weight = np.zeros(0, dtype=np.float64)  # per term: its idf in the scored query
         self._weighed: dict[tuple[tuple[str, ...], int], tuple[np.ndarray, np.ndarray, float]] = {}
         self._queries: dict[
             tuple[tuple[str, ...], bool, int],
@@ -175,7 +183,7 @@ class LexicalIndex:
     def __contains__(self, slot: object) -> bool:
         if isinstance(slot, bool) or not isinstance(slot, int | np.integer):
             return False
-        return 0 <= int(slot) < len(self._post) and bool(self._has[int(slot)])
+        return 0 <= int(slot) < len(self._has) and bool(self._has[int(slot)])
 
     @property
     def n_terms(self) -> int:
@@ -195,17 +203,16 @@ class LexicalIndex:
         slot = _checked_slot(slot)
         self.remove(slot)
         self._grow_slots(slot + 1)
-        posting = self._posting([stem for text in texts for stem in tokens(text)])
-        ids = posting[:, 0]
+        ids, counts = self._posting([stem for text in texts for stem in tokens(text)])
         self._df[ids] += 1  # ids are unique, so fancy += adds once each
-        length = int(posting[:, 1].sum())
-        self._post[slot] = posting
+        length = int(counts.sum())
+        start = self._append(ids, counts)
         self._has[slot] = True
+        self._start[slot] = start
         self._dl[slot] = length
-        self._nterms[slot] = len(posting)
+        self._nterms[slot] = len(ids)
         self._n_docs += 1
         self._total_len += length
-        self._post_bytes += posting.nbytes
         self._changes += 1
 
     def remove(self, slot: int) -> bool:
@@ -219,22 +226,51 @@ class LexicalIndex:
         """
         if slot not in self:
             return False
-        posting = self._post[slot]
-        self._df[posting[:, 0]] -= 1
+        start, n = int(self._start[slot]), int(self._nterms[slot])
+        self._df[self._ids[start : start + n]] -= 1
         self._n_docs -= 1
         self._total_len -= int(self._dl[slot])
-        self._post_bytes -= posting.nbytes
-        self._post[slot] = _EMPTY
+        self._dead += n
         self._has[slot] = False
+        self._start[slot] = 0
         self._dl[slot] = 0
         self._nterms[slot] = 0
         self._changes += 1
         return True
 
-    def _posting(self, stems: list[str]) -> np.ndarray:
-        """The ``(n, 2)`` posting of a document's stems, adding new terms to the vocabulary."""
+    def _append(self, ids: np.ndarray, counts: np.ndarray) -> int:
+        """Write a posting at the end of the flat arrays (compacting or growing them first
+        when full); returns where it starts."""
+        n = len(ids)
+        if self._used + n > len(self._ids):
+            if self._dead >= max(MIN_COMPACT, self._used - self._dead):
+                self._compact()
+            if self._used + n > len(self._ids):
+                size = max(self._used + n, 2 * len(self._ids), 4096)
+                self._ids = _grown(self._ids[: self._used], size)
+                self._tfs = _grown(self._tfs[: self._used], size)
+        start = self._used
+        self._ids[start : start + n] = ids
+        self._tfs[start : start + n] = counts
+        self._used += n
+        return start
+
+    def _compact(self) -> None:
+        """Drop the abandoned runs: the live ones are moved to the front, in slot order."""
+        slots = np.flatnonzero(self._has)
+        where = _runs(self._start[slots], self._nterms[slots])
+        self._ids[: len(where)] = self._ids[where]
+        self._tfs[: len(where)] = self._tfs[where]
+        starts = np.zeros(len(slots), dtype=np.int64)
+        np.cumsum(self._nterms[slots][:-1], out=starts[1:])
+        self._start[slots] = starts
+        self._used, self._dead = len(where), 0
+
+    def _posting(self, stems: list[str]) -> tuple[np.ndarray, np.ndarray]:
+        """The posting of a document's stems (unique term ids ascending, their counts),
+        adding new terms to the vocabulary."""
         if not stems:
-            return _EMPTY
+            return np.zeros(0, dtype=np.int32), np.zeros(0, dtype=np.uint16)
         vocab = self._vocab
         ids = np.empty(len(stems), dtype=np.int32)
         for i, stem in enumerate(stems):
@@ -248,15 +284,15 @@ class LexicalIndex:
         if len(self._terms) > len(self._df):
             self._df = _grown(self._df, max(len(self._terms), 2 * len(self._df), 1024))
         unique, counts = np.unique(ids, return_counts=True)
-        return np.stack([unique, counts.astype(np.int32)], axis=1)
+        return unique, np.minimum(counts, TF_MAX).astype(np.uint16)
 
     def _grow_slots(self, size: int) -> None:
         """Make every slot-aligned array at least ``size`` long."""
-        if size <= len(self._post):
+        if size <= len(self._has):
             return
-        grown = max(size, 2 * len(self._post), 1024)
-        self._post.extend([_EMPTY] * (grown - len(self._post)))
+        grown = max(size, 2 * len(self._has), 1024)
         self._has = _grown(self._has, grown)
+        self._start = _grown(self._start, grown)
         self._dl = _grown(self._dl, grown)
         self._nterms = _grown(self._nterms, grown)
 
@@ -288,30 +324,29 @@ class LexicalIndex:
         query, query_idf, most = self._query(tuple(query_texts))
         if not len(query) or not len(slots):
             return out
-        valid = (slots >= 0) & (slots < len(self._post))
+        valid = (slots >= 0) & (slots < len(self._has))
         valid[valid] = self._has[slots[valid]]
         where = np.flatnonzero(valid)
         if not len(where):
             return out
         held = slots[where]
-        post = self._post
-        flat = np.concatenate([post[s] for s in held.tolist()])
-        terms = flat[:, 0]
-        if len(self._asked) < len(self._terms):
-            self._asked = np.zeros(max(len(self._terms), 2 * len(self._asked)), dtype=bool)
-        asked = self._asked  # all False between calls: the query's terms are set, then unset
-        asked[query] = True
+        lengths = self._nterms[held]
+        ends = np.cumsum(lengths)
+        entries = _runs(self._start[held], lengths, ends)
+        if len(self._weight) < len(self._terms):
+            self._weight = np.zeros(max(len(self._terms), 2 * len(self._weight)), np.float64)
+        weights = self._weight  # all 0 between calls: the query's idfs are set, then unset
+        weights[query] = query_idf
         try:
-            hit = np.flatnonzero(asked[terms])
+            entry_idf = weights[self._ids[entries]]
         finally:
-            asked[query] = False
+            weights[query] = 0.0
+        hit = np.flatnonzero(entry_idf)
         if not len(hit):
             return out
-        ends = np.cumsum(self._nterms[held])
         owner = np.searchsorted(ends, hit, side="right")  # hit -> position in held
-        term_ids = terms[hit]
-        idf = query_idf[np.searchsorted(query, term_ids)]  # query is sorted
-        tf = flat[hit, 1].astype(np.float64)
+        idf = entry_idf[hit]
+        tf = self._tfs[entries[hit]].astype(np.float64)
         k1 = self.k1
         if self.b == 0.0:
             weight = tf * (k1 + 1.0) / (tf + k1)
@@ -423,9 +458,8 @@ class LexicalIndex:
         Args:
             path: the file to write.
         """
-        slots = np.flatnonzero(self._has[: len(self._post)]).astype(np.int64)
-        postings = [self._post[s] for s in slots.tolist()]
-        flat = np.concatenate(postings) if postings else _EMPTY
+        slots = np.flatnonzero(self._has).astype(np.int64)
+        flat = _runs(self._start[slots], self._nterms[slots])
         offsets = np.zeros(len(slots) + 1, dtype=np.int64)
         np.cumsum(self._nterms[slots], out=offsets[1:])
         n_terms = len(self._terms)
@@ -443,8 +477,8 @@ class LexicalIndex:
                     df=self._df[:n_terms][live],
                     slots=slots,
                     offsets=offsets,
-                    term_ids=new_id[flat[:, 0]].astype(np.int32),
-                    tfs=flat[:, 1].astype(np.int32),
+                    term_ids=new_id[self._ids[flat]].astype(np.int32),
+                    tfs=self._tfs[flat],
                 )
                 handle.flush()
                 os.fsync(handle.fileno())
@@ -484,7 +518,7 @@ class LexicalIndex:
         slots = arrays["slots"].astype(np.int64)
         offsets = arrays["offsets"].astype(np.int64)
         term_ids = arrays["term_ids"].astype(np.int32)
-        tfs = arrays["tfs"].astype(np.int32)
+        tfs = arrays["tfs"].astype(np.int64)
         n_terms, total = len(terms), len(term_ids)
         if terms.dtype.kind != "U" or terms.ndim != 1 or df.shape != (n_terms,):
             raise ValueError("bad vocabulary")
@@ -496,7 +530,9 @@ class LexicalIndex:
             raise ValueError("bad offsets")
         if len(slots) and (slots[0] < 0 or slots[-1] > MAX_SLOT or (np.diff(slots) <= 0).any()):
             raise ValueError("bad slots")
-        if total and (term_ids.min() < 0 or term_ids.max() >= n_terms or tfs.min() < 1):
+        if total and (
+            term_ids.min() < 0 or term_ids.max() >= n_terms or tfs.min() < 1 or tfs.max() > TF_MAX
+        ):
             raise ValueError("bad postings")
         starts = np.zeros(total, dtype=bool)
         starts[offsets[:-1][offsets[:-1] < total]] = True
@@ -510,31 +546,24 @@ class LexicalIndex:
             raise ValueError("repeated vocabulary terms")
         index._term_chars = sum(len(term) for term in index._terms)
         index._df = df.copy()
-        flat = np.stack([term_ids, tfs], axis=1)
-        lengths = np.diff(offsets)
         running = np.zeros(total + 1, dtype=np.int64)
         np.cumsum(tfs, out=running[1:])
-        dls = running[offsets[1:]] - running[offsets[:-1]]
         if len(slots):
             index._grow_slots(int(slots[-1]) + 1)
-        for slot, start, end in zip(
-            slots.tolist(), offsets[:-1].tolist(), offsets[1:].tolist(), strict=True
-        ):
-            index._post[slot] = flat[start:end] if end > start else _EMPTY
+        index._ids, index._tfs, index._used = term_ids, tfs.astype(np.uint16), total
         index._has[slots] = True
-        index._dl[slots] = dls
-        index._nterms[slots] = lengths
+        index._start[slots] = offsets[:-1]
+        index._dl[slots] = running[offsets[1:]] - running[offsets[:-1]]
+        index._nterms[slots] = np.diff(offsets)
         index._n_docs = len(slots)
         index._total_len = int(running[-1])
-        index._post_bytes = flat.nbytes
         return index
 
     def nbytes(self) -> int:
         """Approximate memory the index holds, in bytes."""
-        slot_arrays = self._has.nbytes + self._dl.nbytes + self._nterms.nbytes
-        slot_list = sys.getsizeof(self._post) + _OBJECT_BYTES * self._n_docs
+        slots = sum(a.nbytes for a in (self._has, self._start, self._dl, self._nterms))
         vocab = self._term_chars + _TERM_BYTES * len(self._terms) + self._df.nbytes
-        return self._post_bytes + slot_arrays + slot_list + vocab
+        return self._ids.nbytes + self._tfs.nbytes + slots + vocab + self._weight.nbytes
 
 
 _SAVED = ("version", "params", "terms", "df", "slots", "offsets", "term_ids", "tfs")
@@ -548,6 +577,15 @@ def _checked_slot(slot: int) -> int:
     if not 0 <= value <= MAX_SLOT:
         raise ValueError(f"slot {value} outside 0…{MAX_SLOT}")
     return value
+
+
+def _runs(starts: np.ndarray, lengths: np.ndarray, ends: np.ndarray | None = None) -> np.ndarray:
+    """The positions of the runs ``starts[i] : starts[i] + lengths[i]`` one after another
+    (``ends``: ``cumsum(lengths)``, if the caller has it)."""
+    if ends is None:
+        ends = np.cumsum(lengths)
+    total = int(ends[-1]) if len(ends) else 0
+    return np.repeat(starts - ends + lengths, lengths) + np.arange(total, dtype=np.int64)
 
 
 def _grown(array: np.ndarray, size: int) -> np.ndarray:

@@ -69,6 +69,7 @@ def test_run_scale_measures_every_figure_in_process_and_over_http(
         assert row.stored_p50 <= row.stored_p99 and row.http_p50 <= row.http_p99
         assert row.load_rps > 0 and row.load_errors == 0
         assert row.index_mb > row.columns_mb > 0 and row.rss_mb > row.index_mb
+        assert 0 < row.lexical_mb < row.index_mb
         assert 0 < row.rss_anon_mb <= row.rss_mb
     assert small.mapped_mb == 0 and large.mapped_mb > 0
     assert large.mapped_mb == pytest.approx(large.items * 384 * 4 / 1e6)

@@ -220,6 +220,11 @@ def test_a_snapshot_written_block_by_block_loads_mapped_and_refuses_bad_input(
     assert loaded is not None and loaded.store_seq == 5 and loaded.mapped_bytes == 24 * DIM * 4
     queries = unit(rng, 2)
     assert loaded.candidates(queries, 4) == exact_top(queries, vectors, 4)
+    # the words came with it: no rebuild waits for the first sync
+    assert len(loaded.lexical) == 12
+    slots = np.asarray([loaded.slot("m3"), loaded.slot("m4")])
+    found, other = loaded.lexical.scores(["about m3"], slots).tolist()
+    assert found > 0 and other == 0
     before = path.read_bytes()
     with pytest.raises(ValueError, match="m0 appears twice"):
         write_snapshot(path, "test-model", DIM, iter([*made, made[0]]), lambda: 6)

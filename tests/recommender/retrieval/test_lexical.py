@@ -6,12 +6,14 @@ from __future__ import annotations
 import math
 from collections import Counter
 from pathlib import Path
+from unittest import mock
 
 import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from recommender.retrieval import lexical
 from recommender.retrieval.lexical import LexicalIndex, tokens, word_stems
 
 DOCS: dict[int, list[str]] = {
@@ -223,20 +225,24 @@ text = st.lists(st.sampled_from(WORDS), max_size=6).map(" ".join)
 operation = st.tuples(st.integers(0, 7), st.none() | st.lists(text, max_size=3))
 
 
+@pytest.mark.parametrize("min_compact", [0, lexical.MIN_COMPACT])
 @settings(max_examples=150, deadline=None)
 @given(ops=st.lists(operation, max_size=40), b=st.sampled_from([0.0, 0.75]))
 def test_updates_in_any_order_equal_a_fresh_build(
-    ops: list[tuple[int, list[str] | None]], b: float
+    min_compact: int, ops: list[tuple[int, list[str] | None]], b: float
 ) -> None:
+    """With ``min_compact`` 0 the flat postings are compacted whenever abandoned runs
+    outweigh the live ones and the arrays are full, so moved runs are checked too."""
     index = LexicalIndex(b=b)
     docs: dict[int, list[str]] = {}
-    for slot, texts in ops:
-        if texts is None:
-            assert index.remove(slot) is (slot in docs)
-            docs.pop(slot, None)
-        else:
-            index.put(slot, texts)
-            docs[slot] = texts
+    with mock.patch.object(lexical, "MIN_COMPACT", min_compact):
+        for slot, texts in ops:
+            if texts is None:
+                assert index.remove(slot) is (slot in docs)
+                docs.pop(slot, None)
+            else:
+                index.put(slot, texts)
+                docs[slot] = texts
     fresh = build(docs, b=b)
     assert len(index) == len(fresh) == len(docs)
     assert all((s in index) == (s in docs) for s in range(9))
@@ -272,6 +278,27 @@ def test_save_and_load_give_identical_scores(tmp_path: Path) -> None:
         each.remove(12)
     assert_same_scores(loaded, index, slots)
     assert loaded.scores(["glioma"], np.array([1]))[0] > 0
+
+
+def test_a_loaded_index_takes_updates_and_compacts(tmp_path: Path) -> None:
+    many = {slot: [f"{DOCS[slot % 6][1]} case {slot}"] for slot in range(200)}
+    build(many).save(tmp_path / "lexical.npz")
+    index = LexicalIndex.load(tmp_path / "lexical.npz")
+    assert index is not None
+    compact = LexicalIndex._compact
+    with (
+        mock.patch.object(lexical, "MIN_COMPACT", 0),
+        mock.patch.object(LexicalIndex, "_compact", autospec=True, side_effect=compact) as spy,
+    ):
+        for round_ in range(6):  # rewrites half the documents, so abandoned runs pile up
+            for slot in range(0, 200, 2):
+                many[slot] = [f"{DOCS[(slot + round_) % 6][0]} visit {round_}"]
+                index.put(slot, many[slot])
+            index.remove(199 - round_)
+            many.pop(199 - round_)
+            assert_same_scores(index, build(many), np.arange(205))
+    assert spy.call_count >= 2
+    assert index._used - index._dead == int(index._nterms.sum())
 
 
 def test_save_replaces_an_older_file(tmp_path: Path) -> None:
