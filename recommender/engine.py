@@ -542,6 +542,7 @@ class Engine:
             self.registry,
             q_vecs,
             signals,
+            lexical,
         )
 
     def _feedback_columns(self, stats: FeedbackStats) -> FeedbackColumns:

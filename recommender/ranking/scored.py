@@ -63,6 +63,9 @@ class Scored:
     """float32 ``(len(queries), dim)`` query vectors, for the shown candidates' item cosines."""
     signals: BatchSignals | None = None
     """The signals of ``X`` with their parts (None: parts are worked out pair by pair)."""
+    lexical: np.ndarray | None = None
+    """float64 per candidate, its word-overlap match (None: not computed), for working
+    the parts out pair by pair as they were ranked."""
 
     def candidates(
         self,
@@ -88,7 +91,9 @@ class Scored:
             if kept is not None:
                 signals = kept[j]
             else:
-                signals = self.registry.compute(SignalPair(self.mentee, mentor, found, self.ctx))
+                lexical = None if self.lexical is None else float(self.lexical[i])
+                pair = SignalPair(self.mentee, mentor, found, self.ctx, lexical)
+                signals = self.registry.compute(pair)
             out.append(
                 Candidate(
                     mentee=self.mentee,

@@ -184,7 +184,9 @@ def test_text_methods_and_an_adapted_embedder_are_rows_of_their_own(
     assert "full uses the" in notes
     # the same weights give the same ranking: the adapted row equals the hybrid one
     assert result.runs["adapted"] == result.runs["hybrid"]
-    assert (tmp_path / "out" / "cache").is_dir()
+    # each embedder ranks from stores and indexes of its own, for test and train/ alike
+    stores = sorted(p.name for p in (tmp_path / "out" / "cache").iterdir() if p.is_dir())
+    assert len(stores) == 4 and sum(name.endswith("-adapted") for name in stores) == 2, stores
 
 
 def test_an_adapted_row_without_a_model_is_said_not_run(

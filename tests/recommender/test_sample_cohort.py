@@ -252,9 +252,27 @@ def test_explanations_read_from_the_columns_equal_the_per_pair_ones(
             assert scored.signals is not None
             scores, order = sample_engine.order(scored, filters)
             shown = list(enumerate(order[:10], start=1))
+            per_pair = replace(scored, signals=None)
             got = sample_engine._explained(scored, scores, shown)
-            expected = sample_engine._explained(replace(scored, signals=None), scores, shown)
+            expected = sample_engine._explained(per_pair, scores, shown)
             assert got == expected, mentee.id
+            sims = sample_engine.index.item_similarities(
+                scored.vectors, [scored.mentor_ids[i] for _, i in shown]
+            ).sims
+            shares = np.zeros((len(shown), scored.X.shape[1]))
+            for a, b in zip(
+                scored.candidates(shown, scores, shares, sims),
+                per_pair.candidates(shown, scores, shares, sims),
+                strict=True,
+            ):
+                assert a.signals.keys() == b.signals.keys()
+                for name, value in a.signals.items():
+                    other = b.signals[name]
+                    assert (value.value is None) == (other.value is None), (mentee.id, name)
+                    if value.value is not None:
+                        assert value.value == pytest.approx(other.value, abs=1e-6), name
+                    assert value.parts.keys() == other.parts.keys(), name
+            assert "lexical" in a.signals["similarity"].parts
             told["reasons"] += sum(len(s.reasons) for s in got)
             told["gaps"] += sum(len(s.gaps) for s in got)
             told["rated"] += sum("past mentees" in r for s in got for r in s.reasons)
