@@ -39,8 +39,8 @@ from matplotlib.typing import RcKeyType
 
 from evaluation.adapter import Cohort, to_cohort
 from evaluation.beir import BeirDataset, DatasetError, load_beir
+from evaluation.learning import DEPTH, Task, no_progress, shared_embedder
 from evaluation.metrics import bootstrap_ci, per_query
-from evaluation.runner import Task, _no_progress, _shared_embedder
 from evaluation.trec import Run
 from recommender.domain.items import mentee_items, mentor_items
 from recommender.domain.pooling import DEFAULT_TEMPERATURE, segment_pool
@@ -48,7 +48,6 @@ from recommender.ranking.batch import text_match
 from recommender.retrieval.embedding import CachedEmbedder, Embedder
 from recommender.retrieval.lexical import LexicalIndex
 
-DEPTH = 100
 METRIC = "ndcg@10"
 GENERIC_KINDS = ("specialty", "interest")
 """Mentor item kinds that are short and generic (a field's name, a tag)."""
@@ -400,7 +399,7 @@ def run_text_study(
     cache: Path | None = None,
     embedder: Embedder | None = None,
     methods: Sequence[Method] = METHODS,
-    task: Task = _no_progress,
+    task: Task = no_progress,
 ) -> TextStudy:
     """Compare ``methods`` on ``dataset_dir``'s train/ and test parts; choose on train/ only;
     write ``text-study.md``, ``.json`` and ``.png`` into ``out``.
@@ -412,7 +411,7 @@ def run_text_study(
     start = time.perf_counter()
     train_dir = _check(dataset_dir)
     loaded = {"train": _load(train_dir), "test": _load(dataset_dir)}  # both read before the model
-    shared = _shared_embedder(cache or out / "cache", embedder)
+    shared = shared_embedder(cache or out / "cache", embedder)
     per: dict[str, dict[str, dict[str, float]]] = {}
     sizes: dict[str, dict[str, int]] = {}
     notes: list[str] = []

@@ -72,7 +72,7 @@ def fast_model(monkeypatch: pytest.MonkeyPatch, embedder: SentenceTransformerEmb
     monkeypatch.setattr(
         "recommender.retrieval.embedding.SentenceTransformerEmbedder", lambda *a, **k: embedder
     )
-    monkeypatch.setattr("evaluation.runner.SentenceTransformerEmbedder", lambda *a, **k: embedder)
+    monkeypatch.setattr("evaluation.learning.SentenceTransformerEmbedder", lambda *a, **k: embedder)
 
 
 @pytest.fixture

@@ -15,7 +15,7 @@ from typer.testing import CliRunner
 import evaluation.text_study as study
 from cli.text_study import text_study
 from evaluation.beir import load_beir
-from evaluation.runner import _shared_embedder
+from evaluation.learning import shared_embedder
 from evaluation.text_study import (
     METHODS,
     Matches,
@@ -154,9 +154,9 @@ def test_conflicts_and_mentors_without_items_are_never_ranked(
     tmp_path: Path, embedder: SentenceTransformerEmbedder
 ) -> None:
     folder = write_part(tmp_path / "data", TEST, conflicts=True)
-    shared = _shared_embedder(tmp_path / "cache", embedder)
-    part = prepare("test", load_beir(folder), list(TEST), shared, study._no_progress)
-    runs = runs_of(part, METHODS, study._no_progress)
+    shared = shared_embedder(tmp_path / "cache", embedder)
+    part = prepare("test", load_beir(folder), list(TEST), shared, study.no_progress)
+    runs = runs_of(part, METHODS, study.no_progress)
     shared.store.close()
     for name, run in runs.items():
         assert set(run) == set(TEST), name
@@ -268,7 +268,7 @@ def test_choice_ties_go_to_the_earlier_method() -> None:
 @pytest.fixture
 def cli(monkeypatch: pytest.MonkeyPatch, embedder: SentenceTransformerEmbedder) -> typer.Typer:
     """A throwaway app with the command registered as ``cli.main`` does; the session's model."""
-    monkeypatch.setattr("evaluation.runner.SentenceTransformerEmbedder", lambda *a, **k: embedder)
+    monkeypatch.setattr("evaluation.learning.SentenceTransformerEmbedder", lambda *a, **k: embedder)
     app = typer.Typer(pretty_exceptions_enable=False)
 
     @app.callback()
