@@ -30,7 +30,8 @@ def text_study(
     ] = None,
 ) -> None:
     """Compare text-score pooling methods (max, top-k, soft-max, bm25...); choose on train/."""
-    from evaluation.text_study import run_text_study, runner_up  # the model: slow
+    from evaluation.text_study import run_text_study  # the model: slow
+    from evaluation.text_study_report import runner_up
 
     with Bars() as bars:
         try:

@@ -28,6 +28,7 @@ from evaluation.text_study import (
     runs_of,
     top,
 )
+from evaluation.text_study_report import TextStudy
 from recommender.domain.pooling import segment_pool
 from recommender.retrieval.embedding import SentenceTransformerEmbedder
 from recommender.retrieval.lexical import LexicalIndex
@@ -86,7 +87,7 @@ def write_dataset(root: Path) -> Path:
 @pytest.fixture(scope="module")
 def studied(
     tmp_path_factory: pytest.TempPathFactory, embedder: SentenceTransformerEmbedder
-) -> tuple[Path, Path, study.TextStudy]:
+) -> tuple[Path, Path, TextStudy]:
     root = tmp_path_factory.mktemp("textstudy")
     data = write_dataset(root)
     out = root / "out"
@@ -101,7 +102,7 @@ def train_means(saved: dict[str, Any]) -> dict[str, float]:
 
 
 def test_files_are_written_and_the_chosen_method_is_the_train_best(
-    studied: tuple[Path, Path, study.TextStudy],
+    studied: tuple[Path, Path, TextStudy],
 ) -> None:
     _, out, result = studied
     saved = json.loads((out / "text-study.json").read_text())
@@ -125,7 +126,7 @@ def test_files_are_written_and_the_chosen_method_is_the_train_best(
 
 
 def test_test_qrels_never_influence_the_choice(
-    studied: tuple[Path, Path, study.TextStudy],
+    studied: tuple[Path, Path, TextStudy],
     tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
     embedder: SentenceTransformerEmbedder,
