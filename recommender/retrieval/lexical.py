@@ -3,7 +3,7 @@
 A mentor's document is the concatenation of its item texts (see ``recommender.domain.items``),
 cut into words, stripped of English stop words and stemmed (``tokens``). The index keeps, per
 slot, a forward posting: the document's sorted unique term ids with their counts, as a run of
-two flat arrays shared by all slots (6 bytes a term, no object per mentor). ``put`` appends a
+two flat arrays shared by all slots (5 bytes a term, no object per mentor). ``put`` appends a
 run and ``remove`` abandons one; the arrays are compacted once abandoned runs outweigh the
 live ones. Term statistics (document frequency per term, number of documents, total length)
 follow every ``put`` and ``remove``, so they are always exact and the index never needs a
@@ -43,7 +43,7 @@ MAX_SLOT = 2**31 - 1
 
 _WORD = re.compile(r"[^\W_]+")
 _STOP_WORDS: frozenset[str] = frozenset(ENGLISH_STOP_WORDS)
-TF_MAX = np.iinfo(np.uint16).max
+TF_MAX = np.iinfo(np.uint8).max
 """Highest term count kept for one document (a higher one is kept as this; its BM25 weight
 is saturated long before)."""
 MIN_COMPACT = 65_536
@@ -134,7 +134,7 @@ class LexicalIndex:
     """BM25 over one document per mentor slot, with in-place updates.
 
     A slot's posting is the run ``_start[slot] : _start[slot] + _nterms[slot]`` of the
-    flat arrays ``_ids`` (int32 term ids, ascending within a run) and ``_tfs`` (uint16
+    flat arrays ``_ids`` (int32 term ids, ascending within a run) and ``_tfs`` (uint8
     term frequencies); the first ``_used`` entries are written, ``_dead`` of them belong
     to abandoned runs. ``_dl[slot]`` is the document's length in tokens and ``_has[slot]``
     says whether the slot holds one. Term ids index ``_terms`` and ``_df`` and are never
@@ -159,7 +159,7 @@ class LexicalIndex:
         self._terms: list[str] = []  # id -> term
         self._df = np.zeros(0, dtype=np.int64)  # id -> documents holding it (grown ahead)
         self._ids = np.zeros(0, dtype=np.int32)  # flat postings: term ids …
-        self._tfs = np.zeros(0, dtype=np.uint16)  # … and their counts
+        self._tfs = np.zeros(0, dtype=np.uint8)  # … and their counts
         self._used = 0  # entries of the flat arrays written
         self._dead = 0  # of which in abandoned runs
         self._has = np.zeros(0, dtype=bool)
@@ -270,7 +270,7 @@ class LexicalIndex:
         """The posting of a document's stems (unique term ids ascending, their counts),
         adding new terms to the vocabulary."""
         if not stems:
-            return np.zeros(0, dtype=np.int32), np.zeros(0, dtype=np.uint16)
+            return np.zeros(0, dtype=np.int32), np.zeros(0, dtype=np.uint8)
         vocab = self._vocab
         ids = np.empty(len(stems), dtype=np.int32)
         for i, stem in enumerate(stems):
@@ -284,7 +284,7 @@ class LexicalIndex:
         if len(self._terms) > len(self._df):
             self._df = _grown(self._df, max(len(self._terms), 2 * len(self._df), 1024))
         unique, counts = np.unique(ids, return_counts=True)
-        return unique, np.minimum(counts, TF_MAX).astype(np.uint16)
+        return unique, np.minimum(counts, TF_MAX).astype(np.uint8)
 
     def _grow_slots(self, size: int) -> None:
         """Make every slot-aligned array at least ``size`` long."""
@@ -530,9 +530,7 @@ class LexicalIndex:
             raise ValueError("bad offsets")
         if len(slots) and (slots[0] < 0 or slots[-1] > MAX_SLOT or (np.diff(slots) <= 0).any()):
             raise ValueError("bad slots")
-        if total and (
-            term_ids.min() < 0 or term_ids.max() >= n_terms or tfs.min() < 1 or tfs.max() > TF_MAX
-        ):
+        if total and (term_ids.min() < 0 or term_ids.max() >= n_terms or tfs.min() < 1):
             raise ValueError("bad postings")
         starts = np.zeros(total, dtype=bool)
         starts[offsets[:-1][offsets[:-1] < total]] = True
@@ -546,11 +544,12 @@ class LexicalIndex:
             raise ValueError("repeated vocabulary terms")
         index._term_chars = sum(len(term) for term in index._terms)
         index._df = df.copy()
+        tfs = np.minimum(tfs, TF_MAX)  # as ``put`` keeps them (a file may hold more)
         running = np.zeros(total + 1, dtype=np.int64)
         np.cumsum(tfs, out=running[1:])
         if len(slots):
             index._grow_slots(int(slots[-1]) + 1)
-        index._ids, index._tfs, index._used = term_ids, tfs.astype(np.uint16), total
+        index._ids, index._tfs, index._used = term_ids, tfs.astype(np.uint8), total
         index._has[slots] = True
         index._start[slots] = offsets[:-1]
         index._dl[slots] = running[offsets[1:]] - running[offsets[:-1]]

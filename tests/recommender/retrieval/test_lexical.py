@@ -301,6 +301,20 @@ def test_a_loaded_index_takes_updates_and_compacts(tmp_path: Path) -> None:
     assert index._used - index._dead == int(index._nterms.sum())
 
 
+def test_term_counts_are_kept_up_to_the_cap_and_round_trip(tmp_path: Path) -> None:
+    """A word repeated past ``TF_MAX`` counts as ``TF_MAX`` times, in memory and on disk."""
+    cap = lexical.TF_MAX
+    index = build({0: ["heart " * (cap + 45)], 1: ["heart " * cap], 2: ["heart " * (cap - 1)]})
+    index.put(3, ["glioma"])
+    slots = np.arange(4)
+    over, at, under, _ = index.scores(["heart"], slots)
+    assert over == at > under > 0
+    index.save(tmp_path / "lexical.npz")
+    loaded = LexicalIndex.load(tmp_path / "lexical.npz")
+    assert loaded is not None
+    np.testing.assert_array_equal(loaded.scores(["heart"], slots), index.scores(["heart"], slots))
+
+
 def test_save_replaces_an_older_file(tmp_path: Path) -> None:
     path = tmp_path / "lexical.npz"
     build(DOCS).save(path)
