@@ -26,6 +26,8 @@ from recommender.domain.items import mentor_items
 from recommender.domain.kinds import Kind
 from recommender.engine import Engine, SuggestionFilters, build_engine
 from recommender.ranking.batch import text_match
+from recommender.ranking.features import feature_names, features
+from recommender.ranking.learned import FeatureModel, Fitted, Query, fit_ranker
 from recommender.ranking.ranker import LinearRanker
 from recommender.ranking.registry import DEFAULT_WEIGHTS
 from recommender.ranking.scored import Scored
@@ -90,6 +92,12 @@ class Model:
         return self.learned.full_lexical if self.learned else Settings().lexical_weight
 
     @property
+    def ranker(self) -> FeatureModel | None:
+        """The learned ranker over features, if ``train/`` gave one."""
+        fitted = self.learned.ranker if self.learned else None
+        return fitted.model if fitted else None
+
+    @property
     def fit(self) -> dict[str, float]:
         return self.learned.fit if self.learned else {}
 
@@ -116,7 +124,19 @@ class Model:
             f"({tried}): {self.lexical:g}; within the full ranker, weights learned by logistic "
             f"regression on train/ ({fit['train_queries']} queries, {fit['train_pairs']} pairs, "
             f"a split inside the training period) at each share, the best by its nDCG@10 there "
-            f"({in_full}): {self.full_lexical:g}."
+            f"({in_full}): {self.full_lexical:g}.{self._describe_ranker()}"
+        )
+
+    def _describe_ranker(self) -> str:
+        fitted = self.learned.ranker if self.learned else None
+        if fitted is None:
+            return " No learned ranker: train/ has too few queries to split."
+        scores = ", ".join(f"{name} {value:.3f}" for name, value in fitted.validation.items())
+        return (
+            f" Learned ranker over {fitted.sizes['features']} features (signals, their parts, "
+            f"products): learners fitted on the earliest {fitted.sizes['earlier']} train/ "
+            f"queries and compared by nDCG@10 on the latest {fitted.sizes['later']} "
+            f"({scores}); {fitted.model.learner} kept and refitted on all of them."
         )
 
 
@@ -175,6 +195,42 @@ class Learned:
     whose full ranking is best on ``train/`` (a share the text match alone prefers may not
     be the one that mixes best with the other signals)."""
     full_ndcg: dict[float, float]
+    ranker: Fitted | None = None
+    """The learned ranker over the candidates' features (``recommender.ranking.learned``),
+    fitted at ``lexical``'s text match: None when ``train/`` is too small to split."""
+
+
+VALIDATION_SHARE = 0.2
+"""The latest share of ``train/``'s queries (by date, else by id) the learners are compared
+on before the chosen one is refitted on all of them."""
+
+
+def _graded(train: BeirDataset, cohort: Cohort, qid: str, scored: Scored) -> np.ndarray:
+    """Each candidate's grade for query ``qid``: its best judged document's (0 if none)."""
+    grade: dict[str, float] = {}
+    for doc, value in train.qrels[qid].items():
+        mentor = cohort.mentor_of.get(doc)
+        if mentor is not None and value > 0:
+            grade[mentor] = max(grade.get(mentor, 0.0), float(value))
+    return np.asarray([grade.get(m, 0.0) for m in scored.mentor_ids], dtype=np.float64)
+
+
+def fit_learned(
+    train: BeirDataset, cohort: Cohort, scored_by_query: dict[str, Scored], share: float
+) -> Fitted | None:
+    """The learned ranker: features of every train/ query's candidates (text match at
+    lexical ``share``), learners compared on the latest ``VALIDATION_SHARE`` of queries."""
+    remixes = {qid: remixed(scored, share) for qid, scored in scored_by_query.items()}
+    if len(remixes) < 10:
+        return None
+    names = feature_names(next(iter(remixes.values())))
+    by_time = sorted(remixes, key=lambda q: (cohort.dates.get(q, date.min), q))
+    cut = len(by_time) - max(1, round(VALIDATION_SHARE * len(by_time)))
+    rows = {
+        qid: Query(features(scored, names), _graded(train, cohort, qid, scored))
+        for qid, scored in remixes.items()
+    }
+    return fit_ranker(names, [rows[q] for q in by_time[:cut]], [rows[q] for q in by_time[cut:]])
 
 
 def learn_weights(
@@ -227,4 +283,5 @@ def learn_weights(
         "full_lexical_share": in_full,
     }
     weights = fitted[in_full].effective_weights
-    return Learned(weights, lexical, fit, text_ndcg, in_full, full_ndcg)
+    ranker = fit_learned(train, cohort, scored_by_query, lexical)
+    return Learned(weights, lexical, fit, text_ndcg, in_full, full_ndcg, ranker)

@@ -35,6 +35,8 @@ from evaluation.metrics import bootstrap_ci, coverage, gini, paired_bootstrap, p
 from evaluation.report import ReportInput, write_report
 from evaluation.trec import Run, write_run
 from recommender.engine import Engine
+from recommender.ranking.features import features
+from recommender.ranking.learned import FeatureModel
 from recommender.ranking.ranker import LinearRanker
 from recommender.ranking.registry import SIGNALS
 from recommender.retrieval.embedding import CachedEmbedder, Embedder, SentenceTransformerEmbedder
@@ -49,6 +51,7 @@ ENGINE_METHODS = (
     *TEXT_METHODS,
     "adapted",
     "full",
+    "learned",
     "full-minus-lexical",
     *(f"full-minus-{s}" for s in SIGNALS),
 )
@@ -83,13 +86,20 @@ class Variant:
 
     ranker: LinearRanker
     lexical: float
+    model: FeatureModel | None = None
+    """A learned ranker over the candidates' features, used instead of ``ranker``."""
 
 
 def _variants(
-    weights: dict[str, float], methods: Sequence[str], lexical: float, in_full: float
+    weights: dict[str, float],
+    methods: Sequence[str],
+    lexical: float,
+    in_full: float,
+    learned: FeatureModel | None = None,
 ) -> dict[str, Variant]:
     """The orderings of ``methods``: the text methods at lexical share ``lexical`` (bm25 at
-    1, embedding-items at 0), the full ranker and its ablations at ``in_full``."""
+    1, embedding-items at 0), the full ranker and its ablations at ``in_full``, the learned
+    ranker (when there is one) over features with the text match at ``lexical``."""
     text_only = LinearRanker(weights={"similarity": 1.0})
     shares = {"embedding-items": 0.0, "bm25": 1.0, "hybrid": lexical, "adapted": lexical}
     out: dict[str, Variant] = {}
@@ -98,6 +108,8 @@ def _variants(
             out[method] = Variant(text_only, shares[method])
         elif method == "full":
             out[method] = Variant(LinearRanker(weights=weights), in_full)
+        elif method == "learned" and learned is not None:
+            out[method] = Variant(LinearRanker(weights=weights), lexical, learned)
         elif method == "full-minus-lexical":
             out[method] = Variant(LinearRanker(weights=weights), 0.0)
         elif method.startswith("full-minus-"):
@@ -116,7 +128,11 @@ def engine_runs(
         filters = query_filters(cohort, qid)
         scored = engine.score(mentee, DEPTH, filters, cohort.dates.get(qid))
         for name, variant in variants.items():
-            scores, order = engine.order(remixed(scored, variant.lexical), filters, variant.ranker)
+            mixed = remixed(scored, variant.lexical)
+            given = None
+            if variant.model is not None:
+                given = variant.model.predict(features(mixed, variant.model.names))
+            scores, order = engine.order(mixed, filters, variant.ranker, given)
             runs[name][qid] = {
                 cohort.doc_of[scored.mentor_ids[i]]: float(scores[i]) for i in order[:DEPTH]
             }
@@ -206,6 +222,8 @@ def run_evaluation(
         models.append(Model("adapted", shared_embedder(cache, inner)))
     elif "adapted" in methods:
         notes.append("adapted: not run (no adapted model given: `--adapted MODEL_DIR`).")
+    if "learned" in methods and not has_train:
+        notes.append("learned: not run (the data set has no train/ split to learn from).")
     for model in models:
         if has_train:
             model.learn(load_beir(train_dir), store_dir(cache, train_dir, model.tag), pool, task)
@@ -226,7 +244,9 @@ def run_evaluation(
             cohort, store_dir(cache, dataset_dir, model.tag), model.embedder, pool, task
         )
         if own:
-            variants = _variants(model.weights, own, model.lexical, model.full_lexical)
+            variants = _variants(
+                model.weights, own, model.lexical, model.full_lexical, model.ranker
+            )
             runs.update(engine_runs(engine, cohort, variants, task))
         if model.tag == "base":
             base_engine = engine

@@ -556,16 +556,24 @@ class Engine:
         return held[1]
 
     def order(
-        self, scored: Scored, filters: SuggestionFilters, ranker: Ranker | None = None
+        self,
+        scored: Scored,
+        filters: SuggestionFilters,
+        ranker: Ranker | None = None,
+        scores: np.ndarray | None = None,
     ) -> tuple[np.ndarray, list[int]]:
-        """Scores (by ``ranker``, default the engine's) and the presentation order.
+        """Scores (by ``ranker``, default the engine's; or ``scores`` as given, one per
+        candidate) and the presentation order.
 
         Best score first, then diversified across specialties or specialty-first, as the
         mentee's stage or the filters ask.
         """
         ranker = ranker or self.ranker
         kept = scored.mentor_ids
-        scores = ranker.predict(scored.X) if len(kept) else np.zeros(0)
+        if scores is None:
+            scores = ranker.predict(scored.X) if len(kept) else np.zeros(0)
+        elif scores.shape != (len(kept),):
+            raise ValueError(f"scores shape {scores.shape} != ({len(kept)},)")
         policy = choose_policy(filters, scored.mentee, self.settings.mmr_lambda)
         return scores, present(scores, kept, scored.groups, scored.in_field, policy)
 

@@ -229,3 +229,13 @@ def signal_matrix(
 ) -> np.ndarray:
     """Rows of signal values → float64 ``(n, len(registry))``, absent values as neutral."""
     return registry.matrix(rows)
+
+
+INTERACTIONS: tuple[tuple[str, str], ...] = (
+    ("similarity", "credibility.specialty"),
+    ("similarity.cosine", "similarity.lexical"),
+    ("similarity", "accessibility.capacity"),
+    ("credibility.specialty", "accessibility.recency"),
+)
+"""Products of signals and parts (``signal`` or ``signal.part``) a learned ranker reads
+beside them (``recommender.ranking.features``): a linear learner cannot form them itself."""

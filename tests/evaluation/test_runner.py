@@ -196,3 +196,29 @@ def test_an_adapted_row_without_a_model_is_said_not_run(
     result = run_evaluation(data, tmp_path / "out", ["hybrid", "adapted"], embedder=embedder)
     assert set(result.metrics) == {"hybrid"}
     assert any("adapted: not run" in note for note in result.notes)
+
+
+def test_the_learned_ranker_is_a_row_learned_on_train_only(
+    tmp_path: Path, embedder: SentenceTransformerEmbedder
+) -> None:
+    """With a train/ part of enough queries, ``learned`` ranks the test queries with the
+    learner chosen on train/'s latest queries (said in the notes); without one it is said
+    not to run."""
+    data = text_only(tmp_path / "data")
+    train = text_only(data / "train")
+    queries, rows = [], ["query-id\tcorpus-id\tscore"]
+    for k in range(4):
+        for q, (text, doc) in QUERIES.items():
+            queries.append({"_id": f"{q}-{k}", "text": f"{text}, case {k}"})
+            rows.append(f"{q}-{k}\t{doc}\t2")
+    (train / "queries.jsonl").write_text("\n".join(json.dumps(q) for q in queries) + "\n")
+    (train / "qrels" / "test.tsv").write_text("\n".join(rows) + "\n")
+    result = run_evaluation(data, tmp_path / "out", ["full", "learned"], embedder=embedder)
+    assert set(result.metrics) == {"full", "learned"}
+    assert result.metrics["learned"]["ndcg@10"] >= 0.75
+    assert any("Learned ranker over" in note and "refitted" in note for note in result.notes)
+    alone = run_evaluation(
+        text_only(tmp_path / "bare"), tmp_path / "out2", ["learned"], embedder=embedder
+    )
+    assert "learned" not in alone.metrics
+    assert any("learned: not run" in note for note in alone.notes)
