@@ -6,6 +6,12 @@ A weighted mean sees only a signal's squashed value; the parts say what it was m
 and the lexical text match apart), so a learner can weigh them apart and a tree can split
 on them. Names are ``signal`` for a value and ``signal.part`` for a part; a model keeps the
 names it was fitted on, and ``features`` lays any request out in that order.
+
+Each feature also comes as its place among the request's candidates (``name@query``: 0 for
+the lowest, 1 for the highest, NaN where absent). Counts and dates drift as a program ages
+(a mentor's raters, past mentees, how recent the newest activity is); a threshold learned
+on last year's values misfires on this year's, while "the most recently active of these
+candidates" means the same in both.
 """
 
 from __future__ import annotations
@@ -17,7 +23,7 @@ import numpy as np
 from recommender.ranking.registry import INTERACTIONS
 from recommender.ranking.scored import Scored
 
-__all__ = ["INTERACTIONS", "feature_names", "features"]
+__all__ = ["INTERACTIONS", "IN_QUERY", "feature_names", "features"]
 
 
 def _columns(scored: Scored) -> dict[str, np.ndarray]:
@@ -31,11 +37,37 @@ def _columns(scored: Scored) -> dict[str, np.ndarray]:
     for left, right in INTERACTIONS:
         if left in out and right in out:
             out[f"{left}*{right}"] = out[left] * out[right]
+    for name in list(out):
+        out[f"{name}{IN_QUERY}"] = _places(out[name])
+    return out
+
+
+IN_QUERY = "@query"
+"""Suffix of a feature's place among the request's candidates."""
+
+
+def _places(column: np.ndarray) -> np.ndarray:
+    """Each value's place among the present ones in [0, 1] (ties share their mean place);
+    NaN stays NaN, and a column of one distinct value is 0.5 throughout."""
+    out = np.full(len(column), np.nan)
+    present = np.flatnonzero(~np.isnan(column))
+    if not len(present):
+        return out
+    values = column[present]
+    distinct, inverse = np.unique(values, return_inverse=True)
+    if len(distinct) == 1:
+        out[present] = 0.5
+        return out
+    counts = np.bincount(inverse)
+    first = np.cumsum(counts) - counts  # rank of each distinct value's first occurrence
+    mean_rank = first + (counts - 1) / 2.0
+    out[present] = mean_rank[inverse] / (len(values) - 1)
     return out
 
 
 def feature_names(scored: Scored) -> list[str]:
-    """The features ``scored`` has, in a stable order (values, then parts, then products)."""
+    """The features ``scored`` has, in a stable order (values, then parts, then products,
+    then each one's place among the candidates)."""
     return list(_columns(scored))
 
 

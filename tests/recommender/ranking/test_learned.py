@@ -8,7 +8,7 @@ import pytest
 
 from recommender.domain.profiles import Mentee
 from recommender.engine import Engine
-from recommender.ranking.features import INTERACTIONS, feature_names, features
+from recommender.ranking.features import IN_QUERY, INTERACTIONS, feature_names, features
 from recommender.ranking.filters import SuggestionFilters
 from recommender.ranking.learned import (
     BoostedModel,
@@ -75,9 +75,19 @@ def test_features_are_values_then_parts_then_products(faculty_engine: Engine) ->
     assert names[: len(signals)] == signals
     assert "similarity.cosine" in names and "accessibility.capacity" in names
     products = [f"{a}*{b}" for a, b in INTERACTIONS]
-    assert names[-len(products) :] == products
+    own = [n for n in names if not n.endswith(IN_QUERY)]
+    assert own[-len(products) :] == products
+    assert names == own + [f"{n}{IN_QUERY}" for n in own]  # then each one's place
     F = features(scored)
     assert F.shape == (len(scored.mentor_ids), len(names))
+    for name in ("similarity", "accessibility.capacity", "credibility.seniority"):
+        value, place = F[:, names.index(name)], F[:, names.index(name + IN_QUERY)]
+        assert (np.isnan(value) == np.isnan(place)).all()
+        present = ~np.isnan(value)
+        if len(np.unique(value[present])) > 1:
+            assert 0 <= np.nanmin(place) < np.nanmax(place) <= 1
+            order = np.argsort(value[present], kind="stable")
+            assert (np.diff(place[present][order]) >= 0).all(), name  # same order
     np.testing.assert_array_equal(F[:, : len(signals)], scored.X)
     j = names.index("similarity*credibility.specialty")
     a, b = names.index("similarity"), names.index("credibility.specialty")
@@ -87,3 +97,13 @@ def test_features_are_values_then_parts_then_products(faculty_engine: Engine) ->
     np.testing.assert_array_equal(reordered[:, 0], F[:, b])
     assert np.isnan(reordered[:, 1]).all()
     np.testing.assert_array_equal(reordered[:, 2], F[:, a])
+
+
+def test_places_share_ties_and_keep_gaps() -> None:
+    from recommender.ranking.features import _places
+
+    got = _places(np.array([3.0, np.nan, 1.0, 3.0, 2.0]))
+    np.testing.assert_allclose(got, [2.5 / 3, np.nan, 0.0, 2.5 / 3, 1 / 3], equal_nan=True)
+    np.testing.assert_array_equal(_places(np.array([2.0, 2.0, np.nan])), [0.5, 0.5, np.nan])
+    assert np.isnan(_places(np.array([np.nan, np.nan]))).all()
+    assert len(_places(np.zeros(0))) == 0
