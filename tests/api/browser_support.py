@@ -90,11 +90,20 @@ def serving(app: FastAPI) -> Iterator[str]:
         thread.join(timeout=10)
 
 
+EXPECT_MS = 15_000
+"""How long an ``expect`` assertion waits for its state (the pages' default timeout too)."""
+
+
 @contextmanager
 def chromium() -> Iterator[Browser]:
-    """Headless Chromium (Debian's; Playwright's own download cannot work here)."""
-    from playwright.sync_api import sync_playwright
+    """Headless Chromium (Debian's; Playwright's own download cannot work here).
 
+    ``expect`` waits as long as a page's own actions do (``EXPECT_MS``), not Playwright's
+    5 s: on a loaded machine an approval or Swagger UI's first render took longer, and the
+    assertion failed while the page was still on its way to the awaited state."""
+    from playwright.sync_api import expect, sync_playwright
+
+    expect.set_options(timeout=EXPECT_MS)
     with sync_playwright() as p:
         launched = p.chromium.launch(executable_path=CHROMIUM, args=LAUNCH_ARGS)
         try:
@@ -124,7 +133,7 @@ def new_page(
     errors: list[str],
     *,
     width: int = 1280,
-    timeout_ms: int = 15_000,
+    timeout_ms: int = EXPECT_MS,
     every_console_error: bool = False,
     **options: Any,
 ) -> Page:
