@@ -78,6 +78,7 @@ class Model:
     tag: str
     embedder: CachedEmbedder
     learned: Learned | None = None
+    wants_ranker: bool = False
 
     @property
     def weights(self) -> dict[str, float]:
@@ -105,8 +106,12 @@ class Model:
     def train_full_ndcg(self) -> float:
         return max(self.learned.full_ndcg.values()) if self.learned else 0.0
 
-    def learn(self, train: BeirDataset, store: Path, pool: int | None, task: Task) -> None:
-        self.learned = learn_weights(train, store, self.embedder, pool, task)
+    def learn(
+        self, train: BeirDataset, store: Path, pool: int | None, task: Task, ranker: bool
+    ) -> None:
+        """Learn on ``train``; ``ranker``: fit the learned ranker too (it is asked for)."""
+        self.learned = learn_weights(train, store, self.embedder, pool, task, ranker)
+        self.wants_ranker = ranker
 
     def describe(self) -> str:
         """A note: the model, and how its lexical share and weights were chosen."""
@@ -130,7 +135,11 @@ class Model:
     def _describe_ranker(self) -> str:
         fitted = self.learned.ranker if self.learned else None
         if fitted is None:
-            return " No learned ranker: train/ has too few queries to split."
+            return (
+                " No learned ranker: train/ has too few queries to split."
+                if self.wants_ranker
+                else ""
+            )
         scores = ", ".join(f"{name} {value:.3f}" for name, value in fitted.validation.items())
         return (
             f" Learned ranker over {fitted.sizes['features']} features (signals, their parts, "
@@ -234,10 +243,16 @@ def fit_learned(
 
 
 def learn_weights(
-    train: BeirDataset, cache: Path, embedder: Embedder | None, pool: int | None, task: Task
+    train: BeirDataset,
+    cache: Path,
+    embedder: Embedder | None,
+    pool: int | None,
+    task: Task,
+    with_ranker: bool = True,
 ) -> Learned:
     """From the ``train/`` split: the lexical share whose text match ranks best (nDCG@10),
-    then logistic-regression weights over the signals at that share."""
+    then logistic-regression weights over the signals at that share, and (``with_ranker``)
+    the learned ranker over features (``fit_learned``)."""
     queries = [q for q, rel in train.qrels.items() if any(v > 0 for v in rel.values())]
     cohort = to_cohort(train, queries)
     engine = load_engine(cohort, cache, embedder, pool, task)
@@ -283,5 +298,5 @@ def learn_weights(
         "full_lexical_share": in_full,
     }
     weights = fitted[in_full].effective_weights
-    ranker = fit_learned(train, cohort, scored_by_query, lexical)
+    ranker = fit_learned(train, cohort, scored_by_query, lexical) if with_ranker else None
     return Learned(weights, lexical, fit, text_ndcg, in_full, full_ndcg, ranker)

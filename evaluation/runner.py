@@ -226,7 +226,9 @@ def run_evaluation(
         notes.append("learned: not run (the data set has no train/ split to learn from).")
     for model in models:
         if has_train:
-            model.learn(load_beir(train_dir), store_dir(cache, train_dir, model.tag), pool, task)
+            train = load_beir(train_dir)
+            folder = store_dir(cache, train_dir, model.tag)
+            model.learn(train, folder, pool, task, ranker="learned" in methods)
         notes.append(model.describe())
     best = max(models, key=lambda m: m.train_full_ndcg) if has_train else models[0]
     if len(models) > 1:
