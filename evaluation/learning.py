@@ -27,7 +27,7 @@ from recommender.domain.kinds import Kind
 from recommender.engine import Engine, SuggestionFilters, build_engine
 from recommender.ranking.batch import text_match
 from recommender.ranking.features import feature_names, features
-from recommender.ranking.learned import FeatureModel, Fitted, Query, fit_ranker
+from recommender.ranking.learned import MIN_QUERIES, FeatureModel, Fitted, Query, fit_ranker
 from recommender.ranking.ranker import LinearRanker
 from recommender.ranking.registry import DEFAULT_WEIGHTS
 from recommender.ranking.scored import Scored
@@ -143,9 +143,10 @@ class Model:
         scores = ", ".join(f"{name} {value:.3f}" for name, value in fitted.validation.items())
         return (
             f" Learned ranker over {fitted.sizes['features']} features (signals, their parts, "
-            f"products): learners fitted on the earliest {fitted.sizes['earlier']} train/ "
-            f"queries and compared by nDCG@10 on the latest {fitted.sizes['later']} "
-            f"({scores}); {fitted.model.learner} kept and refitted on all of them."
+            f"products, places among the candidates): learners compared by forward chaining "
+            f"over train/'s {fitted.sizes['queries']} queries in time order (fitted on the "
+            f"earlier ones, nDCG@10 on the next, in {fitted.sizes['windows']} windows; mean "
+            f"{scores}); {fitted.model.learner} kept and refitted on all of them."
         )
 
 
@@ -209,11 +210,6 @@ class Learned:
     fitted at ``lexical``'s text match: None when ``train/`` is too small to split."""
 
 
-VALIDATION_SHARE = 0.2
-"""The latest share of ``train/``'s queries (by date, else by id) the learners are compared
-on before the chosen one is refitted on all of them."""
-
-
 def _graded(train: BeirDataset, cohort: Cohort, qid: str, scored: Scored) -> np.ndarray:
     """Each candidate's grade for query ``qid``: its best judged document's (0 if none)."""
     grade: dict[str, float] = {}
@@ -228,18 +224,18 @@ def fit_learned(
     train: BeirDataset, cohort: Cohort, scored_by_query: dict[str, Scored], share: float
 ) -> Fitted | None:
     """The learned ranker: features of every train/ query's candidates (text match at
-    lexical ``share``), learners compared on the latest ``VALIDATION_SHARE`` of queries."""
+    lexical ``share``), learners compared by forward chaining over them in time order (by
+    date, else by id)."""
     remixes = {qid: remixed(scored, share) for qid, scored in scored_by_query.items()}
-    if len(remixes) < 10:
+    if len(remixes) < MIN_QUERIES:
         return None
     names = feature_names(next(iter(remixes.values())))
     by_time = sorted(remixes, key=lambda q: (cohort.dates.get(q, date.min), q))
-    cut = len(by_time) - max(1, round(VALIDATION_SHARE * len(by_time)))
-    rows = {
-        qid: Query(features(scored, names), _graded(train, cohort, qid, scored))
-        for qid, scored in remixes.items()
-    }
-    return fit_ranker(names, [rows[q] for q in by_time[:cut]], [rows[q] for q in by_time[cut:]])
+    rows = [
+        Query(features(remixes[qid], names), _graded(train, cohort, qid, remixes[qid]))
+        for qid in by_time
+    ]
+    return fit_ranker(names, rows)
 
 
 def learn_weights(

@@ -8,9 +8,14 @@ Two learners, both fitted on queries with graded labels (0 = not relevant):
   optimises nDCG over each query's candidates directly (missing parts go down the branch
   the training found best).
 
-``fit_ranker`` fits both on the earlier queries, scores each on the later (validation)
-ones, keeps the better by nDCG@10 there and refits it on all of them; the test queries of
-an evaluation are never seen.
+``fit_ranker`` chooses between them by forward chaining over time: with the queries in time
+order, each learner is fitted on the earliest half and scored (nDCG@10) on the next tenth,
+then on the earliest 60% and scored on the tenth after, and so on to the latest queries;
+the learner with the better mean over these windows is refitted on all of them. One late
+window alone misleads: on the Stack Exchange set's train/ part the trees won its latest 20%
+(0.547 against 0.526) and lost on the held-out period (0.337 against 0.384), while over
+five windows the logistic model wins (0.456 against 0.450). The test queries of an
+evaluation are never seen.
 """
 
 from __future__ import annotations
@@ -18,6 +23,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from itertools import pairwise
 from typing import Any, Protocol
 
 import lightgbm
@@ -27,7 +33,15 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import Pipeline, make_pipeline
 from sklearn.preprocessing import StandardScaler
 
-__all__ = ["LEARNERS", "FeatureModel", "Query", "fit_ranker", "ndcg_at"]
+__all__ = [
+    "LEARNERS",
+    "FeatureModel",
+    "Fitted",
+    "Query",
+    "fit_ranker",
+    "ndcg_at",
+    "time_windows",
+]
 
 LEARNERS = ("logistic", "lambdarank")
 SEED = 7
@@ -130,10 +144,19 @@ class BoostedModel:
 
 @dataclass
 class Fitted:
-    """The learner kept, and what each scored on the validation queries."""
+    """The learner kept, and what each scored on the validation windows.
+
+    Attributes:
+        validation: learner → mean nDCG@10 over the windows (the windows weigh equally;
+            NaN when no window had a relevant candidate).
+        windows: one row per window: ``fitted_on`` and ``scored_on`` query counts, and each
+            learner's nDCG@10 there.
+        sizes: ``queries``, ``windows`` and ``features`` counts.
+    """
 
     model: FeatureModel
     validation: dict[str, float]
+    windows: list[dict[str, float]] = field(default_factory=list)
     sizes: dict[str, int] = field(default_factory=dict)
 
 
@@ -180,23 +203,64 @@ def mean_ndcg(model: FeatureModel, queries: Sequence[Query]) -> float:
     return float(np.mean(values)) if values else math.nan
 
 
-def fit_ranker(names: list[str], earlier: Sequence[Query], later: Sequence[Query]) -> Fitted:
-    """Fit each learner on ``earlier``, keep the better on ``later`` by nDCG@10 (ties: the
-    simpler, logistic), refit it on both (the trees with the rounds validation chose)."""
-    if not earlier or not later:
-        raise ValueError("fit_ranker needs earlier and later queries")
-    candidates: dict[str, FeatureModel] = {
-        "logistic": LogisticModel.fit(names, earlier),
-        "lambdarank": BoostedModel.fit(names, earlier, later),
-    }
-    scores = {name: mean_ndcg(model, later) for name, model in candidates.items()}
-    chosen = max(LEARNERS, key=lambda name: (scores[name], -LEARNERS.index(name)))
-    every = [*earlier, *later]
+WINDOWS = 5
+"""Validation windows of forward chaining (``time_windows``)."""
+FIRST_SHARE = 0.5
+"""The share of the queries the first window's learners are fitted on."""
+MIN_QUERIES = 10
+
+
+def time_windows(
+    n: int, windows: int = WINDOWS, first: float = FIRST_SHARE
+) -> list[tuple[int, int]]:
+    """Forward-chaining windows over ``n`` queries in time order: ``(cut, end)`` pairs, each
+    fitting on queries ``[0, cut)`` and scoring on ``[cut, end)``; the windows tile the
+    latest ``1 − first`` of the queries (empty ones are dropped)."""
+    cuts = [round(n * (first + (1 - first) * i / windows)) for i in range(windows + 1)]
+    return [(a, b) for a, b in pairwise(cuts) if 0 < a < b]
+
+
+def _boosted_within(names: list[str], earlier: Sequence[Query]) -> BoostedModel:
+    """Trees fitted on ``earlier``, stopped early on its own latest fifth (so the window
+    they are scored on plays no part in fitting them)."""
+    inner = len(earlier) - max(1, round(0.2 * len(earlier)))
+    return BoostedModel.fit(names, earlier[:inner], earlier[inner:])
+
+
+def fit_ranker(names: list[str], queries: Sequence[Query], windows: int = WINDOWS) -> Fitted:
+    """Compare the learners by forward chaining over ``queries`` (in time order, oldest
+    first), keep the one with the better mean nDCG@10 over the windows (ties: the simpler,
+    logistic) and refit it on every query (the trees for the median of the rounds early
+    stopping chose in the windows)."""
+    if len(queries) < MIN_QUERIES:
+        raise ValueError(
+            f"fit_ranker needs at least {MIN_QUERIES} queries in time order, got {len(queries)}"
+        )
+    rows: list[dict[str, float]] = []
+    rounds: list[int] = []
+    for cut, end in time_windows(len(queries), windows):
+        earlier, later = queries[:cut], queries[cut:end]
+        boosted = _boosted_within(names, earlier)
+        rounds.append(boosted.rounds)
+        row = {"fitted_on": float(cut), "scored_on": float(end - cut)}
+        row["logistic"] = mean_ndcg(LogisticModel.fit(names, earlier), later)
+        row["lambdarank"] = mean_ndcg(boosted, later)
+        rows.append(row)
+    scores = {name: _mean([r[name] for r in rows]) for name in LEARNERS}
+    chosen = max(LEARNERS, key=lambda name: (_or_low(scores[name]), -LEARNERS.index(name)))
     model: FeatureModel
     if chosen == "logistic":
-        model = LogisticModel.fit(names, every)
+        model = LogisticModel.fit(names, queries)
     else:
-        rounds = max(1, candidates["lambdarank"].rounds)  # type: ignore[attr-defined]
-        model = BoostedModel.fit(names, every, rounds=rounds)
-    sizes = {"earlier": len(earlier), "later": len(later), "features": len(names)}
-    return Fitted(model, scores, sizes)
+        model = BoostedModel.fit(names, queries, rounds=max(1, int(np.median(rounds))))
+    sizes = {"queries": len(queries), "windows": len(rows), "features": len(names)}
+    return Fitted(model, scores, rows, sizes)
+
+
+def _or_low(value: float) -> float:
+    return -1.0 if math.isnan(value) else value
+
+
+def _mean(values: Sequence[float]) -> float:
+    present = [v for v in values if not math.isnan(v)]
+    return float(np.mean(present)) if present else math.nan

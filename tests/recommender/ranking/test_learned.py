@@ -17,6 +17,7 @@ from recommender.ranking.learned import (
     fit_ranker,
     mean_ndcg,
     ndcg_at,
+    time_windows,
 )
 
 
@@ -54,16 +55,36 @@ def test_each_learner_recovers_the_planted_rule(learner: type) -> None:
     assert mean_ndcg(model, shuffled) < 0.5  # it learned the rule, not the positions
 
 
-def test_fit_ranker_compares_on_the_later_queries_and_refits() -> None:
+def test_time_windows_chain_forward_over_the_latest_half() -> None:
+    assert time_windows(100) == [(50, 60), (60, 70), (70, 80), (80, 90), (90, 100)]
+    assert time_windows(12) == [(6, 7), (7, 8), (8, 10), (10, 11), (11, 12)]
+    for n in (10, 37, 260):
+        windows = time_windows(n)
+        assert windows[-1][1] == n and all(a < b for a, b in windows)
+        assert all(windows[i][1] == windows[i + 1][0] for i in range(len(windows) - 1))
+
+
+def test_fit_ranker_compares_over_forward_windows_and_refits() -> None:
     rng = np.random.default_rng(5)
-    earlier, later = planted(rng, 80), planted(rng, 20)
-    fitted = fit_ranker(NAMES, earlier, later)
+    queries = planted(rng, 100)
+    fitted = fit_ranker(NAMES, queries)
     assert set(fitted.validation) == {"logistic", "lambdarank"}
     assert fitted.model.learner == max(fitted.validation, key=fitted.validation.__getitem__)
-    assert fitted.sizes == {"earlier": 80, "later": 20, "features": 3}
+    assert fitted.sizes == {"queries": 100, "windows": 5, "features": 3}
+    assert [(w["fitted_on"], w["scored_on"]) for w in fitted.windows] == [
+        (50, 10),
+        (60, 10),
+        (70, 10),
+        (80, 10),
+        (90, 10),
+    ]
+    for learner in ("logistic", "lambdarank"):
+        scores = [w[learner] for w in fitted.windows]
+        assert fitted.validation[learner] == pytest.approx(np.mean(scores))
+        assert min(scores) > 0.6  # each window learned the rule from the earlier queries
     assert mean_ndcg(fitted.model, planted(rng, 20)) > 0.8
-    with pytest.raises(ValueError, match="earlier and later"):
-        fit_ranker(NAMES, earlier, [])
+    with pytest.raises(ValueError, match="at least 10 queries"):
+        fit_ranker(NAMES, queries[:9])
 
 
 def test_features_are_values_then_parts_then_products(faculty_engine: Engine) -> None:
