@@ -32,11 +32,13 @@ from cli.cohorts import assign, cohort_app
 from cli.data import erase, ingest, sample
 from cli.db import db_app
 from cli.evaluate import datasets_app, evaluate
+from cli.history_study import history_study
 from cli.index import index_app
 from cli.keys import keys_app
 from cli.relationships import relationships_app
 from cli.serve import recommend, serve
 from cli.text_study import text_study
+from cli.train import train
 
 app = typer.Typer(
     help="Suggest mentors to trainees in medicine: ingest profiles, serve the API, recommend.",
@@ -56,10 +58,12 @@ for command in (
     assign,
     backup,
     restore,
+    train,
 ):
     app.command()(command)
 
 app.command(name="text-study")(text_study)
+app.command(name="history-study")(history_study)
 app.add_typer(index_app, name="index")
 app.add_typer(keys_app, name="keys")
 app.add_typer(datasets_app, name="datasets")

@@ -11,8 +11,8 @@ use them.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable
-from dataclasses import dataclass, replace
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
 
@@ -26,8 +26,16 @@ from recommender.domain.items import mentor_items
 from recommender.domain.kinds import Kind
 from recommender.engine import Engine, SuggestionFilters, build_engine
 from recommender.ranking.batch import text_match
+from recommender.ranking.feature_ranker import signal_groups
 from recommender.ranking.features import feature_names, features
-from recommender.ranking.learned import MIN_QUERIES, FeatureModel, Fitted, Query, fit_ranker
+from recommender.ranking.learned import (
+    MIN_QUERIES,
+    FeatureModel,
+    Fitted,
+    Query,
+    fit_ranker,
+    refit,
+)
 from recommender.ranking.ranker import LinearRanker
 from recommender.ranking.registry import DEFAULT_WEIGHTS
 from recommender.ranking.scored import Scored
@@ -79,6 +87,8 @@ class Model:
     embedder: CachedEmbedder
     learned: Learned | None = None
     wants_ranker: bool = False
+    ablate: tuple[str, ...] = ()
+    """Signals whose removal from the learned ranker is measured (``learned-minus-S``)."""
 
     @property
     def weights(self) -> dict[str, float]:
@@ -98,6 +108,10 @@ class Model:
         fitted = self.learned.ranker if self.learned else None
         return fitted.model if fitted else None
 
+    def ranker_without(self, signal: str) -> FeatureModel | None:
+        """The learned ranker refitted without ``signal``'s features, if it was asked for."""
+        return self.learned.ablations.get(signal) if self.learned else None
+
     @property
     def fit(self) -> dict[str, float]:
         return self.learned.fit if self.learned else {}
@@ -110,7 +124,7 @@ class Model:
         self, train: BeirDataset, store: Path, pool: int | None, task: Task, ranker: bool
     ) -> None:
         """Learn on ``train``; ``ranker``: fit the learned ranker too (it is asked for)."""
-        self.learned = learn_weights(train, store, self.embedder, pool, task, ranker)
+        self.learned = learn_weights(train, store, self.embedder, pool, task, ranker, self.ablate)
         self.wants_ranker = ranker
 
     def describe(self) -> str:
@@ -146,7 +160,7 @@ class Model:
             f"products, places among the candidates): learners compared by forward chaining "
             f"over train/'s {fitted.sizes['queries']} queries in time order (fitted on the "
             f"earlier ones, nDCG@10 on the next, in {fitted.sizes['windows']} windows; mean "
-            f"{scores}); {fitted.model.learner} kept and refitted on all of them."
+            f"{scores}); {fitted.chosen} kept and refitted on all of them."
         )
 
 
@@ -208,6 +222,9 @@ class Learned:
     ranker: Fitted | None = None
     """The learned ranker over the candidates' features (``recommender.ranking.learned``),
     fitted at ``lexical``'s text match: None when ``train/`` is too small to split."""
+    ablations: dict[str, FeatureModel] = field(default_factory=dict)
+    """Signal → the learned ranker's kept candidate refitted without that signal's features
+    (values, parts, products with it, places)."""
 
 
 def _graded(train: BeirDataset, cohort: Cohort, qid: str, scored: Scored) -> np.ndarray:
@@ -220,22 +237,66 @@ def _graded(train: BeirDataset, cohort: Cohort, qid: str, scored: Scored) -> np.
     return np.asarray([grade.get(m, 0.0) for m in scored.mentor_ids], dtype=np.float64)
 
 
-def fit_learned(
-    train: BeirDataset, cohort: Cohort, scored_by_query: dict[str, Scored], share: float
-) -> Fitted | None:
-    """The learned ranker: features of every train/ query's candidates (text match at
-    lexical ``share``), learners compared by forward chaining over them in time order (by
-    date, else by id)."""
-    remixes = {qid: remixed(scored, share) for qid, scored in scored_by_query.items()}
-    if len(remixes) < MIN_QUERIES:
-        return None
+def ranker_queries(
+    train: BeirDataset, cohort: Cohort, scored_by_query: dict[str, Scored], share: float | None
+) -> tuple[list[str], list[Query], list[str]]:
+    """Features and graded labels of every train/ query's candidates (text match remixed at
+    lexical ``share``; None: as scored), in time order (by date, else by id): the feature
+    names, the queries, and their ids."""
+    remixes = {
+        qid: scored if share is None else remixed(scored, share)
+        for qid, scored in scored_by_query.items()
+    }
+    if not remixes:
+        return [], [], []
     names = feature_names(next(iter(remixes.values())))
     by_time = sorted(remixes, key=lambda q: (cohort.dates.get(q, date.min), q))
     rows = [
         Query(features(remixes[qid], names), _graded(train, cohort, qid, remixes[qid]))
         for qid in by_time
     ]
-    return fit_ranker(names, rows)
+    return names, rows, by_time
+
+
+def fit_learned(
+    train: BeirDataset,
+    cohort: Cohort,
+    scored_by_query: dict[str, Scored],
+    share: float,
+    ablate: Sequence[str] = (),
+) -> tuple[Fitted | None, dict[str, FeatureModel]]:
+    """The learned ranker over ``ranker_queries`` (None when too few to compare learners),
+    learners compared by forward chaining over them; and its kept candidate refitted
+    without each signal of ``ablate``."""
+    names, rows, _ = ranker_queries(train, cohort, scored_by_query, share)
+    if len(rows) < MIN_QUERIES:
+        return None, {}
+    fitted = fit_ranker(names, rows)
+    ablations: dict[str, FeatureModel] = {}
+    for signal in ablate:
+        keep = [j for j, owners in enumerate(signal_groups(names, [signal])) if not owners.any()]
+        kept = [Query(q.features[:, keep], q.labels) for q in rows]
+        ablations[signal] = refit(fitted.chosen, [names[j] for j in keep], kept)
+    return fitted, ablations
+
+
+def score_train(
+    train: BeirDataset, cache: Path, embedder: Embedder | None, pool: int | None, task: Task
+) -> tuple[Cohort, dict[str, Scored]]:
+    """Every judged train/ query's candidates scored by the product's engine (each as of its
+    own date), over a store in ``cache`` holding train/'s corpus."""
+    queries = [q for q, rel in train.qrels.items() if any(v > 0 for v in rel.values())]
+    cohort = to_cohort(train, queries)
+    engine = load_engine(cohort, cache, embedder, pool, task)
+    scored_by_query: dict[str, Scored] = {}
+    tick = task("scoring train/ queries", len(queries))
+    for qid, mentee in cohort.mentees.items():
+        scored_by_query[qid] = engine.score(
+            mentee, DEPTH, query_filters(cohort, qid), cohort.dates.get(qid)
+        )
+        tick(1)
+    engine.store.close()
+    return cohort, scored_by_query
 
 
 def learn_weights(
@@ -245,21 +306,13 @@ def learn_weights(
     pool: int | None,
     task: Task,
     with_ranker: bool = True,
+    ablate: Sequence[str] = (),
 ) -> Learned:
     """From the ``train/`` split: the lexical share whose text match ranks best (nDCG@10),
     then logistic-regression weights over the signals at that share, and (``with_ranker``)
     the learned ranker over features (``fit_learned``)."""
-    queries = [q for q, rel in train.qrels.items() if any(v > 0 for v in rel.values())]
-    cohort = to_cohort(train, queries)
-    engine = load_engine(cohort, cache, embedder, pool, task)
-    scored_by_query: dict[str, Scored] = {}
-    tick = task("learning on train/", len(queries))
-    for qid, mentee in cohort.mentees.items():
-        scored_by_query[qid] = engine.score(
-            mentee, DEPTH, query_filters(cohort, qid), cohort.dates.get(qid)
-        )
-        tick(1)
-    engine.store.close()
+    cohort, scored_by_query = score_train(train, cache, embedder, pool, task)
+    queries = list(scored_by_query)
 
     def ndcg(ranker: LinearRanker, share: float) -> float:
         run: Run = {}
@@ -294,5 +347,7 @@ def learn_weights(
         "full_lexical_share": in_full,
     }
     weights = fitted[in_full].effective_weights
-    ranker = fit_learned(train, cohort, scored_by_query, lexical) if with_ranker else None
-    return Learned(weights, lexical, fit, text_ndcg, in_full, full_ndcg, ranker)
+    ranker, ablations = (
+        fit_learned(train, cohort, scored_by_query, lexical, ablate) if with_ranker else (None, {})
+    )
+    return Learned(weights, lexical, fit, text_ndcg, in_full, full_ndcg, ranker, ablations)

@@ -11,9 +11,10 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
+from evaluation.exposure_curve import ExposurePoint, exposure_section, plot_tradeoff
 from evaluation.report_methods import ABLATION_PREFIX, BASELINES, FULL, method_order
 from evaluation.report_plots import (
     DASH,
@@ -48,7 +49,13 @@ _COLUMNS: tuple[tuple[str, str], ...] = (
 _CI_LOW, _CI_HIGH = "_ci_low", "_ci_high"
 _LOWER_IS_BETTER = ("gini",)  # metric-name prefixes where the smallest value is the best
 
-PLOT_FILES = ("metric_vs_k.png", "ablation.png", "exposure.png", "weights.png")
+PLOT_FILES = (
+    "metric_vs_k.png",
+    "ablation.png",
+    "exposure.png",
+    "exposure_tradeoff.png",
+    "weights.png",
+)
 
 
 @dataclass(frozen=True)
@@ -68,6 +75,8 @@ class ReportInput:
         weights: The full ranker's weight per signal.
         notes: Free sentences (how weights were learned, split, command, run time).
         seconds: Total run time in seconds.
+        tradeoff: The served ranking replayed through the discovery places at each setting
+            (``evaluation.exposure_curve``); ``tradeoff_method`` names the ranking.
     """
 
     dataset: str
@@ -79,6 +88,8 @@ class ReportInput:
     weights: dict[str, float]
     notes: list[str]
     seconds: float
+    tradeoff: list[ExposurePoint] = field(default_factory=list)
+    tradeoff_method: str = ""
 
 
 def write_report(out: Path, data: ReportInput) -> Path:
@@ -102,6 +113,7 @@ def write_report(out: Path, data: ReportInput) -> Path:
         "metric_vs_k.png": plot_curves(data.curves, methods, colours, plots / "metric_vs_k.png"),
         "ablation.png": plot_ablation(data.ablation, plots / "ablation.png"),
         "exposure.png": plot_exposure(data.metrics, methods, colours, plots / "exposure.png"),
+        "exposure_tradeoff.png": plot_tradeoff(data.tradeoff, plots / "exposure_tradeoff.png"),
         "weights.png": plot_weights(data.weights, plots / "weights.png"),
     }
     for name, ok in drawn.items():
@@ -113,6 +125,7 @@ def write_report(out: Path, data: ReportInput) -> Path:
         *_image_section("Metric against cut-off k", "metric_vs_k.png", drawn, _CURVES_TEXT),
         *_ablation_section(data.ablation, drawn["ablation.png"]),
         *_image_section("Exposure", "exposure.png", drawn, _EXPOSURE_TEXT),
+        *exposure_section(data.tradeoff, data.tradeoff_method, drawn["exposure_tradeoff.png"]),
         *_weights_section(data.weights, drawn["weights.png"]),
         *_HOW_TO_READ,
     ]

@@ -48,7 +48,7 @@ def method_colours(methods: list[str]) -> dict[str, str]:
 
 
 @contextmanager
-def _figure(path: Path, height: float, ncols: int = 1) -> Iterator[list[Axes]]:
+def figure(path: Path, height: float, ncols: int = 1) -> Iterator[list[Axes]]:
     """Yield ``ncols`` side-by-side axes 10 inches wide; save to ``path`` and close on exit."""
     with plt.rc_context(_RC):
         fig, axes = plt.subplots(
@@ -100,7 +100,7 @@ def plot_curves(
     if not ks:
         return False
     ncol = max(1, min(len(shown), 5, 110 // (max(map(len, shown)) + 6)))  # legend fits 10 in
-    with _figure(path, 4.2 + 0.3 * math.ceil(len(shown) / ncol), ncols=2) as axes:
+    with figure(path, 4.2 + 0.3 * math.ceil(len(shown) / ncol), ncols=2) as axes:
         for ax, key, label in zip(axes, ("ndcg", "recall"), ("nDCG@k", "recall@k"), strict=True):
             for m in shown:
                 points = sorted((k, v.get(key, math.nan)) for k, v in curves[m].items() if k > 0)
@@ -125,7 +125,7 @@ def plot_ablation(ablation: Mapping[str, tuple[float, float, float]], path: Path
     deltas = [d for _, (d, _, _) in rows]
     lower = [max(d - lo, 0.0) if finite(lo) else 0.0 for _, (d, lo, _) in rows]
     upper = [max(hi - d, 0.0) if finite(hi) else 0.0 for _, (d, _, hi) in rows]
-    with _figure(path, 1.8 + 0.5 * len(rows)) as (ax,):
+    with figure(path, 1.8 + 0.5 * len(rows)) as (ax,):
         colours = [_HELPS if d < 0 else _HURTS for d in deltas]
         labels = [f"removing {s}" for s, _ in rows]
         _hbars(ax, labels, deltas, colours, (lower, upper), fmt="{:+.3f}")
@@ -150,7 +150,7 @@ def plot_exposure(
     shown = [m for m in methods if any(finite(metrics.get(m, {}).get(key)) for key, _ in panels)]
     if not shown:
         return False
-    with _figure(path, 1.8 + 0.42 * len(shown), ncols=2) as axes:
+    with figure(path, 1.8 + 0.42 * len(shown), ncols=2) as axes:
         for ax, (key, title) in zip(axes, panels, strict=True):
             values = [metrics.get(m, {}).get(key, math.nan) for m in shown]
             _hbars(ax, shown, values, [colours[m] for m in shown])
@@ -164,7 +164,7 @@ def plot_weights(weights: Mapping[str, float], path: Path) -> bool:
     if not rows:
         return False
     values = [w for _, w in rows]
-    with _figure(path, 1.6 + 0.45 * len(rows)) as (ax,):
+    with figure(path, 1.6 + 0.45 * len(rows)) as (ax,):
         _hbars(ax, [s for s, _ in rows], values, [_HELPS if w >= 0 else _HURTS for w in values])
         ax.axvline(0, color="black", linewidth=1)
         ax.set(xlabel="weight in the full ranker", title="Full ranker: weight per signal")

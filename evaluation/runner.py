@@ -20,6 +20,7 @@ import numpy as np
 from evaluation import baselines
 from evaluation.adapter import Cohort, to_cohort
 from evaluation.beir import BeirDataset, load_beir
+from evaluation.exposure_curve import ExposurePoint, exposure_curve
 from evaluation.learning import (
     DEPTH,
     Model,
@@ -54,7 +55,9 @@ ENGINE_METHODS = (
     "learned",
     "full-minus-lexical",
     *(f"full-minus-{s}" for s in SIGNALS),
+    *(f"learned-minus-{s}" for s in SIGNALS),
 )
+LEARNED_ABLATION = "learned-minus-"
 ALL_METHODS = (*BASELINES, *ENGINE_METHODS)
 
 
@@ -96,10 +99,12 @@ def _variants(
     lexical: float,
     in_full: float,
     learned: FeatureModel | None = None,
+    without: Callable[[str], FeatureModel | None] = lambda _: None,
 ) -> dict[str, Variant]:
     """The orderings of ``methods``: the text methods at lexical share ``lexical`` (bm25 at
     1, embedding-items at 0), the full ranker and its ablations at ``in_full``, the learned
-    ranker (when there is one) over features with the text match at ``lexical``."""
+    ranker (when there is one) over features with the text match at ``lexical``, and its
+    ablations (``without(signal)``: the learned ranker refitted without it)."""
     text_only = LinearRanker(weights={"similarity": 1.0})
     shares = {"embedding-items": 0.0, "bm25": 1.0, "hybrid": lexical, "adapted": lexical}
     out: dict[str, Variant] = {}
@@ -110,6 +115,10 @@ def _variants(
             out[method] = Variant(LinearRanker(weights=weights), in_full)
         elif method == "learned" and learned is not None:
             out[method] = Variant(LinearRanker(weights=weights), lexical, learned)
+        elif method.startswith(LEARNED_ABLATION):
+            model = without(method.removeprefix(LEARNED_ABLATION))
+            if model is not None:
+                out[method] = Variant(LinearRanker(weights=weights), lexical, model)
         elif method == "full-minus-lexical":
             out[method] = Variant(LinearRanker(weights=weights), 0.0)
         elif method.startswith("full-minus-"):
@@ -228,7 +237,11 @@ def run_evaluation(
         if has_train:
             train = load_beir(train_dir)
             folder = store_dir(cache, train_dir, model.tag)
-            model.learn(train, folder, pool, task, ranker="learned" in methods)
+            model.ablate = tuple(
+                m.removeprefix(LEARNED_ABLATION) for m in methods if m.startswith(LEARNED_ABLATION)
+            )
+            wants = "learned" in methods or bool(model.ablate)
+            model.learn(train, folder, pool, task, ranker=wants)
         notes.append(model.describe())
     best = max(models, key=lambda m: m.train_full_ndcg) if has_train else models[0]
     if len(models) > 1:
@@ -247,7 +260,12 @@ def run_evaluation(
         )
         if own:
             variants = _variants(
-                model.weights, own, model.lexical, model.full_lexical, model.ranker
+                model.weights,
+                own,
+                model.lexical,
+                model.full_lexical,
+                model.ranker,
+                model.ranker_without,
             )
             runs.update(engine_runs(engine, cohort, variants, task))
         if model.tag == "base":
@@ -263,6 +281,8 @@ def run_evaluation(
     runs = {m: _strictly_decreasing(runs[m]) for m in methods if m in runs}
     metrics, curves, per_ndcg = measure(runs, dataset, cutoffs)
     ablation = _ablation(per_ndcg)
+    served = next((m for m in ("learned", "full") if m in runs), None)
+    tradeoff = [] if served is None else _tradeoff(runs[served], dataset, cohort)
     seconds = time.perf_counter() - start
     _write(out, runs, metrics, weights, fit, notes, seconds)
     write_report(
@@ -277,6 +297,8 @@ def run_evaluation(
             weights=weights,
             notes=notes,
             seconds=seconds,
+            tradeoff=tradeoff,
+            tradeoff_method=served or "",
         ),
     )
     return Evaluation(metrics, runs, weights, seconds, notes)
@@ -301,18 +323,36 @@ def _as_cached(embedder: Any) -> CachedEmbedder:
     return embedder
 
 
+def _tradeoff(run: Run, dataset: BeirDataset, cohort: Cohort) -> list[ExposurePoint]:
+    """The served ranking replayed through the discovery places (``exposure_curve``), each
+    mentor's fair share their share of the free places (equal when none are known)."""
+    free = {cohort.doc_of[m.id]: max(0, m.capacity - m.current_mentees) for m in cohort.mentors}
+    total = sum(free.values())
+    fair = (
+        {d: n / total for d, n in free.items()} if total > 0 else {d: 1.0 / len(free) for d in free}
+    )
+    return exposure_curve(run, dataset.qrels, list(dataset.corpus), fair, cohort.dates)
+
+
 def _ablation(per_ndcg: dict[str, Any]) -> dict[str, tuple[float, float, float]]:
-    if "full" not in per_ndcg:
-        return {}
-    full = per_ndcg["full"]
+    """Signal → Δ nDCG@10 [CI] of removing it, paired over queries: from the full ranker
+    (``signal``) and from the learned ranker (``signal (learned)``)."""
     out = {}
-    for method, values in per_ndcg.items():
-        if method.startswith("full-minus-"):
-            qids = sorted(full)
-            a = [values[q] for q in qids]
-            b = [full[q] for q in qids]
-            low, high = paired_bootstrap(a, b)
-            out[method.removeprefix("full-minus-")] = (float(np.mean(a) - np.mean(b)), low, high)
+    for whole, prefix, suffix in (
+        ("full", "full-minus-", ""),
+        ("learned", LEARNED_ABLATION, " (learned)"),
+    ):
+        if whole not in per_ndcg:
+            continue
+        base = per_ndcg[whole]
+        qids = sorted(base)
+        for method, values in per_ndcg.items():
+            if method.startswith(prefix):
+                a = [values[q] for q in qids]
+                b = [base[q] for q in qids]
+                low, high = paired_bootstrap(a, b)
+                key = method.removeprefix(prefix) + suffix
+                out[key] = (float(np.mean(a) - np.mean(b)), low, high)
     return out
 
 

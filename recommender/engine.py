@@ -31,7 +31,9 @@ from recommender.ranking.answers import AnswerCache
 from recommender.ranking.batch import Batch, FeedbackColumns
 from recommender.ranking.columns import MentorColumns
 from recommender.ranking.explainer import Explainer, shown_score
+from recommender.ranking.exposure import ExposureLedger, ExposurePolicy, with_discovery
 from recommender.ranking.filters import SuggestionFilters, allowed, excluded_reason, freed
+from recommender.ranking.model_files import newest_ranker
 from recommender.ranking.ordering import IN_FIELD, choose_policy, present
 from recommender.ranking.ranker import LinearRanker, Ranker
 from recommender.ranking.registry import REGISTRY, SignalPair
@@ -121,6 +123,11 @@ class Engine:
         """Mentors each mentee has a relationship with, under the change number read at."""
         self.relationships = Relationships(store.database)
         self.shown = ShownLog(store.database)
+        self.exposure = ExposureLedger(settings.exposure_half_life_days)
+        """Who was shown in mentee-facing lists, for the discovery places."""
+        self.exposure_policy = ExposurePolicy(
+            settings.exposure_share, settings.exposure_factor, settings.exposure_depth
+        )
         """Suggestions shown to stored mentees, waiting to be written (the outcome log)."""
         self._feedback: tuple[FeedbackStats, FeedbackColumns] | None = None
         self._lock = threading.RLock()
@@ -326,6 +333,8 @@ class Engine:
         found = self.store.delete(kind, record_id)
         for kept in (self.mentees, self.answers, self.rendered, self.related):
             kept.clear()
+        if kind in (Kind.MENTORS, Kind.MENTEES):
+            self.exposure.forget(record_id)
         self.refresh()
         return found
 
@@ -367,10 +376,35 @@ class Engine:
             return list(kept)
         scored = self.score(mentee, k, filters, refreshed=True)
         scores, order = self.order(scored, filters)
+        open_list = filters.only is None  # not a cohort's list of its own mentors
+        if open_list:
+            order = self._discover(scored, order, k, mentee.id)
         found = self._explained(scored, scores, list(enumerate(order[:k], start=1)))
+        if open_list:
+            self.exposure.record(mentee.id, [s.mentor_id for s in found], self.clock.now())
         if key is not None:
             self.answers.put(stamp, key, tuple(found))
         return found
+
+    def _discover(self, scored: Scored, order: list[int], k: int, mentee_id: str) -> list[int]:
+        """``order`` with the top ``k``'s discovery places given to candidates not over their
+        fair share of appearances in other mentees' lists (``recommender.ranking.exposure``)."""
+        policy = self.exposure_policy
+        if policy.places(k) <= 0 or len(order) <= k - policy.places(k):
+            return order
+        window = order[: max(policy.depth, k)]
+        ids = [scored.mentor_ids[i] for i in window]
+        exposure = np.zeros(len(scored.mentor_ids))
+        fair = np.zeros(len(scored.mentor_ids))
+        exposure[window] = self.exposure.shares(ids, leave_out=mentee_id)
+        with self._lock:
+            total = self.columns.free_total()
+            if total > 0:
+                rows = np.array([self.index.slot(m) for m in ids], dtype=np.int64)
+                fair[window] = np.maximum(self.columns.free_places(rows), 0) / total
+            else:  # no capacities known: every mentor's share is equal
+                fair[window] = 1.0 / max(1, len(self.index))
+        return with_discovery(order, exposure, fair, k, policy)
 
     def answer_for(
         self,
@@ -453,7 +487,7 @@ class Engine:
         assert scored.vectors is not None
         with self._lock:
             sims = self.index.item_similarities(scored.vectors, ids).sims
-        contributions = self.ranker.contributions(scored.X[[i for _, i in shown]])
+        contributions = self.ranker.shares(scored, [i for _, i in shown])
         weights = self.ranker.effective_weights
         return [
             self.explainer.explain(candidate, weights)
@@ -481,6 +515,7 @@ class Engine:
         filters: SuggestionFilters,
         as_of: date | None = None,
         refreshed: bool = False,
+        keep_related: bool = False,
     ) -> Scored:
         """Candidates passing the hard filters, with every signal computed (not yet ranked).
 
@@ -489,6 +524,8 @@ class Engine:
         ``as_of`` is the date signals are computed at (default: today); feedback and logged
         activity dated on or after it are ignored, as an offline replay needs.
         ``refreshed``: the caller has just caught up with the store (no second read).
+        ``keep_related``: keep the mentee's current and past mentors among the candidates
+        (a training set labels them with what came of each relationship).
         """
         if not refreshed:
             self.refresh()
@@ -496,7 +533,7 @@ class Engine:
         # Current and past mentors are not suggested again, except, while a cohort's approved
         # assignment is reviewed (its places released), the pairs that assignment made.
         reviewed = {mentor_id for mentor_id, _ in filters.released}
-        left_out = related.mentors - (related.booked & reviewed)
+        left_out = set() if keep_related else related.mentors - (related.booked & reviewed)
         if not left_out <= set(filters.exclude):
             filters = replace(filters, exclude=tuple(sorted({*filters.exclude, *left_out})))
         queries = mentee_items(mentee)
@@ -571,7 +608,7 @@ class Engine:
         ranker = ranker or self.ranker
         kept = scored.mentor_ids
         if scores is None:
-            scores = ranker.predict(scored.X) if len(kept) else np.zeros(0)
+            scores = ranker.scores(scored)
         elif scores.shape != (len(kept),):
             raise ValueError(f"scores shape {scores.shape} != ({len(kept)},)")
         policy = choose_policy(filters, scored.mentee, self.settings.mmr_lambda)
@@ -589,6 +626,7 @@ class Engine:
                 "status": "ok",
                 "counts": counts,
                 "model_id": self.embedder.model_id,
+                "ranker": self.ranker.description,
                 "index": {
                     "mentors": len(self.index),
                     "items": self.index.n_items,
@@ -670,6 +708,20 @@ def columns_of(index: MentorIndex, mentors: Mapping[str, Mentor]) -> MentorColum
     return columns
 
 
+def served_ranker(settings: Settings) -> Ranker:
+    """The ranker to serve: ``ranker_path``'s weights if set, else the newest learned model
+    in the models folder that loads, else the default weights (what was skipped, logged)."""
+    if settings.ranker_path:
+        return LinearRanker.load(Path(settings.ranker_path))
+    found = newest_ranker(settings.models_path)
+    for name, why in found.skipped.items():
+        log.warning("learned ranker %s not served: %s", name, why)
+    if found.ranker is None:
+        return LinearRanker()
+    log.info("serving learned ranker %s (%s)", found.ranker.name, found.ranker.model.learner)
+    return found.ranker
+
+
 def build_engine(
     settings: Settings | None = None,
     embedder: Embedder | None = None,
@@ -682,9 +734,7 @@ def build_engine(
         settings.model_path, settings.embed_batch_size, settings.torch_threads
     )
     cached = CachedEmbedder(inner, store, settings.vector_memory_items)
-    ranker = (
-        LinearRanker.load(Path(settings.ranker_path)) if settings.ranker_path else LinearRanker()
-    )
+    ranker = served_ranker(settings)
     index = MentorIndex.load(
         settings.index_path, cached.model_id, cached.dim, index_policy(settings)
     )

@@ -163,7 +163,40 @@ class Settings(BaseSettings):
     )
     ranker_path: str | None = Field(
         default=None,
-        description="A fitted ranker saved by LinearRanker.save; default weights if unset.",
+        description=(
+            "A fitted weighted-mean ranker saved by LinearRanker.save; when set it is served "
+            "and the models folder is not read."
+        ),
+    )
+    exposure_share: float = Field(
+        default=0.2,
+        ge=0,
+        le=1,
+        description=(
+            "Share of each mentee-facing list kept for discovery (floor(k·share) last places: "
+            "2 of 10): the best candidates not over their fair share of appearances. 0: off."
+        ),
+    )
+    exposure_factor: float = Field(
+        default=1.0,
+        gt=0,
+        description=(
+            "A mentor shown more than this many times their share of the program's free places "
+            "takes no discovery place."
+        ),
+    )
+    exposure_depth: int = Field(
+        default=30, ge=1, le=1000, description="Discovery places come from the first N ranked."
+    )
+    exposure_half_life_days: float = Field(
+        default=30.0, gt=0, description="An appearance this old counts half in the exposure."
+    )
+    models_dir: Path | None = Field(
+        default=None,
+        description=(
+            "Folder of learned rankers written by `mentor-match train`; the newest that loads "
+            "is served, default weights when none does. Default: data_dir/models."
+        ),
     )
     max_body_bytes: int = Field(default=1_000_000, ge=1024)
     max_batch: int = Field(
@@ -292,6 +325,11 @@ class Settings(BaseSettings):
         if self.database_url:
             return self.database_url
         return f"sqlite:///{self.data_dir / 'mentor-match.db'}"
+
+    @property
+    def models_path(self) -> Path:
+        """Where learned rankers live (``models_dir``, else ``data_dir/models``)."""
+        return self.models_dir if self.models_dir is not None else self.data_dir / "models"
 
     @property
     def index_path(self) -> Path:

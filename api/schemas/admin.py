@@ -110,4 +110,9 @@ class HealthPublic(BaseModel):
     status: str
     counts: dict[str, int] | None = None
     model_id: str | None = None
+    ranker: dict[str, str] | None = Field(
+        default=None,
+        description="The ranker served: kind default, fitted (weights) or learned (a model "
+        "trained by `mentor-match train`), its learner and name.",
+    )
     index: dict[str, Any] | None = None

@@ -77,8 +77,15 @@ class ComponentPublic(BaseModel):
     model_config = ConfigDict(from_attributes=True)  # read from the domain's dataclasses
 
     value: float = Field(description="Signal value in [0, 1].")
-    weight: float = Field(description="Its weight in the ranker (weights sum to 1).")
-    contribution: float = Field(description="value × weight; contributions sum to the score.")
+    weight: float = Field(
+        description="Its weight in the ranker (weights sum to 1); for a learned ranker, its "
+        "share of the model's weight over the training candidates."
+    )
+    contribution: float = Field(
+        description="Its share of this score; contributions sum to the score. For the "
+        "weighted mean, value × weight; for a learned ranker, the signal's additive part of "
+        "the model's score (negative when it lowered it)."
+    )
     neutral: bool = Field(description="True when the signal's fields were absent.")
     withheld: bool = Field(
         default=False,

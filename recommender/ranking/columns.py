@@ -122,6 +122,7 @@ class MentorColumns:
         self.conflicted: dict[str, set[int]] = {}
         """Mentee id → rows of mentors who declared a conflict with that mentee."""
         self._open: np.ndarray | None = None  # open_rows, until a row changes
+        self._free: int | None = None  # free_total, until a row changes
 
     # declared for type checkers; set in __init__ through the field tuples
     capacity: np.ndarray
@@ -156,6 +157,7 @@ class MentorColumns:
     def put(self, row: int, mentor: Mentor) -> None:
         """Write ``mentor``'s inputs into ``row`` (replacing what was there)."""
         self._open = None
+        self._free = None
         self._grow(row + 1)
         self.size = max(self.size, row + 1)
         self.clear(row)
@@ -226,6 +228,7 @@ class MentorColumns:
         if row >= len(self.alive):
             return
         self._open = None
+        self._free = None
         self.alive[row] = False
         self.act_len[row] = 0
         self._shared_languages.pop(row, None)
@@ -251,6 +254,15 @@ class MentorColumns:
             size = self.size
             self._open = self.alive[:size] & (self.capacity[:size] > self.load[:size])
         return self._open
+
+    def free_total(self) -> int:
+        """Free places over every mentor (each over capacity counting 0), worked out once per
+        change of any row: the whole of which a mentor's free places are their fair share."""
+        if self._free is None:
+            size = self.size
+            free = np.where(self.alive[:size], self.capacity[:size] - self.load[:size], 0)
+            self._free = int(np.maximum(free, 0).sum())
+        return self._free
 
     def free_places(self, rows: np.ndarray | slice, freed: np.ndarray | None = None) -> np.ndarray:
         """Free places of ``rows`` (int64, negative when over capacity), with ``freed``

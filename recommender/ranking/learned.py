@@ -30,7 +30,6 @@ import lightgbm
 import numpy as np
 from sklearn.impute import SimpleImputer
 from sklearn.linear_model import LogisticRegression
-from sklearn.pipeline import Pipeline, make_pipeline
 from sklearn.preprocessing import StandardScaler
 
 __all__ = [
@@ -45,9 +44,6 @@ __all__ = [
 
 LEARNERS = ("logistic", "lambdarank")
 SEED = 7
-BOOST_ROUNDS = 400
-"""Most boosting rounds; the validation queries stop it earlier (``EARLY_STOP``)."""
-EARLY_STOP = 40
 BOOST_PARAMS: dict[str, Any] = {
     "objective": "lambdarank",
     "metric": "ndcg",
@@ -81,30 +77,84 @@ class FeatureModel(Protocol):
     names: list[str]
     learner: str
 
-    def predict(self, features: np.ndarray) -> np.ndarray: ...
+    def predict(self, features: np.ndarray) -> np.ndarray:
+        """Raw scores, float64 ``(n,)``, for rows ``(n, len(names))`` (NaN: absent)."""
+        ...
+
+    def contributions(self, features: np.ndarray) -> np.ndarray:
+        """float64 ``(n, len(names) + 1)``: each feature's additive part of the raw score,
+        then the part every row shares (intercept or the trees' expected value); rows sum
+        to ``predict``."""
+        ...
+
+    def state(self) -> dict[str, Any]:
+        """What ``from_state`` needs to rebuild the model (JSON-ready)."""
+        ...
 
 
 @dataclass
 class LogisticModel:
-    """Logistic regression on standardised features (relevant or not)."""
+    """Logistic regression on standardised features (relevant or not).
+
+    Attributes:
+        medians: float64 per feature, what an absent value counts as (training median; 0
+            for a feature never present).
+        means, scales: float64 per feature, the standardisation.
+        coef: float64 per feature, on the standardised scale; ``intercept`` the rest.
+    """
 
     names: list[str]
-    pipeline: Pipeline
+    medians: np.ndarray
+    means: np.ndarray
+    scales: np.ndarray
+    coef: np.ndarray
+    intercept: float
     learner: str = "logistic"
 
     @classmethod
     def fit(cls, names: list[str], queries: Sequence[Query]) -> LogisticModel:
         X, y = _stacked(queries)
-        pipeline = make_pipeline(
-            SimpleImputer(strategy="median", keep_empty_features=True),
-            StandardScaler(),
-            LogisticRegression(C=1.0, max_iter=2000),
+        imputer = SimpleImputer(strategy="median", keep_empty_features=True)
+        scaler = StandardScaler()
+        Z = scaler.fit_transform(imputer.fit_transform(X))
+        lr = LogisticRegression(C=1.0, max_iter=2000).fit(Z, (y > 0).astype(int))
+        return cls(
+            names,
+            np.asarray(imputer.statistics_, dtype=np.float64),
+            np.asarray(scaler.mean_, dtype=np.float64),
+            np.asarray(scaler.scale_, dtype=np.float64),
+            np.asarray(lr.coef_[0], dtype=np.float64),
+            float(lr.intercept_[0]),
         )
-        pipeline.fit(X, (y > 0).astype(int))
-        return cls(names, pipeline)
+
+    def _standardised(self, features: np.ndarray) -> np.ndarray:
+        X = np.where(np.isnan(features), self.medians, features)
+        out: np.ndarray = (X - self.means) / self.scales
+        return out
 
     def predict(self, features: np.ndarray) -> np.ndarray:
-        return np.asarray(self.pipeline.decision_function(features), dtype=np.float64)
+        out: np.ndarray = self._standardised(features) @ self.coef + self.intercept
+        return out
+
+    def contributions(self, features: np.ndarray) -> np.ndarray:
+        parts = self._standardised(features) * self.coef
+        return np.hstack([parts, np.full((len(parts), 1), self.intercept)])
+
+    def state(self) -> dict[str, Any]:
+        arrays = ("medians", "means", "scales", "coef")
+        return {
+            **{name: getattr(self, name).tolist() for name in arrays},
+            "intercept": self.intercept,
+        }
+
+    @classmethod
+    def from_state(cls, names: list[str], state: dict[str, Any]) -> LogisticModel:
+        medians, means, scales, coef = (
+            np.asarray(state[k], dtype=np.float64) for k in ("medians", "means", "scales", "coef")
+        )
+        if any(a.shape != (len(names),) for a in (medians, means, scales, coef)):
+            raise ValueError(f"logistic model: arrays do not match the {len(names)} features")
+        return cls(names, medians, means, scales, coef, float(state["intercept"]))
 
 
 @dataclass
@@ -117,29 +167,36 @@ class BoostedModel:
     rounds: int = 0
 
     @classmethod
-    def fit(
-        cls,
-        names: list[str],
-        queries: Sequence[Query],
-        valid: Sequence[Query] = (),
-        rounds: int = BOOST_ROUNDS,
-    ) -> BoostedModel:
-        """Fit on ``queries``; with ``valid``, stop once nDCG@10 there stops improving."""
-        train = _dataset(names, queries)
-        sets: list[lightgbm.Dataset] = []
-        callbacks: list[Callable[..., Any]] = []
-        if valid:
-            sets = [_dataset(names, valid, reference=train)]
-            callbacks = [lightgbm.early_stopping(EARLY_STOP, verbose=False)]
-        booster = lightgbm.train(
-            BOOST_PARAMS, train, num_boost_round=rounds, valid_sets=sets, callbacks=callbacks
-        )
-        best = booster.best_iteration or booster.current_iteration()
-        return cls(names, booster, rounds=int(best))
+    def fit(cls, names: list[str], queries: Sequence[Query], rounds: int = 100) -> BoostedModel:
+        """``rounds`` boosting rounds on ``queries`` (``fit_ranker`` chooses them)."""
+        booster = lightgbm.train(BOOST_PARAMS, _dataset(names, queries), num_boost_round=rounds)
+        return cls(names, booster, rounds=rounds)
 
     def predict(self, features: np.ndarray) -> np.ndarray:
         scores = self.booster.predict(features, num_iteration=self.rounds or None)
         return np.asarray(scores, dtype=np.float64)
+
+    def contributions(self, features: np.ndarray) -> np.ndarray:
+        """Per-feature SHAP values of the trees (LightGBM's ``pred_contrib``), then the
+        expected value."""
+        parts = self.booster.predict(features, num_iteration=self.rounds or None, pred_contrib=True)
+        return np.asarray(parts, dtype=np.float64).reshape(len(features), len(self.names) + 1)
+
+    def state(self) -> dict[str, Any]:
+        return {"rounds": self.rounds, "booster": self.booster.model_to_string()}
+
+    @classmethod
+    def from_state(cls, names: list[str], state: dict[str, Any]) -> BoostedModel:
+        booster = lightgbm.Booster(model_str=str(state["booster"]))
+        if booster.num_feature() != len(names):
+            raise ValueError(
+                f"lambdarank model: {booster.num_feature()} features, not {len(names)}"
+            )
+        return cls(names, booster, rounds=int(state["rounds"]))
+
+
+MODELS: dict[str, Any] = {"logistic": LogisticModel, "lambdarank": BoostedModel}
+"""Learner name → its model class (``from_state`` rebuilds a saved one)."""
 
 
 @dataclass
@@ -147,16 +204,22 @@ class Fitted:
     """The learner kept, and what each scored on the validation windows.
 
     Attributes:
-        validation: learner → mean nDCG@10 over the windows (the windows weigh equally;
-            NaN when no window had a relevant candidate).
+        validation: candidate → mean nDCG@10 over the windows (the windows weigh equally;
+            NaN when no window had a relevant candidate); candidates are ``logistic`` and
+            ``lambdarank@R`` (the trees after R rounds).
         windows: one row per window: ``fitted_on`` and ``scored_on`` query counts, and each
-            learner's nDCG@10 there.
+            learner's (and the baseline's) nDCG@10 there.
+        per_query: learner (and ``baseline``) → nDCG@10 of every validation query with a
+            relevant candidate, window after window (paired across learners).
         sizes: ``queries``, ``windows`` and ``features`` counts.
     """
 
     model: FeatureModel
     validation: dict[str, float]
     windows: list[dict[str, float]] = field(default_factory=list)
+    per_query: dict[str, list[float]] = field(default_factory=dict)
+    chosen: str = ""
+    """The candidate kept (``logistic`` or ``lambdarank@R``): its key in the others."""
     sizes: dict[str, int] = field(default_factory=dict)
 
 
@@ -166,16 +229,13 @@ def _stacked(queries: Sequence[Query]) -> tuple[np.ndarray, np.ndarray]:
     return X, y
 
 
-def _dataset(
-    names: list[str], queries: Sequence[Query], reference: lightgbm.Dataset | None = None
-) -> lightgbm.Dataset:
+def _dataset(names: list[str], queries: Sequence[Query]) -> lightgbm.Dataset:
     X, y = _stacked(queries)
     return lightgbm.Dataset(
         X,
         label=np.clip(np.rint(y), 0, 30).astype(int),
         group=[len(q.labels) for q in queries],
         feature_name=[_safe(n) for n in names],
-        reference=reference,
         free_raw_data=False,
     )
 
@@ -197,9 +257,18 @@ def ndcg_at(scores: np.ndarray, labels: np.ndarray, k: int = 10) -> float:
     return dcg / best if best > 0 else 0.0
 
 
+Scorer = Callable[[np.ndarray], np.ndarray]
+"""Scores for feature rows (a model's ``predict``, or a baseline's)."""
+
+
+def query_ndcgs(score: Scorer, queries: Sequence[Query]) -> list[float]:
+    """nDCG@10 of ``score``'s order for each of ``queries`` with a relevant candidate."""
+    return [ndcg_at(score(q.features), q.labels) for q in queries if q.labels.max() > 0]
+
+
 def mean_ndcg(model: FeatureModel, queries: Sequence[Query]) -> float:
     """Mean nDCG@10 of ``model`` over ``queries`` (those with a relevant candidate)."""
-    values = [ndcg_at(model.predict(q.features), q.labels) for q in queries if q.labels.max() > 0]
+    values = query_ndcgs(model.predict, queries)
     return float(np.mean(values)) if values else math.nan
 
 
@@ -220,41 +289,66 @@ def time_windows(
     return [(a, b) for a, b in pairwise(cuts) if 0 < a < b]
 
 
-def _boosted_within(names: list[str], earlier: Sequence[Query]) -> BoostedModel:
-    """Trees fitted on ``earlier``, stopped early on its own latest fifth (so the window
-    they are scored on plays no part in fitting them)."""
-    inner = len(earlier) - max(1, round(0.2 * len(earlier)))
-    return BoostedModel.fit(names, earlier[:inner], earlier[inner:])
+ROUND_GRID = (25, 50, 100, 200, 400)
+"""Boosting rounds tried: each is a candidate of its own (``lambdarank@R``) in the windows."""
 
 
-def fit_ranker(names: list[str], queries: Sequence[Query], windows: int = WINDOWS) -> Fitted:
-    """Compare the learners by forward chaining over ``queries`` (in time order, oldest
-    first), keep the one with the better mean nDCG@10 over the windows (ties: the simpler,
-    logistic) and refit it on every query (the trees for the median of the rounds early
-    stopping chose in the windows)."""
+def candidates() -> list[str]:
+    """The candidates ``fit_ranker`` compares, simplest first (it keeps the first of equals)."""
+    return ["logistic", *(f"lambdarank@{r}" for r in ROUND_GRID)]
+
+
+def _at_rounds(model: BoostedModel, rounds: int) -> Scorer:
+    return lambda F: np.asarray(model.booster.predict(F, num_iteration=rounds), dtype=np.float64)
+
+
+def fit_ranker(
+    names: list[str],
+    queries: Sequence[Query],
+    windows: int = WINDOWS,
+    baseline: Scorer | None = None,
+) -> Fitted:
+    """Compare the candidates (logistic regression; the trees at each of ``ROUND_GRID``'s
+    rounds) by forward chaining over ``queries`` (in time order, oldest first), keep the
+    one with the best mean nDCG@10 over the windows (ties: the simpler) and refit it on
+    every query. ``baseline`` (e.g. the default weights) is scored on the same windows,
+    for comparison only. Choosing the rounds on the windows, rather than stopping each fit
+    early on a slice of its own queries, keeps small data sets from stopping at one tree."""
     if len(queries) < MIN_QUERIES:
         raise ValueError(
             f"fit_ranker needs at least {MIN_QUERIES} queries in time order, got {len(queries)}"
         )
     rows: list[dict[str, float]] = []
-    rounds: list[int] = []
+    per_query: dict[str, list[float]] = {}
     for cut, end in time_windows(len(queries), windows):
         earlier, later = queries[:cut], queries[cut:end]
-        boosted = _boosted_within(names, earlier)
-        rounds.append(boosted.rounds)
+        boosted = BoostedModel.fit(names, earlier, rounds=max(ROUND_GRID))
+        scorers: dict[str, Scorer] = {"logistic": LogisticModel.fit(names, earlier).predict}
+        scorers.update({f"lambdarank@{r}": _at_rounds(boosted, r) for r in ROUND_GRID})
+        if baseline is not None:
+            scorers["baseline"] = baseline
         row = {"fitted_on": float(cut), "scored_on": float(end - cut)}
-        row["logistic"] = mean_ndcg(LogisticModel.fit(names, earlier), later)
-        row["lambdarank"] = mean_ndcg(boosted, later)
+        for name, score in scorers.items():
+            found = query_ndcgs(score, later)
+            per_query.setdefault(name, []).extend(found)
+            row[name] = float(np.mean(found)) if found else math.nan
         rows.append(row)
-    scores = {name: _mean([r[name] for r in rows]) for name in LEARNERS}
-    chosen = max(LEARNERS, key=lambda name: (_or_low(scores[name]), -LEARNERS.index(name)))
-    model: FeatureModel
-    if chosen == "logistic":
-        model = LogisticModel.fit(names, queries)
-    else:
-        model = BoostedModel.fit(names, queries, rounds=max(1, int(np.median(rounds))))
+    order = candidates()
+    scores = {name: _mean([r[name] for r in rows]) for name in order}
+    chosen = max(order, key=lambda name: (_or_low(scores[name]), -order.index(name)))
+    model = refit(chosen, names, queries)
     sizes = {"queries": len(queries), "windows": len(rows), "features": len(names)}
-    return Fitted(model, scores, rows, sizes)
+    return Fitted(model, scores, rows, per_query, chosen, sizes)
+
+
+def refit(candidate: str, names: list[str], queries: Sequence[Query]) -> FeatureModel:
+    """``candidate`` (``logistic`` or ``lambdarank@R``) fitted on ``queries``."""
+    if candidate == "logistic":
+        return LogisticModel.fit(names, queries)
+    learner, _, rounds = candidate.partition("@")
+    if learner != "lambdarank" or not rounds.isdigit():
+        raise ValueError(f"unknown candidate {candidate!r}; choose from {candidates()}")
+    return BoostedModel.fit(names, queries, rounds=int(rounds))
 
 
 def _or_low(value: float) -> float:

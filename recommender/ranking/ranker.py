@@ -20,9 +20,10 @@ ranker as JSON in ``models/`` beside a short model card.
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 import numpy as np
 from sklearn.base import BaseEstimator
@@ -35,18 +36,28 @@ from recommender.ranking.registry import (
     signal_matrix,
 )
 
+if TYPE_CHECKING:
+    from recommender.ranking.scored import Scored
+
 __all__ = ["DEFAULT_WEIGHTS", "LinearRanker", "Ranker", "signal_matrix"]
 
 
 class Ranker(Protocol):
-    """What the engine needs of a ranker: scores, per-signal shares, and the weights."""
+    """What the engine needs of a ranker: scores of a request's candidates, each signal's
+    share of them, the signals' weights, and what it is (for ``/health``)."""
 
-    def predict(self, X: np.ndarray) -> np.ndarray:
-        """Scores, float64 ``(n,)``, for signal rows ``X`` ``(n, n_signals)``."""
+    def scores(self, scored: Scored) -> np.ndarray:
+        """Scores, float64 ``(len(scored.mentor_ids),)``, higher first."""
         ...
 
-    def contributions(self, X: np.ndarray) -> np.ndarray:
-        """Each signal's share of the score, float64 ``(n, n_signals)``."""
+    def shares(self, scored: Scored, rows: Sequence[int]) -> np.ndarray:
+        """Each signal's share of the scores of candidates ``rows``, float64
+        ``(len(rows), n_signals)``; rows sum to the scores."""
+        ...
+
+    @property
+    def description(self) -> dict[str, str]:
+        """``kind`` (``default``, ``fitted`` or ``learned``) and what identifies it."""
         ...
 
     @property
@@ -142,6 +153,19 @@ class LinearRanker(BaseEstimator):  # type: ignore[misc]
         """Scores in [0, 1], float64 ``(n,)``."""
         out: np.ndarray = self.contributions(X).sum(axis=1)
         return out
+
+    def scores(self, scored: Scored) -> np.ndarray:
+        """``predict`` of the candidates' signal values."""
+        return self.predict(scored.X) if len(scored.mentor_ids) else np.zeros(0)
+
+    def shares(self, scored: Scored, rows: Sequence[int]) -> np.ndarray:
+        """``contributions`` of the candidates ``rows``."""
+        return self.contributions(scored.X[list(rows)])
+
+    @property
+    def description(self) -> dict[str, str]:
+        fitted = getattr(self, "coef_", None) is not None or self.weights is not None
+        return {"kind": "fitted" if fitted else "default", "learner": "weighted mean"}
 
     def save(
         self, path: Path, trained_on: str = "", metrics: dict[str, float] | None = None

@@ -71,6 +71,12 @@ class History:
     """Mentor id → the stages they prefer (hidden: not in their profile)."""
     features: dict[str, dict[str, float]] = field(default_factory=dict)
     """Relationship id → the planted features of its request (fit, stage, load, quality)."""
+    quality: dict[str, float] = field(default_factory=dict)
+    """Mentor id → their latent quality (hidden: it shows only through ratings)."""
+    specialties: dict[str, str] = field(default_factory=dict)
+    """Mentor id → their specialty."""
+    pools: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    """Mentee id → the specialties they target or explore (what ``fit`` reads)."""
 
     def open_places(self) -> Counter[str]:
         """Places relationships hold on the export date, per mentor."""
@@ -115,6 +121,9 @@ def relationship_history(
         history.preferences[d.id] = rng.choices(
             list(PREFERENCES), weights=list(PREFERENCES.values())
         )[0]
+        history.quality[d.id] = d.quality
+        history.specialties[d.id] = d.specialty.name
+    history.pools = {m.record.id: tuple(m.pool) for m in mentees}
     start = as_of - timedelta(days=HISTORY_DAYS)
     requests: list[tuple[date, str, MenteeDraft, str]] = []
     for m in mentees:
@@ -147,6 +156,33 @@ def relationship_history(
         if ends is not None:
             busy.append(ends)
     return history
+
+
+def planted_chances(
+    history: History,
+    truth: dict[str, list[str]],
+    mentee: Mentee,
+    mentor_id: str,
+    load: float,
+) -> tuple[float, float]:
+    """The planted model's chances that ``mentor_id`` accepts a request from ``mentee`` and
+    that the pair then lasts past 90 days (their product), at workload ``load`` (open
+    relationships over capacity; at 1 or more the mentor has no place and declines)."""
+    if load >= 1:
+        return 0.0, 0.0
+    planted = truth.get(mentee.id, [])
+    if mentor_id in planted:
+        fit = 1.0
+    else:
+        fit = 0.5 if history.specialties.get(mentor_id) in history.pools.get(mentee.id, ()) else 0.0
+    features = {
+        "fit": fit,
+        "stage": float(_prefers(history.preferences[mentor_id], mentee.stage)),
+        "load": load,
+        "quality": history.quality[mentor_id],
+    }
+    accept = _sigmoid(_linear(PLANTED["accept"], features))
+    return accept, accept * _sigmoid(_linear(PLANTED["last_90_days"], features))
 
 
 def _poisson(rng: random.Random, mean: float) -> int:

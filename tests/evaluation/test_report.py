@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from evaluation.exposure_curve import ExposurePoint
 from evaluation.report import PLOT_FILES, ReportInput, method_order, write_report
 
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
@@ -74,6 +75,12 @@ def sample_input(**changes: object) -> ReportInput:
         weights={s: 0.5 - 0.2 * i for i, s in enumerate(SIGNALS)},
         notes=["Weights learned by logistic regression on the train split.", "Seed 7."],
         seconds=83.4,
+        tradeoff=[
+            ExposurePoint(0.0, 1.0, 30, 0.400, 0.98, 0.06),
+            ExposurePoint(0.2, 1.0, 30, 0.394, 0.96, 0.12, default=True),
+            ExposurePoint(0.3, 1.0, 100, 0.371, 0.90, 0.25),
+        ],
+        tradeoff_method="full",
     )
     return replace(data, **changes)  # type: ignore[arg-type]
 
@@ -179,3 +186,14 @@ def test_no_metrics_at_all(tmp_path: Path) -> None:
 )  # fmt: skip
 def test_method_order(given: list[str], expected: list[str]) -> None:
     assert method_order(given) == expected
+
+
+def test_the_exposure_tradeoff_is_a_table_against_the_ranking_without_it(tmp_path: Path) -> None:
+    text = write_report(tmp_path, sample_input()).read_text(encoding="utf-8")
+    assert "## Exposure control: the trade-off" in text
+    assert "| off | 0.400 | +0.000 | 0.980 | 0.060 | 1.00 |" in text
+    row = "| **0.2·k, factor 1, depth 30 (default)** | 0.394 | -0.006 | 0.960 | 0.120 | 2.00 |"
+    assert row in text
+    empty = write_report(tmp_path / "b", sample_input(tradeoff=[])).read_text(encoding="utf-8")
+    assert "nothing was replayed" in empty
+    assert not (tmp_path / "b" / "plots" / "exposure_tradeoff.png").exists()

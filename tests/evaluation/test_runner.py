@@ -213,10 +213,20 @@ def test_the_learned_ranker_is_a_row_learned_on_train_only(
             rows.append(f"{q}-{k}\t{doc}\t2")
     (train / "queries.jsonl").write_text("\n".join(json.dumps(q) for q in queries) + "\n")
     (train / "qrels" / "test.tsv").write_text("\n".join(rows) + "\n")
-    result = run_evaluation(data, tmp_path / "out", ["full", "learned"], embedder=embedder)
-    assert set(result.metrics) == {"full", "learned"}
+    methods = ["full", "learned", "learned-minus-similarity", "learned-minus-feedback"]
+    result = run_evaluation(data, tmp_path / "out", methods, embedder=embedder)
+    assert set(result.metrics) == set(methods)
     assert result.metrics["learned"]["ndcg@10"] >= 0.75
     assert any("Learned ranker over" in note and "refitted" in note for note in result.notes)
+    # a text-only corpus: without the text match the learned ranker loses its footing, while
+    # feedback (absent here) changes nothing; both read from the report's ablation table
+    report = (tmp_path / "out" / "report.md").read_text().splitlines()
+    rows = {line.split(" | ")[0].strip("| "): line for line in report if "(learned) |" in line}
+    assert set(rows) == {"similarity (learned)", "feedback (learned)"}
+    assert "| helps |" in rows["similarity (learned)"]
+    assert "| +0.000 [0.000, 0.000] |" in rows["feedback (learned)"]
+    drop = result.metrics["learned-minus-similarity"]["ndcg@10"]
+    assert drop < result.metrics["learned"]["ndcg@10"] - 0.2
     alone = run_evaluation(
         text_only(tmp_path / "bare"), tmp_path / "out2", ["learned"], embedder=embedder
     )

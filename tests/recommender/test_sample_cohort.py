@@ -36,7 +36,9 @@ SAMPLE = Path(__file__).resolve().parents[2] / "data" / "sample"
 def sample_engine(
     tmp_path_factory: pytest.TempPathFactory, embedder: SentenceTransformerEmbedder
 ) -> Iterator[Engine]:
-    settings = Settings(data_dir=tmp_path_factory.mktemp("sample"))
+    # exposure control off: these tests compare rankings between engines and paths, and
+    # each engine's exposure ledger holds what it has shown (tests/…/test_exposure.py)
+    settings = Settings(data_dir=tmp_path_factory.mktemp("sample"), exposure_share=0.0)
     engine = build_engine(settings, embedder=embedder, today=lambda: TODAY)
     for name in ("mentors", "mentees", "feedback"):
         parsed = parse_file(SAMPLE / f"{name}.jsonl")
@@ -287,7 +289,11 @@ def test_an_ivf_index_gives_the_flat_lists_and_reports_itself(
     as exact search; ``health`` shows the type, memory and measured recall, and a restart
     takes the IVF index from the snapshot."""
     settings = Settings(
-        data_dir=tmp_path, index_type="ivf-sq8", index_probes=8192, index_shortlist=2.0
+        data_dir=tmp_path,
+        index_type="ivf-sq8",
+        index_probes=8192,
+        index_shortlist=2.0,
+        exposure_share=0.0,
     )
     engine = Engine(sample_engine.store, sample_engine.embedder, sample_engine.ranker, settings)
     engine.today = sample_engine.today

@@ -3,6 +3,8 @@ on the sample program), and both learners recovering a planted relevance rule.""
 
 from __future__ import annotations
 
+import json
+
 import numpy as np
 import pytest
 
@@ -11,9 +13,11 @@ from recommender.engine import Engine
 from recommender.ranking.features import IN_QUERY, INTERACTIONS, feature_names, features
 from recommender.ranking.filters import SuggestionFilters
 from recommender.ranking.learned import (
+    MODELS,
     BoostedModel,
     LogisticModel,
     Query,
+    candidates,
     fit_ranker,
     mean_ndcg,
     ndcg_at,
@@ -67,9 +71,13 @@ def test_time_windows_chain_forward_over_the_latest_half() -> None:
 def test_fit_ranker_compares_over_forward_windows_and_refits() -> None:
     rng = np.random.default_rng(5)
     queries = planted(rng, 100)
-    fitted = fit_ranker(NAMES, queries)
-    assert set(fitted.validation) == {"logistic", "lambdarank"}
-    assert fitted.model.learner == max(fitted.validation, key=fitted.validation.__getitem__)
+    first = NAMES.index("signal.a")
+    fitted = fit_ranker(NAMES, queries, baseline=lambda F: -F[:, first])  # a wrong baseline
+    assert set(fitted.validation) == set(candidates())
+    assert fitted.chosen == max(
+        candidates(), key=lambda k: (fitted.validation[k], -candidates().index(k))
+    )
+    assert fitted.model.learner == fitted.chosen.split("@")[0]
     assert fitted.sizes == {"queries": 100, "windows": 5, "features": 3}
     assert [(w["fitted_on"], w["scored_on"]) for w in fitted.windows] == [
         (50, 10),
@@ -78,13 +86,34 @@ def test_fit_ranker_compares_over_forward_windows_and_refits() -> None:
         (80, 10),
         (90, 10),
     ]
-    for learner in ("logistic", "lambdarank"):
-        scores = [w[learner] for w in fitted.windows]
-        assert fitted.validation[learner] == pytest.approx(np.mean(scores))
-        assert min(scores) > 0.6  # each window learned the rule from the earlier queries
+    for key in [*candidates(), "baseline"]:
+        scores = [w[key] for w in fitted.windows]
+        assert fitted.validation.get(key, np.mean(scores)) == pytest.approx(np.mean(scores))
+        assert len(fitted.per_query[key]) == 50  # every validation query, paired
+    assert min(w["logistic"] for w in fitted.windows) > 0.6  # learned from earlier queries
+    assert max(w["baseline"] for w in fitted.windows) < 0.3  # the baseline is only scored
     assert mean_ndcg(fitted.model, planted(rng, 20)) > 0.8
     with pytest.raises(ValueError, match="at least 10 queries"):
         fit_ranker(NAMES, queries[:9])
+
+
+@pytest.mark.parametrize("learner", [LogisticModel, BoostedModel])
+def test_contributions_add_up_to_the_score_and_a_saved_state_scores_the_same(
+    learner: type,
+) -> None:
+    rng = np.random.default_rng(4)
+    model = learner.fit(NAMES, planted(rng, 60))
+    F = planted(rng, 3)[0].features
+    parts = model.contributions(F)
+    assert parts.shape == (len(F), len(NAMES) + 1)
+    np.testing.assert_allclose(parts.sum(axis=1), model.predict(F), rtol=1e-6, atol=1e-6)
+    noise = np.abs(parts[:, NAMES.index("noise")]).mean()
+    assert np.abs(parts[:, NAMES.index("signal.a")]).mean() > 3 * noise  # the rule's feature
+    state = json.loads(json.dumps(model.state()))
+    again = MODELS[model.learner].from_state(NAMES, state)
+    np.testing.assert_allclose(again.predict(F), model.predict(F))
+    with pytest.raises(ValueError, match="features"):
+        MODELS[model.learner].from_state(NAMES[:2], state)
 
 
 def test_features_are_values_then_parts_then_products(faculty_engine: Engine) -> None:
