@@ -86,6 +86,15 @@ def evaluate(
             file_okay=False,
         ),
     ] = None,
+    ranker: Annotated[
+        Optional[Path],  # noqa: UP045
+        typer.Option(
+            help="A learned ranker's folder (`mentor-match train` wrote it): the `served` row "
+            "ranks with it, as the API would.",
+            exists=True,
+            file_okay=False,
+        ),
+    ] = None,
 ) -> None:
     """Rank the corpus for every query with each method; write metrics, TREC runs, a report."""
     from evaluation.runner import ALL_METHODS, CUTOFFS, run_evaluation  # the engine: slow
@@ -103,6 +112,7 @@ def evaluate(
                 learn=learn,
                 task=bars.task,
                 adapted=adapted,
+                ranker=ranker,
             )
         except (DatasetError, ValueError, OSError, ModelUnavailable) as exc:
             fail(exc, 2, exc)

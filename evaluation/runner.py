@@ -38,9 +38,11 @@ from evaluation.trec import Run, write_run
 from recommender.engine import Engine
 from recommender.ranking.features import features
 from recommender.ranking.learned import FeatureModel
+from recommender.ranking.model_files import load_ranker
 from recommender.ranking.ranker import LinearRanker
 from recommender.ranking.registry import SIGNALS
 from recommender.retrieval.embedding import CachedEmbedder, Embedder, SentenceTransformerEmbedder
+from recommender.settings import Settings
 
 CUTOFFS = (1, 3, 5, 10, 20, 50, 100)
 METRICS = ("ndcg@5", "ndcg@10", "recall@10", "recall@50", "mrr", "map")
@@ -56,6 +58,7 @@ ENGINE_METHODS = (
     "full-minus-lexical",
     *(f"full-minus-{s}" for s in SIGNALS),
     *(f"learned-minus-{s}" for s in SIGNALS),
+    "served",
 )
 LEARNED_ABLATION = "learned-minus-"
 ALL_METHODS = (*BASELINES, *ENGINE_METHODS)
@@ -77,7 +80,7 @@ def _runs_on(method: str, model: Model, best: Model) -> bool:
     the text methods with the base one, ``full`` and its ablations with the best."""
     if method == "adapted":
         return model.tag == "adapted"
-    if method in TEXT_METHODS:
+    if method in (*TEXT_METHODS, "served"):
         return model.tag == "base"
     return model is best
 
@@ -100,11 +103,13 @@ def _variants(
     in_full: float,
     learned: FeatureModel | None = None,
     without: Callable[[str], FeatureModel | None] = lambda _: None,
+    served: FeatureModel | None = None,
 ) -> dict[str, Variant]:
     """The orderings of ``methods``: the text methods at lexical share ``lexical`` (bm25 at
     1, embedding-items at 0), the full ranker and its ablations at ``in_full``, the learned
     ranker (when there is one) over features with the text match at ``lexical``, and its
-    ablations (``without(signal)``: the learned ranker refitted without it)."""
+    ablations (``without(signal)``: the learned ranker refitted without it), and a saved
+    model (``served``) over features with the text match at the product's lexical share."""
     text_only = LinearRanker(weights={"similarity": 1.0})
     shares = {"embedding-items": 0.0, "bm25": 1.0, "hybrid": lexical, "adapted": lexical}
     out: dict[str, Variant] = {}
@@ -115,6 +120,8 @@ def _variants(
             out[method] = Variant(LinearRanker(weights=weights), in_full)
         elif method == "learned" and learned is not None:
             out[method] = Variant(LinearRanker(weights=weights), lexical, learned)
+        elif method == "served" and served is not None:
+            out[method] = Variant(LinearRanker(weights=weights), Settings().lexical_weight, served)
         elif method.startswith(LEARNED_ABLATION):
             model = without(method.removeprefix(LEARNED_ABLATION))
             if model is not None:
@@ -200,12 +207,14 @@ def run_evaluation(
     learn: bool = True,
     task: Task = no_progress,
     adapted: Path | None = None,
+    ranker: Path | None = None,
 ) -> Evaluation:
     """Evaluate ``methods`` on the data set in ``dataset_dir``; write results into ``out``.
 
     ``adapted``: a sentence-transformers folder written by ``mentor-match adapt``; its text
     match is the ``adapted`` row, and ``full`` uses it when the full ranker ranks better with
-    it on ``train/``."""
+    it on ``train/``. ``ranker``: a learned ranker's folder (``mentor-match train``); the
+    ``served`` row ranks with it."""
     start = time.perf_counter()
     unknown = sorted(set(methods) - set(ALL_METHODS))
     if unknown:
@@ -231,6 +240,13 @@ def run_evaluation(
         models.append(Model("adapted", shared_embedder(cache, inner)))
     elif "adapted" in methods:
         notes.append("adapted: not run (no adapted model given: `--adapted MODEL_DIR`).")
+    saved = load_ranker(ranker).model if ranker is not None else None
+    if saved is not None and "served" not in methods:
+        methods = [*methods, "served"]
+    if "served" in methods and saved is None:
+        notes.append("served: not run (no saved ranker given: `--ranker MODEL_DIR`).")
+    elif saved is not None:
+        notes.append(f"served: the saved ranker {ranker} ({saved.learner}).")
     if "learned" in methods and not has_train:
         notes.append("learned: not run (the data set has no train/ split to learn from).")
     for model in models:
@@ -266,6 +282,7 @@ def run_evaluation(
                 model.full_lexical,
                 model.ranker,
                 model.ranker_without,
+                saved,
             )
             runs.update(engine_runs(engine, cohort, variants, task))
         if model.tag == "base":
@@ -281,7 +298,7 @@ def run_evaluation(
     runs = {m: _strictly_decreasing(runs[m]) for m in methods if m in runs}
     metrics, curves, per_ndcg = measure(runs, dataset, cutoffs)
     ablation = _ablation(per_ndcg)
-    served = next((m for m in ("learned", "full") if m in runs), None)
+    served = next((m for m in ("served", "learned", "full") if m in runs), None)
     tradeoff = [] if served is None else _tradeoff(runs[served], dataset, cohort)
     seconds = time.perf_counter() - start
     _write(out, runs, metrics, weights, fit, notes, seconds)

@@ -77,6 +77,9 @@ class FeatureRanker:
         self.name = name
         self.registry = registry
         self.calibration = (float(calibration[0]), float(calibration[1]))
+        self._last: tuple[Scored, np.ndarray] | None = None
+        """The last request's features: ``shares`` follows ``scores`` on the same request
+        (read and replaced whole, so threads never see another request's)."""
         signals = list(registry.names)
         self._groups = signal_groups(model.names, signals)
         given = {s: max(0.0, float((importance or {}).get(s, 0.0))) for s in signals}
@@ -101,14 +104,22 @@ class FeatureRanker:
         if not scored.mentor_ids:
             return np.zeros(0)
         a, b = self.calibration
-        return _sigmoid(a * self.model.predict(features(scored, self.model.names)) + b)
+        return _sigmoid(a * self.model.predict(self._features(scored)) + b)
+
+    def _features(self, scored: Scored) -> np.ndarray:
+        last = self._last
+        if last is not None and last[0] is scored:
+            return last[1]
+        F = features(scored, self.model.names)
+        self._last = (scored, F)
+        return F
 
     def shares(self, scored: Scored, rows: Sequence[int]) -> np.ndarray:
         """float64 ``(len(rows), n_signals)``: each signal's share of those candidates'
         scores (rows sum to ``scores``); places are taken among all the candidates."""
         if not len(rows):
             return np.zeros((0, len(self._weights)))
-        F = features(scored, self.model.names)[list(rows)]
+        F = self._features(scored)[list(rows)]
         a, b = self.calibration
         parts = self.model.contributions(F)
         bias, per_feature = a * parts[:, -1] + b, a * parts[:, :-1]

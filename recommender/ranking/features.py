@@ -37,8 +37,11 @@ def _columns(scored: Scored) -> dict[str, np.ndarray]:
     for left, right in INTERACTIONS:
         if left in out and right in out:
             out[f"{left}*{right}"] = out[left] * out[right]
-    for name in list(out):
-        out[f"{name}{IN_QUERY}"] = _places(out[name])
+    own = list(out)
+    if own:
+        ranked = places(np.column_stack([out[name] for name in own]))
+        for j, name in enumerate(own):
+            out[f"{name}{IN_QUERY}"] = ranked[:, j]
     return out
 
 
@@ -49,19 +52,33 @@ IN_QUERY = "@query"
 def _places(column: np.ndarray) -> np.ndarray:
     """Each value's place among the present ones in [0, 1] (ties share their mean place);
     NaN stays NaN, and a column of one distinct value is 0.5 throughout."""
-    out = np.full(len(column), np.nan)
-    present = np.flatnonzero(~np.isnan(column))
-    if not len(present):
+    out: np.ndarray = places(column[:, None])[:, 0]
+    return out
+
+
+def places(X: np.ndarray) -> np.ndarray:
+    """``_places`` of every column of ``X`` ``(n, m)`` at once: one sort of the matrix, ties
+    found as runs of equal sorted values, each run's mean position scattered back."""
+    n, m = X.shape
+    out = np.full((n, m), np.nan)
+    if n == 0 or m == 0:
         return out
-    values = column[present]
-    distinct, inverse = np.unique(values, return_inverse=True)
-    if len(distinct) == 1:
-        out[present] = 0.5
-        return out
-    counts = np.bincount(inverse)
-    first = np.cumsum(counts) - counts  # rank of each distinct value's first occurrence
-    mean_rank = first + (counts - 1) / 2.0
-    out[present] = mean_rank[inverse] / (len(values) - 1)
+    order = np.argsort(X, axis=0, kind="stable")  # NaN sorts last
+    ranked = np.take_along_axis(X, order, axis=0)
+    present = (~np.isnan(X)).sum(axis=0)
+    at = np.arange(n)[:, None]
+    starts = np.ones((n, m), dtype=bool)
+    starts[1:] = ranked[1:] != ranked[:-1]
+    ends = np.ones((n, m), dtype=bool)
+    ends[:-1] = starts[1:]
+    first = np.maximum.accumulate(np.where(starts, at, 0), axis=0)
+    last = np.minimum.accumulate(np.where(ends, at, n - 1)[::-1], axis=0)[::-1]
+    kept = at < present
+    distinct = (starts & kept).sum(axis=0)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        place = (first + last) / 2.0 / (present - 1)
+    place = np.where(kept, np.where(distinct == 1, 0.5, place), np.nan)
+    np.put_along_axis(out, order, place, axis=0)
     return out
 
 

@@ -10,7 +10,10 @@ from typing import Any
 
 import pytest
 
+from evaluation.beir import load_beir
+from evaluation.learning import no_progress, ranker_queries, score_train, shared_embedder, store_dir
 from evaluation.metrics import evaluate
+from evaluation.ranker_training import train_ranker
 from evaluation.runner import run_evaluation
 from evaluation.sample_beir import convert_sample
 from evaluation.trec import ranked, read_qrels, read_run
@@ -227,6 +230,23 @@ def test_the_learned_ranker_is_a_row_learned_on_train_only(
     assert "| +0.000 [0.000, 0.000] |" in rows["feedback (learned)"]
     drop = result.metrics["learned-minus-similarity"]["ndcg@10"]
     assert drop < result.metrics["learned"]["ndcg@10"] - 0.2
+    # a ranker trained as `mentor-match train --dataset` does, evaluated as the API serves it
+    cache = tmp_path / "train-cache"
+    cohort, scored = score_train(
+        load_beir(data / "train"),
+        store_dir(cache, data / "train"),
+        shared_embedder(cache, embedder),
+        None,
+        no_progress,
+    )
+    names, rows, _ = ranker_queries(load_beir(data / "train"), cohort, scored, None)
+    trained = train_ranker(names, rows, tmp_path / "models", {"source": "test"}, "saved")
+    served = run_evaluation(
+        data, tmp_path / "out3", ["full"], embedder=embedder, ranker=trained.folder
+    )
+    assert served.metrics["served"]["ndcg@10"] >= 0.75
+    assert any("served: the saved ranker" in note for note in served.notes)
+    assert "The `served` ranking replayed" in (tmp_path / "out3" / "report.md").read_text()
     alone = run_evaluation(
         text_only(tmp_path / "bare"), tmp_path / "out2", ["learned"], embedder=embedder
     )

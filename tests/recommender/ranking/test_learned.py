@@ -157,3 +157,26 @@ def test_places_share_ties_and_keep_gaps() -> None:
     np.testing.assert_array_equal(_places(np.array([2.0, 2.0, np.nan])), [0.5, 0.5, np.nan])
     assert np.isnan(_places(np.array([np.nan, np.nan]))).all()
     assert len(_places(np.zeros(0))) == 0
+
+
+def test_places_of_a_matrix_equal_average_ranks_column_by_column() -> None:
+    from scipy.stats import rankdata
+
+    from recommender.ranking.features import places
+
+    rng = np.random.default_rng(11)
+    for _ in range(200):
+        n, m = int(rng.integers(1, 30)), int(rng.integers(1, 5))
+        X = np.round(rng.random((n, m)) * rng.integers(1, 4), 1)  # ties
+        X[rng.random((n, m)) < 0.3] = np.nan
+        got = places(X)
+        for j in range(m):
+            column = X[:, j]
+            present = ~np.isnan(column)
+            expected = np.full(n, np.nan)
+            if present.sum() and len(np.unique(column[present])) == 1:
+                expected[present] = 0.5
+            elif present.sum() > 1:
+                ranks = rankdata(column[present], method="average") - 1
+                expected[present] = ranks / (present.sum() - 1)
+            np.testing.assert_allclose(got[:, j], expected, equal_nan=True)
