@@ -16,7 +16,6 @@ from collections import ChainMap
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import replace
 from datetime import date
-from pathlib import Path
 from typing import TypeVar, cast
 
 import numpy as np
@@ -33,9 +32,9 @@ from recommender.ranking.columns import MentorColumns
 from recommender.ranking.explainer import Explainer, shown_score
 from recommender.ranking.exposure import ExposureLedger, ExposurePolicy, with_discovery
 from recommender.ranking.filters import SuggestionFilters, allowed, excluded_reason, freed
-from recommender.ranking.model_files import newest_ranker
+from recommender.ranking.model_files import served_ranker
 from recommender.ranking.ordering import IN_FIELD, choose_policy, present
-from recommender.ranking.ranker import LinearRanker, Ranker
+from recommender.ranking.ranker import Ranker
 from recommender.ranking.registry import REGISTRY, SignalPair
 from recommender.ranking.scored import Scored
 from recommender.ranking.signals import ContextCache, FeedbackStats
@@ -706,20 +705,6 @@ def columns_of(index: MentorIndex, mentors: Mapping[str, Mentor]) -> MentorColum
     for mentor_id, mentor in mentors.items():
         columns.put(index.slot(mentor_id), mentor)
     return columns
-
-
-def served_ranker(settings: Settings) -> Ranker:
-    """The ranker to serve: ``ranker_path``'s weights if set, else the newest learned model
-    in the models folder that loads, else the default weights (what was skipped, logged)."""
-    if settings.ranker_path:
-        return LinearRanker.load(Path(settings.ranker_path))
-    found = newest_ranker(settings.models_path)
-    for name, why in found.skipped.items():
-        log.warning("learned ranker %s not served: %s", name, why)
-    if found.ranker is None:
-        return LinearRanker()
-    log.info("serving learned ranker %s (%s)", found.ranker.name, found.ranker.model.learner)
-    return found.ranker
 
 
 def build_engine(

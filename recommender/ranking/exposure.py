@@ -10,10 +10,11 @@ appearances so far is at most ``factor`` times their share of the program's free
 The first places stay the ranker's own, so a mentee always sees their strongest matches;
 an over-exposed mentor keeps those places but cannot take the discovery ones.
 
-Why places rather than a score penalty: on the Stack Exchange set a penalty on
-over-exposed mentors' scores doubled catalogue coverage only at a cost of 0.03–0.14 nDCG@10
-(the relevant answerers are the busy ones), while two discovery places doubled it for
-0.006 (``mentor-match evaluate`` draws both families as a trade-off curve).
+Why places rather than a score penalty: in a trial on the Stack Exchange set (learned
+ranking, test queries replayed), a log-ratio penalty on over-exposed mentors' scores
+doubled catalogue coverage@10 only at a cost of 0.04–0.23 nDCG@10 (the relevant answerers
+are the busy ones), while two discovery places doubled it (0.056 to 0.121) for 0.008;
+``mentor-match evaluate`` draws the discovery settings' trade-off curve.
 
 The ledger weighs each appearance by ``2^(t / half_life)``, so recent lists count more and
 a mentor's exposure fades once they stop being shown; shares are ratios, so the weights

@@ -33,7 +33,6 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.preprocessing import StandardScaler
 
 __all__ = [
-    "LEARNERS",
     "FeatureModel",
     "Fitted",
     "Query",
@@ -42,7 +41,6 @@ __all__ = [
     "time_windows",
 ]
 
-LEARNERS = ("logistic", "lambdarank")
 SEED = 7
 BOOST_PARAMS: dict[str, Any] = {
     "objective": "lambdarank",

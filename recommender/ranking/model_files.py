@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import os
 import shutil
 from collections.abc import Mapping
@@ -23,9 +24,21 @@ from typing import Any
 
 from recommender.ranking.feature_ranker import FeatureRanker, signal_groups
 from recommender.ranking.learned import MODELS, FeatureModel
+from recommender.ranking.ranker import LinearRanker, Ranker
 from recommender.ranking.registry import REGISTRY, SignalRegistry
+from recommender.settings import Settings
 
-__all__ = ["FORMAT", "MANIFEST", "Found", "load_ranker", "newest_ranker", "save_ranker"]
+__all__ = [
+    "FORMAT",
+    "MANIFEST",
+    "Found",
+    "load_ranker",
+    "newest_ranker",
+    "save_ranker",
+    "served_ranker",
+]
+
+log = logging.getLogger(__name__)
 
 FORMAT = "mentor-match-ranker/1"
 MANIFEST = "ranker.json"
@@ -145,3 +158,17 @@ def newest_ranker(models: Path, registry: SignalRegistry = REGISTRY) -> Found:
         except (ValueError, KeyError, TypeError) as exc:
             found.skipped[folder.name] = str(exc)
     return found
+
+
+def served_ranker(settings: Settings) -> Ranker:
+    """The ranker to serve: ``ranker_path``'s weights if set, else the newest learned model
+    in the models folder that loads, else the default weights (what was skipped, logged)."""
+    if settings.ranker_path:
+        return LinearRanker.load(Path(settings.ranker_path))
+    found = newest_ranker(settings.models_path)
+    for name, why in found.skipped.items():
+        log.warning("learned ranker %s not served: %s", name, why)
+    if found.ranker is None:
+        return LinearRanker()
+    log.info("serving learned ranker %s (%s)", found.ranker.name, found.ranker.model.learner)
+    return found.ranker
