@@ -42,9 +42,7 @@ def history_study(
         )
     console.print(table)
     for what, d in study.differences.items():
-        console.print(
-            f"learned − default, {what}: {d['mean']:+.3f} [{d['low']:+.3f}, {d['high']:+.3f}]"
-        )
+        console.print(f"{what}: {d['mean']:+.3f} [{d['low']:+.3f}, {d['high']:+.3f}]")
     console.print(
         f"{study.mentees} held-out mentees; {study.seconds:.0f} s; "
         f"report: {escape(str(out / 'history-study.md'))}"

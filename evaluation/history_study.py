@@ -9,15 +9,17 @@ lasting past 90 days (``recommender.samplegen.relationships``). The study:
 2. trains the learned ranker on the outcome log before a cut-off (``holdout_days`` before
    the export date), as ``mentor-match train --until`` does;
 3. for every mentee who made no request before the cut-off (nothing of theirs was learned
-   from), takes the top 5 of the default weights and of the learned ranker, each as the
+   from), takes the top 5 of the default weights and of the learned ranker, one-sided and
+   two-sided (times the mentor side's factor: ``recommender.ranking.mentor_side``, from
+   the decisions made before the cut-off and the mentors' stated preferences), each as the
    engine orders it for that mentee, and asks the planted model how likely each suggested
    mentor is to accept and to still be meeting 90 days later (workloads as on the export
    date; a mentor without a free place declines);
 4. reports the mean over mentees of the top 5's mean chances, with 95% bootstrap CIs, and
-   the learned minus default difference paired over mentees.
+   the differences named in ``COMPARED``, paired over mentees.
 
-The planted model is the oracle only: rankers never see it (the mentors' stage
-preferences, in particular, are hidden from every profile).
+The planted model is the oracle only: rankers never see it (the mentors' quality, and the
+stage preferences of the mentors who do not state them, are hidden from every profile).
 """
 
 from __future__ import annotations
@@ -54,6 +56,13 @@ __all__ = ["HistoryStudy", "run_history_study"]
 
 TOP = 5
 DEPTH = 50
+COMPARED = (
+    ("learned, two-sided", "default weights"),
+    ("learned", "default weights"),
+    ("default weights, two-sided", "default weights"),
+    ("learned, two-sided", "learned"),
+)
+"""The paired differences reported: (ranker, against)."""
 
 
 @dataclass
@@ -75,7 +84,8 @@ class HistoryStudy:
     mentees: int
     rankers: dict[str, RankerOutcome]
     differences: dict[str, dict[str, float]]
-    """``learned-minus-default`` → accept/lasting mean difference and its CI bounds."""
+    """"A − B: accept" / "A − B: lasting" (``COMPARED``) → the mean difference paired over
+    mentees and its 95% CI bounds."""
     trained: dict[str, Any] = field(default_factory=dict)
     seconds: float = 0.0
 
@@ -133,17 +143,23 @@ def run_history_study(
         trained = train_ranker(found.names, found.queries, models, trained_on, "history")
         learned = load_ranker(trained.folder)
         rankers: dict[str, Ranker] = {"default weights": LinearRanker(), "learned": learned}
+        rows = [
+            (f"{name}{suffix}", ranker, two)
+            for name, ranker in rankers.items()
+            for suffix, two in (("", False), (", two-sided", True))
+        ]
         loads = _loads(cohort)
         held_out = [m for m in cohort.mentees if m.id not in asked_before]
         chances: dict[str, dict[str, list[float]]] = {
-            name: {"accept": [], "lasting": []} for name in rankers
+            name: {"accept": [], "lasting": []} for name, _, _ in rows
         }
         tick = task("scoring held-out mentees", len(held_out))
         filters = SuggestionFilters()
         for mentee in held_out:
-            scored = engine.score(mentee, DEPTH, filters)
-            for name, ranker in rankers.items():
-                _, order = engine.order(scored, filters, ranker)
+            # as of the cut-off: the mentor side reads only the decisions made before it
+            scored = engine.score(mentee, DEPTH, filters, as_of=until.date())
+            for name, ranker, two_sided in rows:
+                _, order = engine.order(scored, filters, ranker, two_sided=two_sided)
                 top = [scored.mentor_ids[i] for i in order[:TOP]]
                 pairs = [
                     planted_chances(cohort.history, cohort.truth, mentee, m, loads[m]) for m in top
@@ -162,15 +178,16 @@ def run_history_study(
         )
         for name, c in chances.items()
     }
-    differences = {}
-    for what in ("accept", "lasting"):
-        ours, theirs = chances["learned"][what], chances["default weights"][what]
-        low, high = paired_bootstrap(ours, theirs)
-        differences[what] = {
-            "mean": float(np.mean(ours) - np.mean(theirs)),
-            "low": low,
-            "high": high,
-        }
+    differences: dict[str, dict[str, float]] = {}
+    for ours, theirs in COMPARED:
+        for what in ("accept", "lasting"):
+            a, b = chances[ours][what], chances[theirs][what]
+            low, high = paired_bootstrap(a, b)
+            differences[f"{ours} − {theirs}: {what}"] = {
+                "mean": float(np.mean(a) - np.mean(b)),
+                "low": low,
+                "high": high,
+            }
     study = HistoryStudy(
         seed,
         until.date().isoformat(),
@@ -214,7 +231,7 @@ def _write(out: Path, study: HistoryStudy) -> None:
             f"| {name} | {r.accept:.3f} [{r.accept_ci[0]:.3f}, {r.accept_ci[1]:.3f}] | "
             f"{r.lasting:.3f} [{r.lasting_ci[0]:.3f}, {r.lasting_ci[1]:.3f}] |"
         )
-    lines += ["", "Learned minus default weights, paired over mentees:", ""]
+    lines += ["", "Differences paired over mentees [95% CI]:", ""]
     for what, d in study.differences.items():
         lines.append(f"- {what}: {d['mean']:+.3f} [{d['low']:+.3f}, {d['high']:+.3f}]")
     lines += ["", f"Run time {study.seconds:.0f} s.", ""]
@@ -237,7 +254,8 @@ def _plot(study: HistoryStudy, path: Path) -> bool:
                     [hi - m for m, (_, hi) in zip(means, cis, strict=True)],
                 ]
             )
-            ax.barh(names, means, xerr=err, color=["C7", "C0"][: len(names)], capsize=4)
+            colours = ["C7", "C1", "C0", "C2"][: len(names)]
+            ax.barh(names, means, xerr=err, color=colours, capsize=4)
             ax.set_title(f"top-{TOP} chance of {title}\n(planted model)")
             ax.set_xlim(0, 1)
         axes[1].tick_params(labelleft=False)

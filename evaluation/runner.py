@@ -94,6 +94,9 @@ class Variant:
     lexical: float
     model: FeatureModel | None = None
     """A learned ranker over the candidates' features, used instead of ``ranker``."""
+    two_sided: bool = False
+    """Times the mentor side's factor (``recommender.ranking.mentor_side``): only the
+    ``served`` row, ranking as the API does; the others measure the mentee side."""
 
 
 def _variants(
@@ -121,7 +124,8 @@ def _variants(
         elif method == "learned" and learned is not None:
             out[method] = Variant(LinearRanker(weights=weights), lexical, learned)
         elif method == "served" and served is not None:
-            out[method] = Variant(LinearRanker(weights=weights), Settings().lexical_weight, served)
+            served_share = Settings().lexical_weight
+            out[method] = Variant(LinearRanker(weights=weights), served_share, served, True)
         elif method.startswith(LEARNED_ABLATION):
             model = without(method.removeprefix(LEARNED_ABLATION))
             if model is not None:
@@ -148,7 +152,9 @@ def engine_runs(
             given = None
             if variant.model is not None:
                 given = variant.model.predict(features(mixed, variant.model.names))
-            scores, order = engine.order(mixed, filters, variant.ranker, given)
+            scores, order = engine.order(
+                mixed, filters, variant.ranker, given, two_sided=variant.two_sided
+            )
             runs[name][qid] = {
                 cohort.doc_of[scored.mentor_ids[i]]: float(scores[i]) for i in order[:DEPTH]
             }

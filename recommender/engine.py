@@ -15,23 +15,25 @@ import uuid
 from collections import ChainMap
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import replace
-from datetime import date
+from datetime import UTC, date, datetime
 from typing import TypeVar, cast
 
 import numpy as np
 from sqlalchemy.orm import Session
 
 from recommender.domain.clock import Clock
+from recommender.domain.identity import IdentityClaim, shared
 from recommender.domain.items import Item, mentee_items
 from recommender.domain.kinds import Kind
 from recommender.domain.profiles import Mentee, Mentor, Record
 from recommender.domain.suggestion import Suggestion
 from recommender.ranking.answers import AnswerCache
 from recommender.ranking.batch import Batch, FeedbackColumns
-from recommender.ranking.columns import MentorColumns
+from recommender.ranking.columns import STAGE_BIT, MentorColumns
 from recommender.ranking.explainer import Explainer, shown_score
 from recommender.ranking.exposure import ExposureLedger, ExposurePolicy, with_discovery
 from recommender.ranking.filters import SuggestionFilters, allowed, excluded_reason, freed
+from recommender.ranking.mentor_side import Known, MentorSideKeeper
 from recommender.ranking.model_files import served_ranker
 from recommender.ranking.ordering import IN_FIELD, choose_policy, present
 from recommender.ranking.ranker import Ranker
@@ -50,6 +52,7 @@ from recommender.retrieval.snapshot import Snapshot
 from recommender.settings import Settings
 from recommender.storage.changes import ProfileChanges
 from recommender.storage.clock import StoredClock
+from recommender.storage.identity import Identities
 from recommender.storage.relationships import Related, Relationships
 from recommender.storage.shown import ShownAnswer, ShownLog
 from recommender.storage.store import Store, UpsertResult
@@ -121,6 +124,17 @@ class Engine:
         self.related: AnswerCache[Related] = AnswerCache(settings.mentee_cache_items)
         """Mentors each mentee has a relationship with, under the change number read at."""
         self.relationships = Relationships(store.database)
+        self.identities = Identities(store.database)
+        self.claims: AnswerCache[list[IdentityClaim]] = AnswerCache(settings.mentee_cache_items)
+        """Mentees' identity claims under the change number they were read at."""
+        self._disclosed: tuple[int, dict[str, list[IdentityClaim]]] = (-1, {})
+        self.mentor_side = MentorSideKeeper(
+            store,
+            self.relationships,
+            settings.acceptance_prior_strength,
+            settings.acceptance_outside_prior,
+        )
+        """What mentors' decisions say of their chance to accept (two-sided ranking)."""
         self.shown = ShownLog(store.database)
         self.exposure = ExposureLedger(settings.exposure_half_life_days)
         """Who was shown in mentee-facing lists, for the discovery places."""
@@ -374,16 +388,43 @@ class Engine:
         if kept is not None:
             return list(kept)
         scored = self.score(mentee, k, filters, refreshed=True)
-        scores, order = self.order(scored, filters)
+        shared = self._shared_identity(mentee.id, scored) if filters.personal else {}
+        boost = None
+        if shared:
+            asked = max(1, sum(c.match for c in self._claims_of(mentee.id)))
+            lift = self.settings.identity_weight / asked
+            boost = np.array([lift * len(shared.get(m, ())) for m in scored.mentor_ids])
+        scores, order = self.order(scored, filters, boost=boost)
         open_list = filters.only is None  # not a cohort's list of its own mentors
         if open_list:
             order = self._discover(scored, order, k, mentee.id)
-        found = self._explained(scored, scores, list(enumerate(order[:k], start=1)))
+        found = self._explained(scored, scores, list(enumerate(order[:k], start=1)), shared)
         if open_list:
             self.exposure.record(mentee.id, [s.mentor_id for s in found], self.clock.now())
         if key is not None:
             self.answers.put(stamp, key, tuple(found))
         return found
+
+    def _claims_of(self, mentee_id: str) -> list[IdentityClaim]:
+        """The mentee's identity claims (read once per change number)."""
+        return self._kept(self.claims, mentee_id, lambda m: self.identities.of(Kind.MENTEES, m))
+
+    def _shared_identity(self, mentee_id: str, scored: Scored) -> dict[str, list[str]]:
+        """Candidate mentor id → the attributes they share with the mentee, both having
+        consented to matching on them (absent: none)."""
+        mine = self._claims_of(mentee_id)
+        if not any(c.match for c in mine):
+            return {}
+        seq = self._state.seq
+        if self._disclosed[0] != seq:
+            self._disclosed = (seq, self.identities.matching_mentors())
+        disclosed = self._disclosed[1]
+        out = {}
+        for m in scored.mentor_ids:
+            found = shared(mine, disclosed.get(m, []))
+            if found:
+                out[m] = found
+        return out
 
     def _discover(self, scored: Scored, order: list[int], k: int, mentee_id: str) -> list[int]:
         """``order`` with the top ``k``'s discovery places given to candidates not over their
@@ -479,24 +520,51 @@ class Engine:
         return self._explained(scored, scores, shown)
 
     def _explained(
-        self, scored: Scored, scores: np.ndarray, shown: Sequence[tuple[int, int]]
+        self,
+        scored: Scored,
+        scores: np.ndarray,
+        shown: Sequence[tuple[int, int]],
+        shared: Mapping[str, list[str]] | None = None,
     ) -> list[Suggestion]:
-        """Suggestions of the ``(rank, candidate index)`` pairs in ``shown``."""
+        """Suggestions of the ``(rank, candidate index)`` pairs in ``shown``; ``shared``:
+        the identity attributes each mentor shares with the mentee who asked (said only to
+        them)."""
+        shared = shared or {}
         ids = [scored.mentor_ids[i] for _, i in shown]
         assert scored.vectors is not None
         with self._lock:
             sims = self.index.item_similarities(scored.vectors, ids).sims
-        contributions = self.ranker.shares(scored, [i for _, i in shown])
+        rows = [i for _, i in shown]
+        contributions = self.ranker.shares(scored, rows)
+        sides = None
+        if scored.side is not None and scored.sides is not None:
+            # the mentor side scales the score, and so each signal's share of it
+            contributions = contributions * scored.side[rows][:, None]
+            sides = [
+                scored.sides.side(scored.mentee, scored.mentors[scored.mentor_ids[i]]) for i in rows
+            ]
         weights = self.ranker.effective_weights
+        found = scored.candidates(shown, scores, contributions, sims)
         return [
-            self.explainer.explain(candidate, weights)
-            for candidate in scored.candidates(shown, scores, contributions, sims)
+            self.explainer.explain(
+                candidate,
+                weights,
+                None if sides is None else sides[j],
+                shared.get(candidate.mentor.id, ()),
+            )
+            for j, candidate in enumerate(found)
         ]
 
     def related_mentors(self, mentee_id: str) -> Related:
         """Mentors the mentee has (or had) a relationship with, read once per change number
         (every relationship write changes it)."""
         return self._kept(self.related, mentee_id, self.relationships.mentors_of)
+
+    def known_now(self) -> Known:
+        """What the outcome log says of the mentors now (after catching up with the store):
+        acceptance chances and the places held per mentee stage."""
+        self.refresh()
+        return self.mentor_side.known(self._state.mentors, self._state.seq)
 
     def _kept(self, cache: AnswerCache[T], key: str, read: Callable[[str], T]) -> T:
         """``read(key)``, or what ``cache`` kept of it under the current change number."""
@@ -537,13 +605,16 @@ class Engine:
             filters = replace(filters, exclude=tuple(sorted({*filters.exclude, *left_out})))
         queries = mentee_items(mentee)
         q_vecs = self.embedder.encode_query([q.text for q in queries])
+        day = as_of or self.today()
+        until = None if as_of is None else datetime.combine(as_of, datetime.min.time(), UTC)
+        known = self.mentor_side.known(self._state.mentors, self._state.seq, until)
         with self._lock:
             state, index, columns = self._state, self.index, self.columns
             released = {index.slot(m): n for m, n in filters.released if m in index}
-            mask = allowed(mentee, columns, filters, index.find, released)
+            mask = allowed(mentee, columns, filters, index.find, released, day, known.held_at)
             found = self.retriever.retrieve(index, q_vecs, k, mask)
             lexical = index.lexical.scores([q.text for q in queries], found.slots)
-            ctx = self._contexts.at(state, state.feedback.values(), as_of or self.today())
+            ctx = self._contexts.at(state, state.feedback.values(), day)
             batch = Batch(
                 mentee,
                 found.slots,
@@ -565,6 +636,14 @@ class Engine:
             in_field = np.nan_to_num(batch.specialty, nan=0.0) >= IN_FIELD
             names = columns.specialty_names.names
             groups = [names[i] for i in columns.primary[found.slots].tolist()]
+            bit = np.uint16(STAGE_BIT[mentee.stage])
+            stage_outside = (columns.stages_stated[found.slots] & bit) == 0
+            other_stated = columns.other_stated[found.slots]
+        side = None
+        if self.settings.two_sided:
+            side = known.side.factors(
+                mentee, found.mentor_ids, mentors, stage_outside, other_stated
+            )
         return Scored(
             mentee,
             queries,
@@ -579,6 +658,8 @@ class Engine:
             q_vecs,
             signals,
             lexical,
+            side,
+            known.side,
         )
 
     def _feedback_columns(self, stats: FeedbackStats) -> FeedbackColumns:
@@ -597,12 +678,17 @@ class Engine:
         filters: SuggestionFilters,
         ranker: Ranker | None = None,
         scores: np.ndarray | None = None,
+        two_sided: bool = True,
+        boost: np.ndarray | None = None,
     ) -> tuple[np.ndarray, list[int]]:
         """Scores (by ``ranker``, default the engine's; or ``scores`` as given, one per
         candidate) and the presentation order.
 
-        Best score first, then diversified across specialties or specialty-first, as the
-        mentee's stage or the filters ask.
+        The scores are multiplied by the mentor side's factors (``scored.side``) unless
+        ``two_sided`` is false or the engine's setting turned them off. Best score
+        first, then diversified across specialties or specialty-first, as the mentee's stage
+        or the filters ask. ``boost`` (per candidate, in [0, 1]) lifts a score ``s`` to
+        ``s + boost · (1 − s)``: a mentee's consented identity preferences.
         """
         ranker = ranker or self.ranker
         kept = scored.mentor_ids
@@ -610,6 +696,10 @@ class Engine:
             scores = ranker.scores(scored)
         elif scores.shape != (len(kept),):
             raise ValueError(f"scores shape {scores.shape} != ({len(kept)},)")
+        if two_sided and scored.side is not None:
+            scores = scores * scored.side
+        if boost is not None:
+            scores = scores + boost * (1.0 - scores)
         policy = choose_policy(filters, scored.mentee, self.settings.mmr_lambda)
         return scores, present(scores, kept, scored.groups, scored.in_field, policy)
 

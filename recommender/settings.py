@@ -191,6 +191,37 @@ class Settings(BaseSettings):
     exposure_half_life_days: float = Field(
         default=30.0, gt=0, description="An appearance this old counts half in the exposure."
     )
+    two_sided: bool = Field(
+        default=True,
+        description=(
+            "Multiply each suggestion's score by the mentor's relative chance of accepting "
+            "(their decisions and stated soft preferences; recommender.ranking.mentor_side)."
+        ),
+    )
+    acceptance_prior_strength: float = Field(
+        default=4.0,
+        gt=0,
+        le=1000,
+        description="Pseudo-requests each prior of the acceptance estimate is worth.",
+    )
+    acceptance_outside_prior: float = Field(
+        default=0.75,
+        gt=0,
+        le=1,
+        description=(
+            "Prior ratio of acceptance outside a mentor's stated soft preference to inside "
+            "(learned from the outcome log as decisions come; the sample's log gives 0.75)."
+        ),
+    )
+    identity_weight: float = Field(
+        default=0.15,
+        ge=0,
+        le=1,
+        description=(
+            "How much a shared identity attribute (both consented) lifts a mentor in the "
+            "mentee's own list: score + weight × share of the asked attributes × (1 − score)."
+        ),
+    )
     models_dir: Path | None = Field(
         default=None,
         description=(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, HTTPException, Query, Request, Response, status
@@ -88,6 +89,8 @@ async def suggest(
     filters = _filters(body.filters)
     if body.mentee_id is not None:
         access.check_mentee(body.mentee_id)
+    asked_for = body.mentee_id if body.mentee is None else body.mentee.id
+    filters = replace(filters, personal=_own(asker, asked_for))
     if body.team is not None:
         return await run_in_threadpool(_team, body, filters, request, engine, asker)
     if body.mentee_id is not None:
@@ -127,6 +130,11 @@ def _team(
         from_attributes=True,
     )
     return _json(answer.model_dump_json().encode())
+
+
+def _own(asker: Principal, mentee_id: str | None) -> bool:
+    """Whether the mentee themself asks (then their consented identity preferences count)."""
+    return asker.role == Role.MENTEE and mentee_id is not None and asker.subject == mentee_id
 
 
 def _inline(body: SuggestionRequest, asker: Principal) -> Mentee:
@@ -199,5 +207,7 @@ async def suggest_for(
     only = None
     if cohort is not None:
         only = frozenset(access.member_cohort(cohort, mentee_id).mentor_ids)
-    filters = SuggestionFilters(include_full=include_full, only=only)
+    filters = SuggestionFilters(
+        include_full=include_full, only=only, personal=_own(asker, mentee_id)
+    )
     return await _stored_answer(mentee_id, k, filters, request, engine, asker)

@@ -110,6 +110,34 @@ class MatchPublic(BaseModel):
     )
 
 
+class MentorSidePublic(BaseModel):
+    """The mentor's side of a suggestion: how likely they are to accept this mentee."""
+
+    model_config = ConfigDict(from_attributes=True)  # read from the domain's dataclasses
+
+    factor: float = Field(
+        description="What the mentee-side score was multiplied by: min(1, chance / typical)."
+    )
+    chance: float = Field(
+        description="Estimated chance that the mentor accepts a request from this mentee: "
+        "their past decisions on mentees at this stage and their stated soft preferences, "
+        "shrunk towards the program's rate (beta-binomial)."
+    )
+    typical: float = Field(description="The program's acceptance rate at this stage.")
+    accepted: int = Field(description="Requests from mentees at this stage they accepted.")
+    asked: int = Field(description="Requests from mentees at this stage they answered.")
+    stage_band: str = Field(
+        description="The mentee's stage band: premedical, preclinical, clinical, resident or "
+        "fellow."
+    )
+    takes: str = Field(default="", description="The mentor's stated preferences in a phrase.")
+    outside: list[str] = Field(
+        default_factory=list,
+        description="The mentor's soft preferences the mentee is outside (stages, "
+        "specialties, topics, meeting_modes).",
+    )
+
+
 class SuggestionPublic(BaseModel):
     """One suggested mentor."""
 
@@ -134,6 +162,18 @@ class SuggestionPublic(BaseModel):
         "sought and not offered, a language or meeting mode not shared, a distant timezone, "
         "slow replies, little time. Empty when nothing stands out. The explanation ends with "
         "them.",
+    )
+    mentor_side: MentorSidePublic | None = Field(
+        default=None,
+        description="How likely the mentor is to accept (two-sided ranking); the score "
+        "includes its factor. None when two-sided ranking is off.",
+    )
+    identity: list[str] = Field(
+        default_factory=list,
+        description="Identity attributes the mentor shares with the mentee, both having "
+        "consented to matching on them (the score was lifted by identity_weight × their share "
+        "of the attributes asked). Filled only when the mentee themself asks; empty in every "
+        "other caller's view.",
     )
 
 

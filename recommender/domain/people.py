@@ -26,6 +26,7 @@ from recommender.domain.fields import (
     lower_case_list,
     normalise_specialty,
 )
+from recommender.domain.preferences import MentorPreferences
 
 _VIDEO: tuple[MeetingMode, ...] = ("video",)
 
@@ -104,6 +105,12 @@ class Mentor(Record):
         default_factory=list,
         max_length=MAX_ITEMS,
         description="Mentee ids this mentor must not be matched with.",
+    )
+    preferences: MentorPreferences = Field(
+        default_factory=MentorPreferences,
+        description="The mentees they take: stages, specialties, topics, meeting modes, at "
+        "most how many per stage, not taking new mentees until a date; each hard (a filter) "
+        "or soft (lowers the estimated chance that they accept).",
     )
 
     _tz = field_validator("timezone")(check_timezone)
@@ -229,6 +236,7 @@ MENTOR_WRITERS: dict[str, Writer] = {
     "recent_mentees": "system",
     "activity_dates": "system",
     "conflicts": "mentor",
+    "preferences": "mentor",
 }
 """Field ownership of ``Mentor`` (the README's table is made from the same reading)."""
 

@@ -32,11 +32,37 @@ class Match:
     """The mentee's words the mentor item also uses (by stem), rarest first."""
 
 
+@dataclass(frozen=True)
+class MentorSideView:
+    """The mentor's side of a suggestion: how likely they are to accept, and why.
+
+    Attributes:
+        factor: what the mentee-side score was multiplied by (≤ 1).
+        chance: the estimated chance that the mentor accepts a request from this mentee.
+        typical: the program's acceptance rate for mentees at this stage.
+        accepted, asked: the mentor's past decisions on requests from mentees at this stage.
+        stage_band: the mentee's stage band.
+        takes: the mentor's stated preferences in a phrase ("" when none).
+        outside: the soft preferences the mentee is outside.
+    """
+
+    factor: float
+    chance: float
+    typical: float
+    accepted: int
+    asked: int
+    stage_band: str
+    takes: str = ""
+    outside: tuple[str, ...] = ()
+
+
 FIT_METHOD = (
     "The score as a percentage: score × 100, rounded half up and clipped to 0–100. The score "
     "is the weighted mean of the signals, each in [0, 1], so 100 means every signal at its "
-    "best and 50 is what a mentor gets when every signal is neutral (nothing known). It "
-    "orders mentors exactly as the score does; it is not a probability of a good match."
+    "best and 50 is what a mentor gets when every signal is neutral (nothing known), times "
+    "the mentor side's factor (1 unless the mentor is less likely than usual to accept this "
+    "mentee). It orders mentors exactly as the score does; it is not a probability of a good "
+    "match."
 )
 """How ``Suggestion.fit`` is computed, in words (shown in the API's schema)."""
 
@@ -74,3 +100,7 @@ class Suggestion:
     gaps: list[str] = field(default_factory=list)
     mentor_name: str = ""
     specialty: str = ""
+    mentor_side: MentorSideView | None = None
+    identity: list[str] = field(default_factory=list)
+    """Identity attributes the mentor shares with the mentee, both having consented to
+    matching on them; filled only in the mentee's own list (never shown to others)."""

@@ -110,7 +110,8 @@ class Lifecycle:
         ``UnknownMentor`` for ids not stored."""
         mentee = self.engine.store.get_mentee(mentee_id)
         mentor = self.engine.store.get_mentor(mentor_id)
-        why = excluded_reason(mentee, mentor, SuggestionFilters())
+        held = self.engine.known_now().held_at
+        why = excluded_reason(mentee, mentor, SuggestionFilters(), self.now().date(), held)
         if why is not None:
             raise TransitionRefused(Action.REQUEST, f"mentor {mentor_id}: {why}")
         created = request(_new_id(), mentee_id, mentor_id, actor, self.now())
@@ -237,6 +238,7 @@ class Lifecycle:
         if actor.role not in (Role.COORDINATOR, Role.ADMIN):
             raise TransitionRefused(Action.END, "only a coordinator replaces a mentor")
         at = self.now()
+        held = self.engine.known_now().held_at
         with self.engine.store.transaction() as session:
             before = Relationships.locked(session, relationship_id)
             ended = before.end(actor, at, reason)
@@ -244,7 +246,7 @@ class Lifecycle:
             mentor = self.engine.store.get_mentor(mentor_id)
             if mentor_id == before.mentor_id:
                 raise TransitionRefused(Action.REQUEST, "the alternate is the current mentor")
-            why = excluded_reason(mentee, mentor, SuggestionFilters())
+            why = excluded_reason(mentee, mentor, SuggestionFilters(), at.date(), held)
             if why is not None:
                 raise TransitionRefused(Action.REQUEST, f"mentor {mentor_id}: {why}")
             Relationships.save(session, ended)

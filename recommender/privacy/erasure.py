@@ -3,7 +3,7 @@
 A person is held in more places than their own row: ratings they gave or received, cohort
 memberships and requests, other people's conflict lists, assignment drafts and the audit
 trail, relationships, their events and the messages about them, the suggestions they were
-shown or shown in, API keys bound to them,
+shown or shown in, their identity claims, API keys bound to them,
 cached vectors of their texts, the FAISS index and its snapshot, and old page images in
 SQLite's WAL. ``erase`` clears all of them. It is idempotent: if it is interrupted, running
 it again finishes the job.
@@ -18,8 +18,10 @@ from recommender.domain.kinds import Kind
 from recommender.domain.profiles import Cohort, Mentee, Mentor, Record
 from recommender.engine import Engine
 from recommender.matching.review import Review
+from recommender.storage.identity import Identities
 from recommender.storage.keys import Keys
 from recommender.storage.outbox import Outbox
+from recommender.storage.records import bump_seq
 from recommender.storage.relationships import Relationships
 from recommender.storage.shown import ShownLog
 
@@ -38,6 +40,7 @@ class ErasureReport:
     vectors_deleted: int = 0
     relationships_deleted: int = 0
     messages_deleted: int = 0
+    identity_claims_deleted: int = 0
 
 
 def erase(engine: Engine, kind: Kind, person_id: str) -> ErasureReport:
@@ -56,6 +59,8 @@ def erase(engine: Engine, kind: Kind, person_id: str) -> ErasureReport:
         messages = Outbox.erase(session, person_id, relationships)
         engine.shown.forget(person_id)
         ShownLog.erase(session, person_id)
+        claims = Identities.erase(session, person_id, kind)
+        bump_seq(session, 1)  # no answer computed with their claims is served again
         engine.recount_places(session, freed, "erasure")
     keys = Keys(store.database).erase_subject(kind.role, person_id)
     engine.changes.erase(person_id)
@@ -66,7 +71,7 @@ def erase(engine: Engine, kind: Kind, person_id: str) -> ErasureReport:
     store.compact()
     log.info("erased %s %s", kind.singular, person_id)
     return ErasureReport(
-        found, cohorts, conflicts, review, keys, vectors, len(relationships), messages
+        found, cohorts, conflicts, review, keys, vectors, len(relationships), messages, claims
     )
 
 

@@ -23,6 +23,11 @@ years, publications float64    years in practice, peer-reviewed papers
 teaching, training  float64    teaching roles (count), formal mentor training (0/1)
 career              float64    career level (``CAREER_LEVEL``)
 specialties         int32      (rows, width) canonical specialty ids, -1 padded
+stages_taken        uint16     stages a hard stage preference admits, one bit each (all
+                               bits: no hard stage preference)
+stages_stated       uint16     stages the mentor says they take (all bits: none said)
+other_stated        bool       they state specialties, topics or meeting modes they take
+closed_until        int64      date ordinal before which the mentor takes no one new (0: none)
 primary             int32      id of the canonical primary specialty
 activity            CSR        logged contact dates per row (``act_start``/``act_len``)
 ==================  =========  ========================================================
@@ -37,11 +42,14 @@ from typing import get_args
 import numpy as np
 
 from recommender.domain.fields import MeetingMode, Offer
+from recommender.domain.preferences import STAGES, MentorPreferences
 from recommender.domain.profiles import CAREER_LEVEL, Mentor
 from recommender.domain.specialties import canonical
 
 MODE_BIT: dict[str, int] = {m: 1 << i for i, m in enumerate(get_args(MeetingMode))}
 OFFER_BIT: dict[str, int] = {o: 1 << i for i, o in enumerate(get_args(Offer))}
+STAGE_BIT: dict[str, int] = {s: 1 << i for i, s in enumerate(STAGES)}
+ANY_STAGE = (1 << len(STAGES)) - 1
 SHARED_BIT = 63
 """Languages beyond the first 63 seen share this bit; membership is then checked exactly."""
 
@@ -115,8 +123,19 @@ class MentorColumns:
         self.tz = np.zeros(0, dtype=np.int32)
         self.primary = np.zeros(0, dtype=np.int32)
         self.specialties = np.full((0, 1), -1, dtype=np.int32)
+        self.stages_stated = np.zeros(0, dtype=np.uint16)
+        self.other_stated = np.zeros(0, dtype=bool)
+        self.stages_taken = np.zeros(0, dtype=np.uint16)
+        self.closed_until = np.zeros(0, dtype=np.int64)
         self.act_dates = np.zeros(0, dtype=np.int64)
         self._act_used = 0
+        self.preferring: dict[int, Preferring] = {}
+        self.hard_stage_rows: set[int] = set()
+        """Rows with a hard stage preference (``stages_taken`` is read only if any)."""
+        self.closed_rows: set[int] = set()
+        """Rows of mentors not taking new mentees until a date (``closed_until``)."""
+        """Row → the preferences checked one by one (hard specialties, topics or meeting
+        modes, or a most per stage): few mentors state them."""
         self._shared_languages: dict[int, frozenset[str]] = {}
         self._conflicts_of: dict[int, tuple[str, ...]] = {}
         self.conflicted: dict[str, set[int]] = {}
@@ -188,6 +207,22 @@ class MentorColumns:
         self._conflicts_of[row] = tuple(mentor.conflicts)
         for mentee_id in mentor.conflicts:
             self.conflicted.setdefault(mentee_id, set()).add(row)
+        self._put_preferences(row, mentor)
+
+    def _put_preferences(self, row: int, mentor: Mentor) -> None:
+        prefs = mentor.preferences
+        self.stages_stated[row] = bits(prefs.stages, STAGE_BIT) if prefs.stages else ANY_STAGE
+        self.other_stated[row] = bool(prefs.specialties or prefs.topics or prefs.meeting_modes)
+        hard = "stages" in prefs.hard
+        self.stages_taken[row] = bits(prefs.stages, STAGE_BIT) if hard else ANY_STAGE
+        if hard:
+            self.hard_stage_rows.add(row)
+        until = prefs.not_taking_until
+        self.closed_until[row] = 0 if until is None else until.toordinal()
+        if until is not None:
+            self.closed_rows.add(row)
+        if prefs.max_per_stage or set(prefs.hard) - {"stages"}:
+            self.preferring[row] = Preferring(mentor.id, prefs, tuple(mentor.meeting_modes))
 
     def _put_specialties(self, row: int, mentor: Mentor) -> None:
         names = [canonical(s) for s in [mentor.specialty, *mentor.subspecialties]]
@@ -231,6 +266,9 @@ class MentorColumns:
         self._free = None
         self.alive[row] = False
         self.act_len[row] = 0
+        self.preferring.pop(row, None)
+        self.hard_stage_rows.discard(row)
+        self.closed_rows.discard(row)
         self._shared_languages.pop(row, None)
         for mentee_id in self._conflicts_of.pop(row, ()):
             rows = self.conflicted.get(mentee_id)
@@ -315,3 +353,14 @@ class MentorColumns:
         has = before > 0
         index = np.where(has, self.act_start[rows] + before - 1, 0)
         return np.where(has, self.act_dates[index] if len(self.act_dates) else -1, -1)
+
+
+class Preferring:
+    """A mentor's preferences checked one by one (``MentorColumns.preferring``)."""
+
+    __slots__ = ("mentor_id", "modes", "preferences")
+
+    def __init__(self, mentor_id: str, preferences: MentorPreferences, modes: tuple[str, ...]):
+        self.mentor_id = mentor_id
+        self.preferences = preferences
+        self.modes = modes

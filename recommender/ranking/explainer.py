@@ -3,12 +3,14 @@ and gaps."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from datetime import date
 
-from recommender.domain.suggestion import Component, Suggestion, fit_percent
+from recommender.domain.identity import ATTRIBUTE_WORDS
+from recommender.domain.suggestion import Component, MentorSideView, Suggestion, fit_percent
 from recommender.ranking.explain import Words, best_matches, explanation_text, signal_reasons
-from recommender.ranking.gaps import signal_gaps
+from recommender.ranking.gaps import MAX_GAPS, signal_gaps
+from recommender.ranking.mentor_side import Side, side_sentences
 from recommender.ranking.registry import REGISTRY, SignalRegistry
 from recommender.ranking.scored import Candidate
 
@@ -57,12 +59,37 @@ class Explainer:
             for j, name in enumerate(self.registry.names)
         }
 
-    def explain(self, candidate: Candidate, weights: Mapping[str, float]) -> Suggestion:
-        """The suggestion for ``candidate``, given the ranker's effective ``weights``."""
+    def explain(
+        self,
+        candidate: Candidate,
+        weights: Mapping[str, float],
+        side: Side | None = None,
+        identity: Sequence[str] = (),
+    ) -> Suggestion:
+        """The suggestion for ``candidate``, given the ranker's effective ``weights``, the
+        mentor's side of the pair (``side``; None: one-sided) and the identity attributes
+        they share with the mentee who asked (``identity``: said to that mentee only)."""
         mentor = candidate.mentor
         matches = best_matches(candidate.queries, candidate.items, candidate.sims, words=self.words)
         reasons = signal_reasons(candidate.mentee, mentor, candidate.signals)
         gaps = signal_gaps(candidate.mentee, mentor, candidate.signals, self.today())
+        if identity:
+            words = ", ".join(ATTRIBUTE_WORDS[a] for a in identity)
+            reasons = [*reasons, f"Shares what you asked to be matched on: {words}."]
+        view = None
+        if side is not None:
+            said, missing = side_sentences(side)
+            reasons, gaps = reasons + said, (missing + gaps)[:MAX_GAPS]
+            view = MentorSideView(
+                round(side.factor, 6),
+                round(side.chance, 6),
+                round(side.typical, 6),
+                side.accepted,
+                side.asked,
+                side.band,
+                side.takes,
+                side.outside,
+            )
         score = shown_score(candidate.score)
         return Suggestion(
             mentor_id=mentor.id,
@@ -76,4 +103,6 @@ class Explainer:
             gaps=gaps,
             mentor_name=mentor.name,
             specialty=mentor.specialty,
+            mentor_side=view,
+            identity=list(identity),
         )

@@ -8,12 +8,14 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
+from datetime import date
 
 import numpy as np
 
+from recommender.domain.preferences import MentorPreferences, misses
 from recommender.domain.profiles import Mentee, Mentor
 from recommender.domain.specialties import canonical
-from recommender.ranking.columns import MODE_BIT, OFFER_BIT, MentorColumns, bits
+from recommender.ranking.columns import MODE_BIT, OFFER_BIT, STAGE_BIT, MentorColumns, bits
 from recommender.ranking.signals import mentor_specialties
 
 
@@ -36,6 +38,8 @@ class SuggestionFilters:
             None decides by stage (decided residents and fellows).
         released: places counted as free again for this request, as (mentor id, places):
             a cohort's own approved placements while its assignment is reviewed or redone.
+        personal: the mentee themself asks: their consented identity preferences count
+            (``recommender.domain.identity``), and the explanations may say so.
     """
 
     specialties: tuple[str, ...] = ()
@@ -48,10 +52,66 @@ class SuggestionFilters:
     diversify: bool | None = None
     follow_specialty: bool | None = None
     released: tuple[tuple[str, int], ...] = ()
+    personal: bool = False
 
 
-def excluded_reason(mentee: Mentee, mentor: Mentor, filters: SuggestionFilters) -> str | None:
-    """Why a mentor may not be suggested to this mentee, or None if they may."""
+Held = Callable[[str, str], int]
+"""(mentor id, mentee stage) → the mentor's open relationships with mentees at that stage."""
+
+
+def _none_held(mentor_id: str, stage: str) -> int:
+    return 0
+
+
+def mentee_texts(mentee: Mentee) -> list[str]:
+    """What a mentor's topics are matched against: interests, goals and what is sought."""
+    return [*mentee.interests, *mentee.goals, *mentee.seeking]
+
+
+def preference_reason(
+    mentee: Mentee,
+    mentor_id: str,
+    preferences: MentorPreferences,
+    mentor_modes: Iterable[str],
+    today: date,
+    held: Held = _none_held,
+) -> str | None:
+    """Why the mentor's own preferences exclude ``mentee`` (hard ones, a most per stage,
+    not taking new mentees yet), or None."""
+    until = preferences.not_taking_until
+    if until is not None and today < until:
+        return f"not taking new mentees until {until.isoformat()}"
+    if preferences.hard:
+        found = misses(
+            preferences,
+            mentee.stage,
+            mentee.target_specialties,
+            mentee_texts(mentee),
+            list(mentee.meeting_modes),
+            list(mentor_modes),
+        )
+        hard = [d for d in found if d in preferences.hard]
+        if hard:
+            return f"outside the mentor's {hard[0].replace('_', ' ')} preference"
+    most = preferences.max_per_stage.get(mentee.stage)
+    if most is not None and held(mentor_id, mentee.stage) >= most:
+        return f"mentor takes at most {most} {mentee.stage} mentee(s) at once"
+    return None
+
+
+def excluded_reason(
+    mentee: Mentee,
+    mentor: Mentor,
+    filters: SuggestionFilters,
+    today: date | None = None,
+    held: Held = _none_held,
+) -> str | None:
+    """Why a mentor may not be suggested to this mentee, or None if they may.
+
+    Args:
+        today: the date ``not_taking_until`` is compared with (default: today).
+        held: the mentor's open relationships per mentee stage (``max_per_stage``).
+    """
     if mentor.id == mentee.id:
         return "self"
     if mentor.id in mentee.conflicts or mentee.id in mentor.conflicts:
@@ -62,6 +122,13 @@ def excluded_reason(mentee: Mentee, mentor: Mentor, filters: SuggestionFilters) 
         return "required meeting mode not offered"
     if mentee.require_language and not set(mentee.languages) & set(mentor.languages):
         return "required language not spoken"
+    if mentor.preferences.stated:
+        day = today or date.today()
+        why = preference_reason(
+            mentee, mentor.id, mentor.preferences, mentor.meeting_modes, day, held
+        )
+        if why is not None:
+            return why
     if mentor.id in filters.exclude:
         return "excluded by request"
     if filters.only is not None and mentor.id not in filters.only:
@@ -96,14 +163,17 @@ def allowed(
     filters: SuggestionFilters,
     row_of: Callable[[str], int | None],
     released: Mapping[int, int] | None = None,
+    today: date | None = None,
+    held: Held = _none_held,
 ) -> np.ndarray:
     """Which rows may be suggested to ``mentee``: a bool mask, ``columns.size`` long, true
-    exactly where ``excluded_reason`` is None.
+    exactly where ``excluded_reason`` is None (given the same ``today`` and ``held``).
 
     Args:
         row_of: a mentor id's row (None when not held).
         released: places counted free again (row → n), from ``filters.released``.
     """
+    day = today or date.today()
     size = columns.size
     rows: np.ndarray | None = None
     if filters.only is not None:
@@ -133,6 +203,10 @@ def allowed(
         keep &= columns.speaks(listed(), {s.lower() for s in filters.languages})
     if filters.offers:
         keep &= (columns.offers[sel] & np.uint16(bits(filters.offers, OFFER_BIT))) != 0
+    if columns.hard_stage_rows:
+        keep &= (columns.stages_taken[sel] & np.uint16(STAGE_BIT[mentee.stage])) != 0
+    if columns.closed_rows:
+        keep &= columns.closed_until[sel] <= day.toordinal()
     if rows is None:
         mask = keep
     else:
@@ -140,6 +214,9 @@ def allowed(
         mask[rows[keep]] = True
     never = _rows([mentee.id, *mentee.conflicts, *filters.exclude], row_of)
     never.extend(columns.conflicted.get(mentee.id, ()))
+    for row, p in columns.preferring.items():
+        if mask[row] and preference_reason(mentee, p.mentor_id, p.preferences, p.modes, day, held):
+            never.append(row)
     mask[never] = False
     return mask
 

@@ -9,6 +9,7 @@ import numpy as np
 
 from recommender.domain.items import Item
 from recommender.domain.profiles import Mentee, Mentor
+from recommender.ranking.mentor_side import MentorSide
 from recommender.ranking.registry import REGISTRY, BatchSignals, SignalPair, SignalRegistry
 from recommender.ranking.signals import SignalContext, SignalValue
 
@@ -66,6 +67,10 @@ class Scored:
     lexical: np.ndarray | None = None
     """float64 per candidate, its word-overlap match (None: not computed), for working
     the parts out pair by pair as they were ranked."""
+    side: np.ndarray | None = None
+    """float64 per candidate, the mentor side's factor on its score (None: one-sided)."""
+    sides: MentorSide | None = None
+    """The acceptance model the factors came from (for explaining a candidate)."""
 
     def candidates(
         self,

@@ -179,7 +179,9 @@ endings before the export date, each step taken through the product's own state 
 (`recommender/samplegen/relationships.py` documents the model). Features of a request from
 mentee *e* to mentor *m*: **fit** (1 if *m* is one of *e*'s planted mentors, 0.5 if *m*
 practises a specialty *e* targets or explores, else 0), **stage** (1 if *e*'s stage is one *m*
-prefers: each mentor has a hidden preference for students, trainees or anyone), **load**
+prefers: each mentor prefers students, trainees or anyone; most who prefer students or
+trainees say so in their profile, as a soft `preferences.stages`, the others keep it hidden),
+**load**
 (*m*'s open relationships that day over their capacity) and **quality** (*m*'s latent
 quality). A full mentor declines; otherwise:
 
@@ -199,7 +201,11 @@ places: those mentors' `current_mentees` exclude them (the store counts them).
 
 def _preferences(cohort: SampleCohort) -> str:
     found = Counter(cohort.history.preferences.values())
-    return ", ".join(f"{found[k]} prefer {k}" for k in sorted(found))
+    stated = Counter(cohort.history.preferences[m] for m in cohort.history.stated)
+    return ", ".join(
+        f"{found[k]} prefer {k}" + (f" ({stated[k]} state it)" if stated[k] else "")
+        for k in sorted(found)
+    )
 
 
 def _history(cohort: SampleCohort) -> str:

@@ -15,6 +15,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+from recommender.domain.preferences import MentorPreferences
 from recommender.domain.profiles import Cohort, Feedback, Mentee, Mentor
 from recommender.samplegen.datacard import render_readme
 from recommender.samplegen.history import feedback_history, last_ratings
@@ -24,6 +25,7 @@ from recommender.samplegen.relationships import (
     History,
     relationship_history,
     relationship_rows,
+    state_preferences,
 )
 
 DEFAULT_AS_OF = date(2026, 9, 1)
@@ -96,9 +98,17 @@ def generate(
     records = [m.record for m in mentees]
     cohort = sample_program(random.Random(seed + 1), mentors, records)
     history = relationship_history(random.Random(seed + 2), drafts, mentees, truth, as_of)
+    state_preferences(random.Random(seed + 3), history)
     held = history.open_places()  # places the history's open relationships hold
-    mentors = [_without_held(m, held[m.id]) for m in mentors]
+    mentors = [_stating(_without_held(m, held[m.id]), history.stated.get(m.id)) for m in mentors]
     return SampleCohort(mentors, records, feedback, truth, seed, [cohort], history)
+
+
+def _stating(mentor: Mentor, stages: list[str] | None) -> Mentor:
+    """``mentor`` saying (softly) which stages they take, if they do."""
+    if not stages:
+        return mentor
+    return mentor.model_copy(update={"preferences": MentorPreferences(stages=stages)})
 
 
 def _without_held(mentor: Mentor, held: int) -> Mentor:
@@ -128,6 +138,17 @@ def sample_program(rng: random.Random, mentors: list[Mentor], mentees: list[Ment
     )
 
 
+def _row(record: Mentor | Mentee | Feedback | Cohort) -> dict[str, Any]:
+    """One record as a JSONL row; a mentor's ``placed_mentees`` is the store's to keep
+    (from approvals), never part of an import, and only stated preferences are written."""
+    if not isinstance(record, Mentor):
+        return record.model_dump(mode="json")
+    row = record.model_dump(mode="json", exclude={"placed_mentees", "preferences"})
+    if record.preferences.stated:
+        row["preferences"] = record.preferences.model_dump(mode="json", exclude_defaults=True)
+    return row
+
+
 def _jsonl(path: Path, rows: Iterable[dict[str, Any]]) -> Path:
     with path.open("w", encoding="utf-8", newline="\n") as fh:
         for row in rows:
@@ -146,11 +167,7 @@ def write(cohort: SampleCohort, out_dir: Path) -> list[Path]:
     out_dir.mkdir(parents=True, exist_ok=True)
 
     def dump(records: Iterable[Mentor | Mentee | Feedback | Cohort]) -> list[dict[str, Any]]:
-        # placed_mentees is the store's to keep (from approvals), never part of an import
-        rows = [
-            r.model_dump(mode="json", exclude={"placed_mentees"} if isinstance(r, Mentor) else None)
-            for r in records
-        ]
+        rows = [_row(r) for r in records]
         return sorted(rows, key=lambda row: str(row["id"]))
 
     paths = [

@@ -6,8 +6,9 @@ log. For a request from mentee ``e`` to mentor ``m`` on a day:
 
 - ``fit``: 1 when ``m`` is one of ``e``'s planted mentors (``truth.jsonl``), 0.5 when ``m``
   practises a specialty ``e`` targets or explores, else 0;
-- ``stage``: 1 when ``e``'s stage is one ``m`` prefers (each mentor has a hidden preference:
-  students, trainees, or anyone), else 0;
+- ``stage``: 1 when ``e``'s stage is one ``m`` prefers (each mentor has a preference:
+  students, trainees, or anyone; ``STATED`` of those preferring students or trainees say
+  so in their profile as a soft ``preferences.stages``, the others keep it hidden), else 0;
 - ``load``: ``m``'s open relationships that day over their capacity;
 - ``quality``: ``m``'s latent quality (the one behind their ratings).
 
@@ -59,6 +60,12 @@ REQUESTS_PER_MENTEE = 0.7
 """Mean requests a mentee made over the two years (Poisson)."""
 PREFERENCES = {"students": 0.3, "trainees": 0.3, "anyone": 0.4}
 STUDENT_STAGES = frozenset({"premedical", "MS1", "MS2", "MS3", "MS4"})
+STATED = 0.7
+"""Share of the mentors preferring students or trainees who state it in their profile."""
+STAGES_OF = {
+    "students": ["premedical", "MS1", "MS2", "MS3", "MS4"],
+    "trainees": [*(f"PGY{n}" for n in range(1, 8)), "fellow"],
+}
 SCHEDULE = Schedule()
 
 
@@ -77,6 +84,8 @@ class History:
     """Mentor id → their specialty."""
     pools: dict[str, tuple[str, ...]] = field(default_factory=dict)
     """Mentee id → the specialties they target or explore (what ``fit`` reads)."""
+    stated: dict[str, list[str]] = field(default_factory=dict)
+    """Mentor id → the stages their profile says they take (the mentors who state it)."""
 
     def open_places(self) -> Counter[str]:
         """Places relationships hold on the export date, per mentor."""
@@ -156,6 +165,15 @@ def relationship_history(
         if ends is not None:
             busy.append(ends)
     return history
+
+
+def state_preferences(rng: random.Random, history: History) -> None:
+    """Choose the mentors who state their stage preference (``History.stated``): each
+    preferring students or trainees with probability ``STATED``, in mentor id order."""
+    for mentor_id in sorted(history.preferences):
+        preference = history.preferences[mentor_id]
+        if preference in STAGES_OF and rng.random() < STATED:
+            history.stated[mentor_id] = STAGES_OF[preference]
 
 
 def planted_chances(

@@ -84,6 +84,18 @@ class Related:
     booked: frozenset[str] = frozenset()
 
 
+@dataclass(frozen=True)
+class Decided:
+    """A mentor's answer to a request: accepted, or declined with a category
+    (``DeclineReason``'s value)."""
+
+    mentee_id: str
+    mentor_id: str
+    accepted: bool
+    at: datetime
+    category: str = ""
+
+
 class Relationships:
     """Reads and writes of relationships in the store's database."""
 
@@ -147,6 +159,47 @@ class Relationships:
                 .where(RelationshipEventRow.seq > after_seq)
                 .order_by(RelationshipEventRow.seq)
             ).all()
+
+    def decisions(self) -> list[Decided]:
+        """Every mentor's answer to a request, oldest first (the outcome log's accept and
+        decline steps)."""
+        actions = [Action.ACCEPT.value, Action.DECLINE.value]
+        with self.database.sessions() as session:
+            rows = session.execute(
+                select(
+                    RelationshipEventRow.mentee_id,
+                    RelationshipEventRow.mentor_id,
+                    RelationshipEventRow.action,
+                    RelationshipEventRow.at,
+                    RelationshipEventRow.details,
+                )
+                .where(RelationshipEventRow.action.in_(actions))
+                .order_by(RelationshipEventRow.seq)
+            ).all()
+        return [
+            Decided(
+                mentee,
+                mentor,
+                action == Action.ACCEPT.value,
+                datetime.fromisoformat(at),
+                json.loads(details).get("category", "") if action != Action.ACCEPT.value else "",
+            )
+            for mentee, mentor, action, at, details in rows
+        ]
+
+    def last_event(self) -> int:
+        """The outcome log's newest event number (0: empty)."""
+        with self.database.sessions() as session:
+            return int(session.scalar(select(func.max(RelationshipEventRow.seq))) or 0)
+
+    def holding_pairs(self) -> list[tuple[str, str]]:
+        """(mentor id, mentee id) of every relationship holding one of the mentor's places,
+        its own or its approved placement's."""
+        with self.database.sessions() as session:
+            rows = session.execute(
+                select(RelationshipRow.mentor_id, RelationshipRow.mentee_id).where(_holds())
+            ).all()
+        return [(mentor, mentee) for mentor, mentee in rows]
 
     def _where(self, condition: ColumnElement[bool]) -> list[Relationship]:
         """The relationships matching ``condition``, with their events read in one query."""
@@ -270,7 +323,12 @@ class Relationships:
 def _holding() -> ColumnElement[bool]:
     """The SQL form of ``Relationship.holds_place``, for relationships whose place is their
     own (an approved pair's is its placement's, counted there)."""
-    return RelationshipRow.placement_id.is_(None) & or_(
+    return RelationshipRow.placement_id.is_(None) & _holds()
+
+
+def _holds() -> ColumnElement[bool]:
+    """Relationships holding a place, their own or their approved placement's."""
+    return or_(
         RelationshipRow.state.in_([s.value for s in HOLDS_PLACE]),
         (RelationshipRow.origin == Origin.ASSIGNMENT.value)
         & (RelationshipRow.state == State.REQUESTED.value),

@@ -7,6 +7,7 @@ from sqlalchemy import MetaData
 from recommender.storage import (
     changes,
     drafts,
+    identity,
     keys,
     outbox,
     placements,
@@ -16,7 +17,7 @@ from recommender.storage import (
 )
 from recommender.storage.base import Base
 
-MODULES = (store, keys, changes, drafts, placements, relationships, outbox, shown)
+MODULES = (store, keys, changes, drafts, placements, relationships, outbox, shown, identity)
 """The modules declaring tables (imported so that their tables are on ``metadata``)."""
 
 metadata: MetaData = Base.metadata

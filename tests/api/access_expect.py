@@ -16,6 +16,7 @@ from tests.api.access_model import (
     MISSING,
     RATED,
     ROLES,
+    A,
     C,
     Caller,
     R,
@@ -98,6 +99,12 @@ OWN_ONLY = {
     ("GET", "/v1/mentors/{record_id}/changes"): "mentor",
     ("PUT", "/v1/mentees/{record_id}"): "mentee",
     ("DELETE", "/v1/mentees/{record_id}"): "mentee",
+    ("PUT", "/v1/mentees/{record_id}/identity"): "mentee",
+    ("DELETE", "/v1/mentees/{record_id}/identity"): "mentee",
+    ("GET", "/v1/mentees/{record_id}/identity"): "mentee",
+    ("PUT", "/v1/mentors/{record_id}/identity"): "mentor",
+    ("DELETE", "/v1/mentors/{record_id}/identity"): "mentor",
+    ("GET", "/v1/mentors/{record_id}/identity"): "mentor",
 }
 """Routes where a mentor or mentee key reaches only their own record (``themself``)."""
 
@@ -112,7 +119,8 @@ def _object_denials(caller: Caller, call: Call) -> list[str]:
     role, me = caller.role, caller.subject
     refs = {r.where: r for r in call.refs}
     out: list[str] = []
-    if any(_missing(r) for r in call.refs if r.where[0] == "path") and call.method != "PUT":
+    creates = call.method == "PUT" and not call.template.endswith("/identity")
+    if any(_missing(r) for r in call.refs if r.where[0] == "path") and not creates:
         out.append("missing object")
     cohort = refs.get(("path", "record_id"))
     if call.template.startswith(C) and cohort is not None:
@@ -124,6 +132,10 @@ def _object_denials(caller: Caller, call: Call) -> list[str]:
         assignment = refs.get(("path", "assignment_id"))
         if assignment is not None and ASSIGNMENT_COHORT.get(assignment.id) != cohort.id:
             out.append("assignment not in this cohort")
+    if key == ("GET", A + "/options") and cohort is not None:
+        members = COHORTS.get(cohort.id, ("", (), ()))
+        if call.query.get("mentee_id") not in members[1]:
+            out.append("options asked for a mentee outside the cohort")
     if key == ("POST", C + "/requests"):
         mentee_id, mentor_id = call.body["mentee_id"], call.body["mentor_id"]
         if role == "mentee" and mentee_id != me:
@@ -131,7 +143,11 @@ def _object_denials(caller: Caller, call: Call) -> list[str]:
         members = COHORTS.get(cohort.id if cohort else "", ("", (), ()))
         if mentee_id not in members[1] or mentor_id not in members[2]:
             out.append("request pair not in the cohort")
-    if key in (("GET", "/v1/mentees/{record_id}"), ("GET", "/v1/mentees/{mentee_id}/suggestions")):
+    if key in (
+        ("GET", "/v1/mentees/{record_id}"),
+        ("GET", "/v1/mentees/{mentee_id}/suggestions"),
+        ("GET", "/v1/mentees/{record_id}/identity"),
+    ):
         (target,) = call.path.values()
         if not reads_mentee(caller, target):
             out.append("mentee outside the caller's reach")
@@ -229,6 +245,8 @@ def hidden_refs(caller: Caller, call: Call) -> list[Ref]:
             hidden = ref.id not in in_reach(caller)
         elif ref.kind == "assignments":
             hidden = ASSIGNMENT_COHORT[ref.id] not in in_reach(caller)
+        elif ref.kind == "mentors" and call.template.endswith("/identity"):
+            hidden = caller.role == "mentor" and ref.id != caller.subject
         elif ref.kind == "mentors" and call.template == "/v1/mentors/{record_id}/changes":
             hidden = ref.id != caller.subject
         elif ref.kind == "mentors" and call.template == "/v1/mentors/{record_id}":

@@ -176,6 +176,12 @@ ROLES: dict[tuple[str, str], frozenset[str] | None] = {
     ("GET", C + "/relationships"): STAFF,
     ("GET", "/v1/outbox"): STAFF,
     ("GET", "/v1/outcomes"): ADMIN,
+    ("GET", "/v1/mentees/{record_id}/identity"): ASKERS,
+    ("PUT", "/v1/mentees/{record_id}/identity"): frozenset({"admin", "mentee"}),
+    ("DELETE", "/v1/mentees/{record_id}/identity"): frozenset({"admin", "mentee"}),
+    ("GET", "/v1/mentors/{record_id}/identity"): frozenset({"admin", "coordinator", "mentor"}),
+    ("PUT", "/v1/mentors/{record_id}/identity"): frozenset({"admin", "mentor"}),
+    ("DELETE", "/v1/mentors/{record_id}/identity"): frozenset({"admin", "mentor"}),
     ("GET", "/v1/clock"): ANY,
     ("PUT", "/v1/clock"): ADMIN,
 }

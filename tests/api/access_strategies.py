@@ -127,6 +127,13 @@ def _path(**ids: tuple[str, str]) -> tuple[dict[str, str], tuple[Ref, ...]]:
     return params, tuple(Ref(("path", name), kind, value) for name, (kind, value) in ids.items())
 
 
+IDENTITY_BODIES = (
+    {"claims": []},
+    {"claims": [{"attribute": "first_generation", "match": True}]},
+    {"claims": [{"attribute": "gender", "value": "woman", "match": True, "coordinators": True}]},
+)
+
+
 def _no_body(method: str, template: str, **kinds: str) -> Builder:
     """A route without a body; ``kinds`` gives each path parameter's kind of id."""
 
@@ -479,6 +486,17 @@ BUILDERS: dict[tuple[str, str], Builder] = {
         _no_body("GET", "/v1/outbox"), format=st.sampled_from(("json", "jsonl"))
     ),
     ("GET", "/v1/outcomes"): _no_body("GET", "/v1/outcomes"),
+    **{
+        (method, f"/v1/{kind}/{{record_id}}/identity"): (
+            _with_body(
+                method, f"/v1/{kind}/{{record_id}}/identity", *IDENTITY_BODIES, record_id=kind
+            )
+            if method == "PUT"
+            else _no_body(method, f"/v1/{kind}/{{record_id}}/identity", record_id=kind)
+        )
+        for kind in ("mentees", "mentors")
+        for method in ("GET", "PUT", "DELETE")
+    },
     ("GET", "/v1/clock"): _no_body("GET", "/v1/clock"),
     ("PUT", "/v1/clock"): _with_body("PUT", "/v1/clock", {"now": "2031-01-01T00:00:00+00:00"}),
 }

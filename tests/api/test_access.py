@@ -62,6 +62,7 @@ class Case:
 
 MENTOR_BODY = {"name": "Dr New", "career_stage": "mid_career", "specialty": "cardiology"}
 MENTEE_BODY = {"stage": "MS2", "interests": ["heart failure"]}
+IDENTITY = {"claims": [{"attribute": "first_generation", "match": True}]}
 INLINE = {"mentee": {"stage": "MS1", "interests": ["heart rhythm"]}, "k": 3}
 
 
@@ -105,6 +106,17 @@ CASES: list[Case] = [
     Case("GET", "/v1/mentees/me2", 200, 404, 404, 404),
     Case("PUT", "/v1/mentees/me1", 200, 403, 200, 403, body=MENTEE_BODY),
     Case("PUT", "/v1/mentees/me2", 200, 403, 404, 403, body=MENTEE_BODY),
+    # identity claims: the person themself; coordinators read what was consented to them
+    Case("GET", "/v1/mentees/me1/identity", 200, 200, 200, 403),
+    Case("GET", "/v1/mentees/me2/identity", 200, 404, 404, 403),
+    Case("PUT", "/v1/mentees/me1/identity", 200, 403, 200, 403, body=IDENTITY),
+    Case("PUT", "/v1/mentees/me2/identity", 200, 403, 404, 403, body=IDENTITY),
+    Case("DELETE", "/v1/mentees/me1/identity", 204, 403, 204, 403),
+    Case("GET", "/v1/mentors/card1/identity", 200, 200, 403, 200),
+    Case("GET", "/v1/mentors/orth1/identity", 200, 200, 403, 404),
+    Case("PUT", "/v1/mentors/card1/identity", 200, 403, 403, 200, body=IDENTITY),
+    Case("PUT", "/v1/mentors/orth1/identity", 200, 403, 403, 404, body=IDENTITY),
+    Case("DELETE", "/v1/mentors/orth1/identity", 204, 403, 403, 404),
     # feedback
     Case("POST", "/v1/feedback", 201, 403, 201, 403, body=rating("me1", "card1")),
     Case("POST", "/v1/feedback", 201, 403, 404, 403, body=rating("me1", "orth1")),

@@ -47,7 +47,13 @@ def test_planted_chances_follow_the_planted_model() -> None:
 
 def test_the_study_trains_before_the_cut_off_and_judges_held_out_mentees(tmp_path: Path) -> None:
     study = run_history_study(tmp_path / "study", embedder=HashingEmbedder())
-    assert set(study.rankers) == {"default weights", "learned"}
+    assert set(study.rankers) == {
+        "default weights",
+        "default weights, two-sided",
+        "learned",
+        "learned, two-sided",
+    }
+    assert "learned, two-sided − default weights: lasting" in study.differences
     for r in study.rankers.values():
         assert r.accept_ci[0] <= r.accept <= r.accept_ci[1]
         assert r.lasting_ci[0] <= r.lasting <= r.lasting_ci[1] and r.lasting <= r.accept

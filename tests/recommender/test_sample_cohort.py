@@ -168,11 +168,14 @@ def test_sample_program_assignment_respects_capacity_conflicts_locks_and_fairnes
             assert load <= mentors[mentor_id].free_places
         for p in pairs:
             assert p.mentor_id not in mentees[p.mentee_id].conflicts  # type: ignore[attr-defined]
-    assert fair.result.min_score > total.result.min_score
+    # the fair mode maximises the worst-off pair's score: never below the total mode's (here
+    # the total mode's worst pair is already as good as any assignment's can be)
+    assert fair.result.min_score >= total.result.min_score
     assert fair.result.total <= total.result.total + 1e-9
     first = total.result.pairs[0]
-    other = next(
-        m for m in cohort.mentor_ids if m != first.mentor_id and mentors[m].free_places > 1
+    used = Counter(p.mentor_id for p in total.result.pairs)
+    other = next(  # a mentor with room left in the draft
+        m for m in cohort.mentor_ids if m != first.mentor_id and mentors[m].free_places > used[m]
     )
     changed = review.override(total, first.mentee_id, other, "asked for a surgeon", "test")
     rerun = review.rerun(changed, "test")
@@ -184,9 +187,12 @@ def _reference_lists(
 ) -> tuple[list[str], np.ndarray, np.ndarray]:
     """Today's per-pair path over the engine's own candidates: each signal of each pair
     computed by ``Signal.compute`` on the mentor as stored (released places counted free),
-    then ranked and presented as the engine does. Returns the shown ids, the reference
-    signal matrix and the engine's."""
+    the mentor side's factor worked out pair by pair (``MentorSide.side``, not from the
+    columns), then ranked and presented as the engine does. Returns the shown ids, the
+    reference signal matrix and the engine's."""
     scored = engine.score(mentee, k, filters)
+    side = engine.known_now().side
+    factors = []
     assert scored.vectors is not None
     released = dict(filters.released)
     rows = []
@@ -202,10 +208,11 @@ def _reference_lists(
         lexical = float(engine.index.lexical.scores(texts, engine.index.slots([m]))[0])
         signals = REGISTRY.compute(SignalPair(mentee, stored, sims, scored.ctx, lexical))
         rows.append({name: signals[name].value for name in REGISTRY.names})
+        factors.append(side.side(mentee, stored).factor)
         groups.append(canonical(stored.specialty))
         in_field.append(signals[CREDIBILITY.name].parts.get("specialty", 0.0) >= IN_FIELD)
     X = REGISTRY.matrix(rows)
-    scores = engine.ranker.predict(X) if rows else np.zeros(0)
+    scores = engine.ranker.predict(X) * np.array(factors) if rows else np.zeros(0)
     policy = choose_policy(filters, mentee, engine.settings.mmr_lambda)
     order = present(scores, scored.mentor_ids, groups, np.array(in_field), policy)
     return [scored.mentor_ids[i] for i in order[:k]], X, scored.X

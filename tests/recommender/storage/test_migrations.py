@@ -180,6 +180,7 @@ def test_a_new_store_starts_at_head_with_the_models_schema(tmp_path: Path) -> No
             "relationship_events",
             "outbox",
             "suggestions_shown",
+            "identity_claims",
         }
     finally:
         store.close()
