@@ -92,7 +92,8 @@ class FeatureModel(Protocol):
 
 @dataclass
 class LogisticModel:
-    """Logistic regression on standardised features (relevant or not).
+    """Logistic regression on standardised features (relevant or not, each relevant
+    example weighted by its grade).
 
     Attributes:
         medians: float64 per feature, what an absent value counts as (training median; 0
@@ -115,7 +116,11 @@ class LogisticModel:
         imputer = SimpleImputer(strategy="median", keep_empty_features=True)
         scaler = StandardScaler()
         Z = scaler.fit_transform(imputer.fit_transform(X))
-        lr = LogisticRegression(C=1.0, max_iter=2000).fit(Z, (y > 0).astype(int))
+        # a graded label weighs its positive: a pair still meeting at 90 days (2) counts
+        # twice an accepted one (1), so the fit leans to what lasts, not only what is asked
+        weight = np.where(y > 0, y, 1.0)
+        lr = LogisticRegression(C=1.0, max_iter=2000)
+        lr.fit(Z, (y > 0).astype(int), sample_weight=weight)
         return cls(
             names,
             np.asarray(imputer.statistics_, dtype=np.float64),
