@@ -22,7 +22,6 @@ import numpy as np
 from sqlalchemy.orm import Session
 
 from recommender.domain.clock import Clock
-from recommender.domain.identity import IdentityClaim, shared
 from recommender.domain.items import Item, mentee_items
 from recommender.domain.kinds import Kind
 from recommender.domain.profiles import Mentee, Mentor, Record
@@ -33,6 +32,7 @@ from recommender.ranking.columns import STAGE_BIT, MentorColumns
 from recommender.ranking.explainer import Explainer, shown_score
 from recommender.ranking.exposure import ExposureLedger, ExposurePolicy, with_discovery
 from recommender.ranking.filters import SuggestionFilters, allowed, excluded_reason, freed
+from recommender.ranking.identity_match import IdentityMatch
 from recommender.ranking.mentor_side import Known, MentorSideKeeper
 from recommender.ranking.model_files import served_ranker
 from recommender.ranking.ordering import IN_FIELD, choose_policy, present
@@ -125,9 +125,10 @@ class Engine:
         """Mentors each mentee has a relationship with, under the change number read at."""
         self.relationships = Relationships(store.database)
         self.identities = Identities(store.database)
-        self.claims: AnswerCache[list[IdentityClaim]] = AnswerCache(settings.mentee_cache_items)
-        """Mentees' identity claims under the change number they were read at."""
-        self._disclosed: tuple[int, dict[str, list[IdentityClaim]]] = (-1, {})
+        self.identity = IdentityMatch(
+            self.identities, settings.identity_weight, settings.mentee_cache_items
+        )
+        """Consented identity preferences, in a mentee's own list only."""
         self.mentor_side = MentorSideKeeper(
             store,
             self.relationships,
@@ -388,12 +389,10 @@ class Engine:
         if kept is not None:
             return list(kept)
         scored = self.score(mentee, k, filters, refreshed=True)
-        shared = self._shared_identity(mentee.id, scored) if filters.personal else {}
-        boost = None
-        if shared:
-            asked = max(1, sum(c.match for c in self._claims_of(mentee.id)))
-            lift = self.settings.identity_weight / asked
-            boost = np.array([lift * len(shared.get(m, ())) for m in scored.mentor_ids])
+        boost: np.ndarray | None = None
+        shared: dict[str, list[str]] = {}
+        if filters.personal:
+            boost, shared = self.identity.lift(mentee.id, scored.mentor_ids, self._state.seq)
         scores, order = self.order(scored, filters, boost=boost)
         open_list = filters.only is None  # not a cohort's list of its own mentors
         if open_list:
@@ -404,27 +403,6 @@ class Engine:
         if key is not None:
             self.answers.put(stamp, key, tuple(found))
         return found
-
-    def _claims_of(self, mentee_id: str) -> list[IdentityClaim]:
-        """The mentee's identity claims (read once per change number)."""
-        return self._kept(self.claims, mentee_id, lambda m: self.identities.of(Kind.MENTEES, m))
-
-    def _shared_identity(self, mentee_id: str, scored: Scored) -> dict[str, list[str]]:
-        """Candidate mentor id → the attributes they share with the mentee, both having
-        consented to matching on them (absent: none)."""
-        mine = self._claims_of(mentee_id)
-        if not any(c.match for c in mine):
-            return {}
-        seq = self._state.seq
-        if self._disclosed[0] != seq:
-            self._disclosed = (seq, self.identities.matching_mentors())
-        disclosed = self._disclosed[1]
-        out = {}
-        for m in scored.mentor_ids:
-            found = shared(mine, disclosed.get(m, []))
-            if found:
-                out[m] = found
-        return out
 
     def _discover(self, scored: Scored, order: list[int], k: int, mentee_id: str) -> list[int]:
         """``order`` with the top ``k``'s discovery places given to candidates not over their
