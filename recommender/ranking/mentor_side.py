@@ -127,7 +127,6 @@ class MentorSide:
         self, decisions: Sequence[Decision], strength: float = 4.0, outside_prior: float = 0.75
     ) -> None:
         self.strength = strength
-        self.decisions = len(decisions)
         self._memo: dict[tuple[str, str], tuple[float, float]] = {}
         yes = sum(d.accepted for d in decisions)
         self.rate = (1.0 + yes) / (2.0 + len(decisions))
@@ -158,11 +157,6 @@ class MentorSide:
             stated[True][1] + strength
         )
         self.outside_ratio = float(np.clip(out_rate / inside, 0.05, 1.0))
-
-    @classmethod
-    def empty(cls) -> MentorSide:
-        """No decisions: every factor is 1 unless a soft preference is stated."""
-        return cls([])
 
     def side(self, mentee: Mentee, mentor: Mentor) -> Side:
         """The mentor side of (``mentee``, ``mentor``)."""
