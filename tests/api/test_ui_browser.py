@@ -251,7 +251,7 @@ def test_fragment_token_then_revoked_key(
     from playwright.sync_api import expect
 
     admin = token(faculty_engine)
-    key_id = httpx.get(f"{base_url}/v1/me", headers=bearer(admin)).json()["key_id"]
+    key_id = httpx.get(f"{base_url}/v1/me", headers=bearer(admin), timeout=30).json()["key_id"]
     errors: list[str] = []
     page = new_page(browser, errors)
 
