@@ -83,11 +83,14 @@ def calibration(model: FeatureModel, queries: Sequence[Query]) -> tuple[float, f
 
 
 def label(key: str) -> str:
-    """A candidate's name for people: ``lambdarank@100`` → ``lambdarank, 100 rounds``."""
+    """A candidate's name for people: ``lambdarank@100`` → ``lambdarank, 100 rounds``,
+    ``logistic@0.1`` → ``logistic, C = 0.1``."""
     if key == "baseline":
         return "default weights"
-    learner, _, rounds = key.partition("@")
-    return f"{learner}, {rounds} rounds" if rounds else learner
+    learner, _, setting = key.partition("@")
+    if not setting:
+        return learner
+    return f"{learner}, C = {setting}" if learner == "logistic" else f"{learner}, {setting} rounds"
 
 
 def _validation(fitted: Fitted) -> dict[str, Any]:

@@ -36,10 +36,11 @@ from evaluation.metrics import bootstrap_ci, coverage, gini, paired_bootstrap, p
 from evaluation.report import ReportInput, write_report
 from evaluation.trec import Run, write_run
 from recommender.engine import Engine
+from recommender.ranking.feature_ranker import FeatureRanker
 from recommender.ranking.features import features
 from recommender.ranking.learned import FeatureModel
 from recommender.ranking.model_files import load_ranker
-from recommender.ranking.ranker import LinearRanker
+from recommender.ranking.ranker import LinearRanker, Ranker
 from recommender.ranking.registry import SIGNALS
 from recommender.retrieval.embedding import CachedEmbedder, Embedder, SentenceTransformerEmbedder
 from recommender.settings import Settings
@@ -59,7 +60,11 @@ ENGINE_METHODS = (
     *(f"full-minus-{s}" for s in SIGNALS),
     *(f"learned-minus-{s}" for s in SIGNALS),
     "served",
+    "served-one-sided",
 )
+SERVED = ("served", "served-one-sided")
+"""A saved ranker as the API serves it (two-sided), and the same without the mentor side
+(what a data set judging only the mentee side can compare with the other rows)."""
 LEARNED_ABLATION = "learned-minus-"
 ALL_METHODS = (*BASELINES, *ENGINE_METHODS)
 
@@ -80,7 +85,7 @@ def _runs_on(method: str, model: Model, best: Model) -> bool:
     the text methods with the base one, ``full`` and its ablations with the best."""
     if method == "adapted":
         return model.tag == "adapted"
-    if method in (*TEXT_METHODS, "served"):
+    if method in (*TEXT_METHODS, *SERVED):
         return model.tag == "base"
     return model is best
 
@@ -90,13 +95,14 @@ class Variant:
     """One way of ordering the engine's scored candidates: a ranker over the signals, with
     the similarity signal re-mixed at a lexical share (``text_match``)."""
 
-    ranker: LinearRanker
+    ranker: Ranker
     lexical: float
     model: FeatureModel | None = None
     """A learned ranker over the candidates' features, used instead of ``ranker``."""
     two_sided: bool = False
     """Times the mentor side's factor (``recommender.ranking.mentor_side``): only the
-    ``served`` row, ranking as the API does; the others measure the mentee side."""
+    ``served`` row, ranking as the API does; the others measure the mentee side. The factor
+    scales the ranker's shown score (in (0, 1)), so this row ranks with ``ranker`` itself."""
 
 
 def _variants(
@@ -106,13 +112,14 @@ def _variants(
     in_full: float,
     learned: FeatureModel | None = None,
     without: Callable[[str], FeatureModel | None] = lambda _: None,
-    served: FeatureModel | None = None,
+    served: FeatureRanker | None = None,
 ) -> dict[str, Variant]:
     """The orderings of ``methods``: the text methods at lexical share ``lexical`` (bm25 at
     1, embedding-items at 0), the full ranker and its ablations at ``in_full``, the learned
     ranker (when there is one) over features with the text match at ``lexical``, and its
     ablations (``without(signal)``: the learned ranker refitted without it), and a saved
-    model (``served``) over features with the text match at the product's lexical share."""
+    ranker (``served``, two-sided, and ``served-one-sided``) with the text match at the
+    product's lexical share."""
     text_only = LinearRanker(weights={"similarity": 1.0})
     shares = {"embedding-items": 0.0, "bm25": 1.0, "hybrid": lexical, "adapted": lexical}
     out: dict[str, Variant] = {}
@@ -123,9 +130,9 @@ def _variants(
             out[method] = Variant(LinearRanker(weights=weights), in_full)
         elif method == "learned" and learned is not None:
             out[method] = Variant(LinearRanker(weights=weights), lexical, learned)
-        elif method == "served" and served is not None:
-            served_share = Settings().lexical_weight
-            out[method] = Variant(LinearRanker(weights=weights), served_share, served, True)
+        elif method in SERVED and served is not None:
+            two_sided = method == "served"
+            out[method] = Variant(served, Settings().lexical_weight, two_sided=two_sided)
         elif method.startswith(LEARNED_ABLATION):
             model = without(method.removeprefix(LEARNED_ABLATION))
             if model is not None:
@@ -246,13 +253,17 @@ def run_evaluation(
         models.append(Model("adapted", shared_embedder(cache, inner)))
     elif "adapted" in methods:
         notes.append("adapted: not run (no adapted model given: `--adapted MODEL_DIR`).")
-    saved = load_ranker(ranker).model if ranker is not None else None
-    if saved is not None and "served" not in methods:
-        methods = [*methods, "served"]
-    if "served" in methods and saved is None:
+    saved = load_ranker(ranker) if ranker is not None else None
+    if saved is not None:
+        methods = [*methods, *(m for m in SERVED if m not in methods)]
+    if any(m in methods for m in SERVED) and saved is None:
         notes.append("served: not run (no saved ranker given: `--ranker MODEL_DIR`).")
     elif saved is not None:
-        notes.append(f"served: the saved ranker {ranker} ({saved.learner}).")
+        notes.append(
+            f"served: the saved ranker {ranker} ({saved.model.learner}), ranking as the API "
+            "does (its calibrated score times the mentor side's factor); served-one-sided: "
+            "the same without the mentor side."
+        )
     if "learned" in methods and not has_train:
         notes.append("learned: not run (the data set has no train/ split to learn from).")
     for model in models:

@@ -11,7 +11,8 @@ Two learners, both fitted on queries with graded labels (0 = not relevant):
 ``fit_ranker`` chooses between them by forward chaining over time: with the queries in time
 order, each learner is fitted on the earliest half and scored (nDCG@10) on the next tenth,
 then on the earliest 60% and scored on the tenth after, and so on to the latest queries;
-the learner with the better mean over these windows is refitted on all of them. One late
+the learner with the better mean over these windows is refitted on all of them (or a
+simpler one within one standard error of it: ``simplest_within_error``). One late
 window alone misleads: on the Stack Exchange set's train/ part the trees won its latest 20%
 (0.547 against 0.526) and lost on the held-out period (0.337 against 0.384), while over
 five windows the logistic model wins (0.456 against 0.450). The test queries of an
@@ -21,7 +22,7 @@ evaluation are never seen.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from itertools import pairwise
 from typing import Any, Protocol
@@ -111,7 +112,11 @@ class LogisticModel:
     learner: str = "logistic"
 
     @classmethod
-    def fit(cls, names: list[str], queries: Sequence[Query]) -> LogisticModel:
+    def fit(
+        cls, names: list[str], queries: Sequence[Query], strength: float = 1.0
+    ) -> LogisticModel:
+        """``strength``: the inverse of the L2 penalty (scikit-learn's ``C``); smaller keeps
+        the coefficients closer to 0."""
         X, y = _stacked(queries)
         imputer = SimpleImputer(strategy="median", keep_empty_features=True)
         scaler = StandardScaler()
@@ -119,7 +124,7 @@ class LogisticModel:
         # a graded label weighs its positive: a pair still meeting at 90 days (2) counts
         # twice an accepted one (1), so the fit leans to what lasts, not only what is asked
         weight = np.where(y > 0, y, 1.0)
-        lr = LogisticRegression(C=1.0, max_iter=2000)
+        lr = LogisticRegression(C=strength, max_iter=2000)
         lr.fit(Z, (y > 0).astype(int), sample_weight=weight)
         return cls(
             names,
@@ -208,8 +213,8 @@ class Fitted:
 
     Attributes:
         validation: candidate → mean nDCG@10 over the windows (the windows weigh equally;
-            NaN when no window had a relevant candidate); candidates are ``logistic`` and
-            ``lambdarank@R`` (the trees after R rounds).
+            NaN when no window had a relevant candidate); candidates are ``logistic@C`` (penalty
+            ``1/C``) and ``lambdarank@R`` (the trees after R rounds).
         windows: one row per window: ``fitted_on`` and ``scored_on`` query counts, and each
             learner's (and the baseline's) nDCG@10 there.
         per_query: learner (and ``baseline``) → nDCG@10 of every validation query with a
@@ -222,7 +227,7 @@ class Fitted:
     windows: list[dict[str, float]] = field(default_factory=list)
     per_query: dict[str, list[float]] = field(default_factory=dict)
     chosen: str = ""
-    """The candidate kept (``logistic`` or ``lambdarank@R``): its key in the others."""
+    """The candidate kept (``logistic@C`` or ``lambdarank@R``): its key in the others."""
     sizes: dict[str, int] = field(default_factory=dict)
 
 
@@ -292,13 +297,21 @@ def time_windows(
     return [(a, b) for a, b in pairwise(cuts) if 0 < a < b]
 
 
+STRENGTH_GRID = (0.001, 0.01, 0.1, 1.0)
+"""Inverse penalties of the logistic model tried (``logistic@C``), the strongest penalty
+(the simplest model) first: with a few hundred queries over sixty-odd correlated features
+the unpenalised fit gives pairs of opposite large coefficients."""
+
 ROUND_GRID = (25, 50, 100, 200, 400)
 """Boosting rounds tried: each is a candidate of its own (``lambdarank@R``) in the windows."""
 
 
 def candidates() -> list[str]:
     """The candidates ``fit_ranker`` compares, simplest first (it keeps the first of equals)."""
-    return ["logistic", *(f"lambdarank@{r}" for r in ROUND_GRID)]
+    return [
+        *(f"logistic@{c:g}" for c in STRENGTH_GRID),
+        *(f"lambdarank@{r}" for r in ROUND_GRID),
+    ]
 
 
 def _at_rounds(model: BoostedModel, rounds: int) -> Scorer:
@@ -313,10 +326,11 @@ def fit_ranker(
 ) -> Fitted:
     """Compare the candidates (logistic regression; the trees at each of ``ROUND_GRID``'s
     rounds) by forward chaining over ``queries`` (in time order, oldest first), keep the
-    one with the best mean nDCG@10 over the windows (ties: the simpler) and refit it on
-    every query. ``baseline`` (e.g. the default weights) is scored on the same windows,
-    for comparison only. Choosing the rounds on the windows, rather than stopping each fit
-    early on a slice of its own queries, keeps small data sets from stopping at one tree."""
+    simplest whose mean nDCG@10 over the windows is within one standard error of the best
+    (``simplest_within_error``) and refit it on every query. ``baseline`` (e.g. the default
+    weights) is scored on the same windows, for comparison only. Choosing the rounds on the
+    windows, rather than stopping each fit early on a slice of its own queries, keeps small
+    data sets from stopping at one tree."""
     if len(queries) < MIN_QUERIES:
         raise ValueError(
             f"fit_ranker needs at least {MIN_QUERIES} queries in time order, got {len(queries)}"
@@ -326,7 +340,9 @@ def fit_ranker(
     for cut, end in time_windows(len(queries), windows):
         earlier, later = queries[:cut], queries[cut:end]
         boosted = BoostedModel.fit(names, earlier, rounds=max(ROUND_GRID))
-        scorers: dict[str, Scorer] = {"logistic": LogisticModel.fit(names, earlier).predict}
+        scorers: dict[str, Scorer] = {
+            f"logistic@{c:g}": LogisticModel.fit(names, earlier, c).predict for c in STRENGTH_GRID
+        }
         scorers.update({f"lambdarank@{r}": _at_rounds(boosted, r) for r in ROUND_GRID})
         if baseline is not None:
             scorers["baseline"] = baseline
@@ -338,20 +354,48 @@ def fit_ranker(
         rows.append(row)
     order = candidates()
     scores = {name: _mean([r[name] for r in rows]) for name in order}
-    chosen = max(order, key=lambda name: (_or_low(scores[name]), -order.index(name)))
+    chosen = simplest_within_error(order, scores, per_query)
     model = refit(chosen, names, queries)
     sizes = {"queries": len(queries), "windows": len(rows), "features": len(names)}
     return Fitted(model, scores, rows, per_query, chosen, sizes)
 
 
+def simplest_within_error(
+    order: Sequence[str], scores: Mapping[str, float], per_query: Mapping[str, Sequence[float]]
+) -> str:
+    """The first of ``order`` (simplest first) whose mean over the windows is within one
+    standard error of the best's, the error that of their paired per-query difference (the
+    one-standard-error rule). On a few hundred queries a deeper forest's edge of a point or
+    two is noise, and the simpler learner carries what it learned to later periods better."""
+    best = max(order, key=lambda name: (_or_low(scores[name]), -order.index(name)))
+    top = np.asarray(per_query.get(best, ()), dtype=np.float64)
+    for name in order[: order.index(best)]:
+        ours = np.asarray(per_query.get(name, ()), dtype=np.float64)
+        if math.isnan(scores[name]) or len(ours) != len(top) or len(top) < 2:
+            continue
+        gap = top - ours
+        error = float(gap.std(ddof=1) / math.sqrt(len(gap)))
+        if scores[best] - scores[name] <= error:
+            return name
+    return best
+
+
 def refit(candidate: str, names: list[str], queries: Sequence[Query]) -> FeatureModel:
-    """``candidate`` (``logistic`` or ``lambdarank@R``) fitted on ``queries``."""
-    if candidate == "logistic":
-        return LogisticModel.fit(names, queries)
-    learner, _, rounds = candidate.partition("@")
-    if learner != "lambdarank" or not rounds.isdigit():
+    """``candidate`` (``logistic@C`` or ``lambdarank@R``) fitted on ``queries``."""
+    learner, _, setting = candidate.partition("@")
+    if learner == "logistic" and _is_number(setting) and 0 < float(setting) < math.inf:
+        return LogisticModel.fit(names, queries, float(setting))
+    if learner != "lambdarank" or not setting.isdigit():
         raise ValueError(f"unknown candidate {candidate!r}; choose from {candidates()}")
-    return BoostedModel.fit(names, queries, rounds=int(rounds))
+    return BoostedModel.fit(names, queries, rounds=int(setting))
+
+
+def _is_number(text: str) -> bool:
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return True
 
 
 def _or_low(value: float) -> float:

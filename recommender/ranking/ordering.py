@@ -60,22 +60,41 @@ def diversify(
 ) -> list[int]:
     """Maximal marginal relevance over groups (specialties).
 
-    Greedily picks ``argmax lam·score − (1−lam)·[group already picked]`` so an undecided
-    mentee sees several fields before a second mentor of the same one.
+    Greedily picks ``argmax lam·relevance − (1−lam)·[group already picked]`` so an undecided
+    mentee sees several fields before a second mentor of the same one. The relevance is the
+    score relative to the best of ``order``'s (``relative``), so the trade-off ``lam`` sets
+    is the same whatever the ranker's scale: a weighted mean near 0.5, a learned ranker's
+    calibrated chance near 0.05, or either times the mentor side's factor.
     """
     remaining = list(order)
     picked: list[int] = []
     seen: set[str] = set()
-    values = scores.tolist()
+    values = relative(scores[list(order)]).tolist()
+    values_of = dict(zip(order, values, strict=True))
     while remaining:
         best = max(
             remaining,
-            key=lambda i: lam * values[i] - (1 - lam) * float(groups[i] in seen),
+            key=lambda i: lam * values_of[i] - (1 - lam) * float(groups[i] in seen),
         )
         picked.append(best)
         seen.add(groups[best])
         remaining.remove(best)
     return picked
+
+
+def relative(scores: np.ndarray) -> np.ndarray:
+    """``scores`` over the best of them, in [0, 1] (the product's scores are never
+    negative); scores of any sign (a model's raw output) are scaled from the lowest (0) to
+    the best (1). A missing score counts as the lowest; all equal: all 1."""
+    present = scores[~np.isnan(scores)]
+    if not len(present):
+        return np.ones(len(scores))
+    best, low = float(present.max()), float(present.min())
+    if best == low:
+        return np.ones(len(scores))
+    filled = np.where(np.isnan(scores), low, scores)
+    out: np.ndarray = filled / best if low >= 0 else (filled - low) / (best - low)
+    return out
 
 
 @dataclass(frozen=True)

@@ -245,6 +245,11 @@ def test_the_learned_ranker_is_a_row_learned_on_train_only(
         data, tmp_path / "out3", ["full"], embedder=embedder, ranker=trained.folder
     )
     assert served.metrics["served"]["ndcg@10"] >= 0.75
+    # ranked by the calibrated score the API shows (the mentor side scales that); with no
+    # decisions or stated preferences here, the one-sided row is the same ranking
+    shown = [v for docs in served.runs["served"].values() for v in docs.values()]
+    assert shown and all(0 < v < 1 for v in shown)
+    assert served.runs["served-one-sided"] == served.runs["served"]
     assert any("served: the saved ranker" in note for note in served.notes)
     assert "The `served` ranking replayed" in (tmp_path / "out3" / "report.md").read_text()
     alone = run_evaluation(

@@ -21,6 +21,8 @@ from recommender.ranking.learned import (
     fit_ranker,
     mean_ndcg,
     ndcg_at,
+    refit,
+    simplest_within_error,
     time_windows,
 )
 
@@ -74,9 +76,9 @@ def test_fit_ranker_compares_over_forward_windows_and_refits() -> None:
     first = NAMES.index("signal.a")
     fitted = fit_ranker(NAMES, queries, baseline=lambda F: -F[:, first])  # a wrong baseline
     assert set(fitted.validation) == set(candidates())
-    assert fitted.chosen == max(
-        candidates(), key=lambda k: (fitted.validation[k], -candidates().index(k))
-    )
+    best = max(candidates(), key=lambda k: (fitted.validation[k], -candidates().index(k)))
+    assert fitted.chosen == simplest_within_error(candidates(), fitted.validation, fitted.per_query)
+    assert candidates().index(fitted.chosen) <= candidates().index(best)
     assert fitted.model.learner == fitted.chosen.split("@")[0]
     assert fitted.sizes == {"queries": 100, "windows": 5, "features": 3}
     assert [(w["fitted_on"], w["scored_on"]) for w in fitted.windows] == [
@@ -90,11 +92,39 @@ def test_fit_ranker_compares_over_forward_windows_and_refits() -> None:
         scores = [w[key] for w in fitted.windows]
         assert fitted.validation.get(key, np.mean(scores)) == pytest.approx(np.mean(scores))
         assert len(fitted.per_query[key]) == 50  # every validation query, paired
-    assert min(w["logistic"] for w in fitted.windows) > 0.6  # learned from earlier queries
+    assert min(w["logistic@1"] for w in fitted.windows) > 0.6  # learned from earlier queries
     assert max(w["baseline"] for w in fitted.windows) < 0.3  # the baseline is only scored
     assert mean_ndcg(fitted.model, planted(rng, 20)) > 0.8
     with pytest.raises(ValueError, match="at least 10 queries"):
         fit_ranker(NAMES, queries[:9])
+
+
+def test_the_simplest_candidate_within_one_standard_error_of_the_best_is_kept() -> None:
+    order = ["simple", "middle", "complex"]
+    rng = np.random.default_rng(0)
+    base, noise = rng.random(200), rng.normal(0, 0.2, 200)
+    noisy = {  # "complex" leads "middle" by less than one standard error, "simple" by far more
+        "simple": list(base - 0.1),
+        "middle": list(base + noise - noise.mean()),
+        "complex": list(base + 0.01),
+    }
+    scores = {k: float(np.mean(v)) for k, v in noisy.items()}
+    gap = np.asarray(noisy["complex"]) - np.asarray(noisy["middle"])
+    assert 0 < scores["complex"] - scores["middle"] <= gap.std(ddof=1) / np.sqrt(len(gap))
+    assert simplest_within_error(order, scores, noisy) == "middle"
+    # a clear winner is kept; a candidate with no score is passed over
+    clear = {**noisy, "middle": list(base - 0.05)}
+    clear_scores = {k: float(np.mean(v)) for k, v in clear.items()}
+    assert simplest_within_error(order, clear_scores, clear) == "complex"
+    assert simplest_within_error(order, {**scores, "middle": float("nan")}, noisy) == "complex"
+
+
+@pytest.mark.parametrize("bad", ["logistic@0", "logistic@-1", "logistic@x", "lambdarank@1.5"])
+def test_refit_refuses_an_unknown_candidate(bad: str) -> None:
+    queries = planted(np.random.default_rng(1), 12)
+    with pytest.raises(ValueError, match="unknown candidate"):
+        refit(bad, NAMES, queries)
+    assert refit("logistic@0.1", NAMES, queries).learner == "logistic"
 
 
 @pytest.mark.parametrize("learner", [LogisticModel, BoostedModel])

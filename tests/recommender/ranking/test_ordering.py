@@ -64,6 +64,28 @@ def test_diversify_with_lambda_one_is_by_score() -> None:
     assert diversify([0, 1, 2, 3, 4], SCORES, GROUPS, 1.0) == [0, 1, 2, 3, 4]
 
 
+@settings(max_examples=100, deadline=None, database=None, derandomize=True)
+@given(
+    st.lists(st.floats(0.001, 1), min_size=1, max_size=12),
+    st.floats(0.01, 100),
+    st.floats(-5, 5),
+)
+def test_diversify_does_not_depend_on_the_scores_scale(
+    values: list[float], scale: float, shift: float
+) -> None:
+    """The same trade-off whatever the ranker's scale: a weighted mean, a calibrated chance
+    (scaled), the mentor side's factor on either; raw model scores (shifted, of any sign)."""
+    scores = np.array(values)
+    groups = [("a", "b", "c")[i % 3] for i in range(len(values))]
+    order = best_first(scores, [str(i) for i in range(len(values))])
+    first = diversify(order, scores, groups, 0.7)
+    assert diversify(order, scores * scale, groups, 0.7) == first
+    if scores.max() > scores.min():
+        lowest = scores - scores.min()  # already from 0: shifting it keeps the order
+        once = diversify(order, lowest, groups, 0.7)
+        assert diversify(order, lowest + shift - 10, groups, 0.7) == once
+
+
 def test_diversify_leaves_the_tail_beyond_its_head_by_score() -> None:
     n = 50
     scores = np.linspace(1.0, 0.5, n)
