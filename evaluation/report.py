@@ -90,6 +90,8 @@ class ReportInput:
     seconds: float
     tradeoff: list[ExposurePoint] = field(default_factory=list)
     tradeoff_method: str = ""
+    against_text: dict[str, tuple[float, float, float]] = field(default_factory=dict)
+    """Ranker → (its nDCG@10 minus the text match alone's, CI low, CI high), paired."""
 
 
 def write_report(out: Path, data: ReportInput) -> Path:
@@ -123,6 +125,7 @@ def write_report(out: Path, data: ReportInput) -> Path:
         *_header(data),
         *_results_section(data.metrics, method_order(data.metrics)),
         *_image_section("Metric against cut-off k", "metric_vs_k.png", drawn, _CURVES_TEXT),
+        *_against_text_section(data.against_text),
         *_ablation_section(data.ablation, drawn["ablation.png"]),
         *_image_section("Exposure", "exposure.png", drawn, _EXPOSURE_TEXT),
         *exposure_section(data.tradeoff, data.tradeoff_method, drawn["exposure_tradeoff.png"]),
@@ -226,6 +229,36 @@ def _ablation_section(ablation: Mapping[str, tuple[float, float, float]], drawn:
         value = f"{delta:+.3f}{ci}" if finite(delta) else DASH
         lines.append(f"| {_escape(signal)} | {value} | {_verdict(delta, low, high)} |")
     return [*lines, "", "Δ < 0 means the signal helps.", ""]
+
+
+def _against_text_section(against: Mapping[str, tuple[float, float, float]]) -> list[str]:
+    """Each ranker against the text match alone (``embedding-items``); nothing when either
+    was not run."""
+    if not against:
+        return []
+    lines = [
+        "## Against the text match alone",
+        "",
+        "nDCG@10 of each ranker minus that of `embedding-items`, paired over queries.",
+        "",
+        "| ranker | Δ nDCG@10 [95% CI] | reading |",
+        "|---|---:|---|",
+    ]
+    for method, (delta, low, high) in against.items():
+        ci = f" [{low:+.3f}, {high:+.3f}]" if finite(low) and finite(high) else ""
+        value = f"{delta:+.3f}{ci}" if finite(delta) else DASH
+        lines.append(f"| {_escape(method)} | {value} | {_standing(delta, low, high)} |")
+    return [*lines, ""]
+
+
+def _standing(delta: float, low: float, high: float) -> str:
+    if not (finite(delta) and finite(low) and finite(high)):
+        return DASH
+    if low > 0:
+        return "above"
+    if high < 0:
+        return "below"
+    return "no clear difference (CI includes 0)"
 
 
 def _verdict(delta: float, low: float, high: float) -> str:

@@ -315,6 +315,7 @@ def run_evaluation(
     runs = {m: _strictly_decreasing(runs[m]) for m in methods if m in runs}
     metrics, curves, per_ndcg = measure(runs, dataset, cutoffs)
     ablation = _ablation(per_ndcg)
+    against_text = _against(per_ndcg, TEXT_ONLY, COMPARED_WITH_TEXT)
     served = next((m for m in ("served", "learned", "full") if m in runs), None)
     tradeoff = [] if served is None else _tradeoff(runs[served], dataset, cohort)
     seconds = time.perf_counter() - start
@@ -328,6 +329,7 @@ def run_evaluation(
             metrics=metrics,
             curves=curves,
             ablation=ablation,
+            against_text=against_text,
             weights=weights,
             notes=notes,
             seconds=seconds,
@@ -366,6 +368,29 @@ def _tradeoff(run: Run, dataset: BeirDataset, cohort: Cohort) -> list[ExposurePo
         {d: n / total for d, n in free.items()} if total > 0 else {d: 1.0 / len(free) for d in free}
     )
     return exposure_curve(run, dataset.qrels, list(dataset.corpus), fair, cohort.dates)
+
+
+TEXT_ONLY = "embedding-items"
+COMPARED_WITH_TEXT = ("full", "learned", "served", "served-one-sided")
+"""The rankers the report sets against the text match alone (paired over queries)."""
+
+
+def _against(
+    per_ndcg: dict[str, Any], base: str, methods: Sequence[str]
+) -> dict[str, tuple[float, float, float]]:
+    """Method → its nDCG@10 minus ``base``'s [95% CI], paired over ``base``'s queries (a
+    query a method did not rank counts 0), for each of ``methods`` that ran."""
+    if base not in per_ndcg:
+        return {}
+    qids = sorted(per_ndcg[base])
+    theirs = [per_ndcg[base][q] for q in qids]
+    out = {}
+    for method in methods:
+        if method in per_ndcg and qids:
+            ours = [per_ndcg[method].get(q, 0.0) for q in qids]
+            low, high = paired_bootstrap(ours, theirs)
+            out[method] = (float(np.mean(ours) - np.mean(theirs)), low, high)
+    return out
 
 
 def _ablation(per_ndcg: dict[str, Any]) -> dict[str, tuple[float, float, float]]:

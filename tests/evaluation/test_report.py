@@ -132,6 +132,21 @@ def test_ablation_and_reading_guide(tmp_path: Path) -> None:
     assert "95% bootstrap confidence intervals over queries" in text
 
 
+def test_rankers_are_set_against_the_text_match_alone_when_both_ran(tmp_path: Path) -> None:
+    against = {
+        "full": (-0.065, -0.080, -0.048),
+        "served": (-0.013, -0.029, 0.004),
+        "learned": (0.020, 0.005, 0.035),
+    }
+    text = write_report(tmp_path, sample_input(against_text=against)).read_text("utf-8")
+    assert "## Against the text match alone" in text
+    assert "| full | -0.065 [-0.080, -0.048] | below |" in text
+    assert "| served | -0.013 [-0.029, +0.004] | no clear difference (CI includes 0) |" in text
+    assert "| learned | +0.020 [+0.005, +0.035] | above |" in text
+    plain = write_report(tmp_path / "b", sample_input()).read_text("utf-8")
+    assert "Against the text match alone" not in plain
+
+
 def test_all_plots_are_real_pngs_and_linked(tmp_path: Path) -> None:
     text = write_report(tmp_path, sample_input()).read_text(encoding="utf-8")
 

@@ -97,6 +97,11 @@ def test_outputs_are_written_and_recomputable_from_the_run_files(
         assert row["ndcg@10_ci_low"] <= row["ndcg@10"] <= row["ndcg@10_ci_high"]
     report = (out / "report.md").read_text()
     assert "full" in report and (out / "plots" / "metric_vs_k.png").exists()
+    # full set against the text match alone, paired over the same queries
+    delta = metrics["full"]["ndcg@10"] - metrics["embedding-items"]["ndcg@10"]
+    section = report.split("## Against the text match alone")[1].split("## ")[0]
+    row = next(line for line in section.splitlines() if line.startswith("| full | "))
+    assert row.startswith(f"| full | {delta:+.3f} [")
 
 
 def test_run_files_keep_ids_and_have_strictly_decreasing_scores(
