@@ -401,17 +401,9 @@ def _ablation(per_ndcg: dict[str, Any]) -> dict[str, tuple[float, float, float]]
         ("full", "full-minus-", ""),
         ("learned", LEARNED_ABLATION, " (learned)"),
     ):
-        if whole not in per_ndcg:
-            continue
-        base = per_ndcg[whole]
-        qids = sorted(base)
-        for method, values in per_ndcg.items():
-            if method.startswith(prefix):
-                a = [values[q] for q in qids]
-                b = [base[q] for q in qids]
-                low, high = paired_bootstrap(a, b)
-                key = method.removeprefix(prefix) + suffix
-                out[key] = (float(np.mean(a) - np.mean(b)), low, high)
+        removed = [m for m in per_ndcg if m.startswith(prefix)]
+        for method, delta in _against(per_ndcg, whole, removed).items():
+            out[method.removeprefix(prefix) + suffix] = delta
     return out
 
 

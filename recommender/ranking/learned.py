@@ -307,7 +307,8 @@ ROUND_GRID = (25, 50, 100, 200, 400)
 
 
 def candidates() -> list[str]:
-    """The candidates ``fit_ranker`` compares, simplest first (it keeps the first of equals)."""
+    """The candidates ``fit_ranker`` compares, simplest first (``simplest_within_error``
+    reads this order)."""
     return [
         *(f"logistic@{c:g}" for c in STRENGTH_GRID),
         *(f"lambdarank@{r}" for r in ROUND_GRID),
@@ -383,19 +384,21 @@ def simplest_within_error(
 def refit(candidate: str, names: list[str], queries: Sequence[Query]) -> FeatureModel:
     """``candidate`` (``logistic@C`` or ``lambdarank@R``) fitted on ``queries``."""
     learner, _, setting = candidate.partition("@")
-    if learner == "logistic" and _is_number(setting) and 0 < float(setting) < math.inf:
-        return LogisticModel.fit(names, queries, float(setting))
+    strength = _positive(setting)
+    if learner == "logistic" and strength is not None:
+        return LogisticModel.fit(names, queries, strength)
     if learner != "lambdarank" or not setting.isdigit():
         raise ValueError(f"unknown candidate {candidate!r}; choose from {candidates()}")
     return BoostedModel.fit(names, queries, rounds=int(setting))
 
 
-def _is_number(text: str) -> bool:
+def _positive(text: str) -> float | None:
+    """``text`` as a finite number above 0, else None."""
     try:
-        float(text)
+        value = float(text)
     except ValueError:
-        return False
-    return True
+        return None
+    return value if 0 < value < math.inf else None
 
 
 def _or_low(value: float) -> float:
